@@ -1,0 +1,119 @@
+import { PRESETS } from '../../../shared/presets.js';
+import { LabFailure } from '../../../shared/result.js';
+import type { BackendChoice } from '../../../shared/spec/training.js';
+import { BackendChoiceSchema } from '../../../shared/spec/training.js';
+import { optFlag, optString, UsageError, type Command } from '../command.js';
+import { formatDuration, pct, table } from '../format.js';
+import { labVersion, withHost } from './host-context.js';
+
+/** `lgg-lab presets`. */
+export const presetsCommand: Command = {
+  name: 'presets',
+  summary: 'list the experiment presets (paper recipes and quick MNIST versions)',
+  usage: 'lgg-lab presets [--json]',
+  run(args, ctx) {
+    if (optFlag(args, 'json')) ctx.out(JSON.stringify(PRESETS, null, 2));
+    else ctx.out(table(['preset', 'kind', 'tier', 'description'], PRESETS.map((p) => [p.id, p.kind, p.tier, p.description])));
+    return Promise.resolve(0);
+  },
+};
+
+/** `lgg-lab list`. */
+export const listCommand: Command = {
+  name: 'list',
+  summary: 'list runs with status and accuracy',
+  usage: 'lgg-lab list [--json]',
+  run: (args, ctx) =>
+    withHost(ctx, async (host) => {
+      const runs = await host.runs.list();
+      if (optFlag(args, 'json')) ctx.out(JSON.stringify(runs, null, 2));
+      else if (runs.length === 0) ctx.out(`no runs in ${host.runs.root}`);
+      else {
+        ctx.out(
+          table(
+            ['run', 'state', 'kind', 'method', 'model', 'dataset', 'seed', 'epoch', 'test acc', 'best', 'time'],
+            runs.map((r) => [
+              r.id,
+              r.status.state,
+              r.kind,
+              r.method,
+              r.model,
+              r.dataset,
+              String(r.seed),
+              `${r.status.epoch}/${r.status.totalEpochs}`,
+              pct(r.lastTestAcc),
+              pct(r.bestTestAcc),
+              formatDuration(r.seconds),
+            ]),
+          ),
+        );
+      }
+      return 0;
+    }),
+};
+
+/** `lgg-lab show`. */
+export const showCommand: Command = {
+  name: 'show',
+  summary: 'show a run: spec, status, last metrics and report',
+  usage: 'lgg-lab show <run-id> [--json]',
+  run: (args, ctx) =>
+    withHost(ctx, async (host) => {
+      const id = args.positionals[0];
+      if (!id) throw new UsageError('which run? (lgg-lab list)');
+      const r = await host.request('lab:runs.get', { id });
+      if (!r.ok) throw new LabFailure(r.error.code, r.error.message);
+      const { summary, spec, report, path } = r.value;
+      if (optFlag(args, 'json')) {
+        ctx.out(JSON.stringify(r.value, null, 2));
+        return 0;
+      }
+      ctx.out(`${summary.name}\n  id       ${id}\n  folder   ${path}\n  state    ${summary.status.state}${summary.status.error ? ` (${summary.status.error.message})` : ''}`);
+      ctx.out(`  kind     ${spec.kind} · ${spec.method}\n  model    ${summary.model} on ${spec.dataset} · seed ${spec.training.seed} · backend ${summary.status.backend ?? spec.backend}`);
+      ctx.out(`  epochs   ${summary.status.epoch}/${summary.status.totalEpochs} · ${formatDuration(summary.seconds)}`);
+      ctx.out(`  test acc ${pct(summary.lastTestAcc)} (best ${pct(summary.bestTestAcc)})`);
+      const probes = await host.runs.probeEpochs(id);
+      if (probes.length > 0) ctx.out(`  probes   epochs ${probes.join(', ')}`);
+      if (report) {
+        ctx.out(`  report   ${Object.entries(report.metrics).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(' · ')}`);
+        for (const t of report.tables) {
+          ctx.out(`\n  ${t.title}`);
+          ctx.out(table(t.columns, t.rows.map((row) => row.map((c) => (typeof c === 'number' ? c.toFixed(4) : c)))).replace(/^/gm, '  '));
+        }
+      }
+      return 0;
+    }),
+};
+
+/** `lgg-lab info`. */
+export const infoCommand: Command = {
+  name: 'info',
+  summary: 'compute backend (and why faster ones did not load), versions, threads, data folder',
+  usage: 'lgg-lab info [--backend auto|tensorflow-gpu|tensorflow|wasm|cpu] [--json]',
+  run: (args, ctx) =>
+    withHost(ctx, async (host) => {
+      const choice = optString(args, 'backend') ?? 'auto';
+      const parsed = BackendChoiceSchema.safeParse(choice);
+      if (!parsed.success) throw new UsageError(`--backend: unknown backend "${choice}"`);
+      const backend: BackendChoice = parsed.data;
+      const { info } = await host.runJob({ type: 'info' }, { backend });
+      if (!info) throw new LabFailure('engine-crashed', 'the engine did not report its backend');
+      if (optFlag(args, 'json')) {
+        ctx.out(JSON.stringify({ ...info, dataDir: ctx.dataDir, version: labVersion }, null, 2));
+        return 0;
+      }
+      ctx.out(`LGG Lab ${labVersion}`);
+      ctx.out(`  backend      ${info.backend}${info.gpu ? ` (${info.gpu})` : ''}`);
+      ctx.out(`  tfjs-core    ${info.tfjsVersion}`);
+      ctx.out(`  node         ${info.nodeVersion}${info.electronVersion ? ` · electron ${info.electronVersion}` : ''}`);
+      ctx.out(`  threads      ${info.threads}${info.simd !== undefined ? ` · SIMD ${info.simd ? 'yes' : 'no'}` : ''}`);
+      ctx.out(`  platform     ${info.platform} · ${info.cpus} CPUs`);
+      if (info.customKernels.length > 0) ctx.out(`  lab kernels  ${info.customKernels.join(', ')}`);
+      for (const f of info.fallbacks) {
+        ctx.out(`  skipped      ${f.backend}: ${f.reason}`);
+        if (f.fix) ctx.out(`               fix: ${f.fix}`);
+      }
+      ctx.out(`  data folder  ${ctx.dataDir}`);
+      return 0;
+    }),
+};

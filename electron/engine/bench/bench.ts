@@ -1,0 +1,140 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { BenchJob } from '../../../shared/engine-protocol.js';
+import { LggOptionsSchema } from '../../../shared/lgg-options.js';
+import { buildLgg } from '../lgg/graph.js';
+import { createModel } from '../models/registry.js';
+import { Rng } from '../nn/rng.js';
+import { crossEntropy } from '../train/losses.js';
+import { Sgd } from '../train/sgd.js';
+import type { JobIo } from '../train/run-setup.js';
+
+/** Training throughput of the reference CNN at one batch size. */
+export interface TrainBench {
+  batch: number;
+  steps: number;
+  medianMs: number;
+  samplesPerSec: number;
+}
+
+/** LGG construction time for one (B, D). */
+export interface LggBench {
+  B: number;
+  D: number;
+  fwdMs: number;
+  fwdBwdMs: number;
+}
+
+/** What one engine process measures on its backend. */
+export interface BenchResult {
+  backend: string;
+  train: TrainBench[];
+  lgg: LggBench[];
+  skipped: string[];
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? (s[m] ?? 0) : ((s[m - 1] ?? 0) + (s[m] ?? 0)) / 2;
+}
+
+function randomTensor(shape: number[], seed: number): tf.Tensor {
+  const n = shape.reduce((a, b) => a * b, 1);
+  return tf.tensor(new Rng(seed).fillUniform(new Float32Array(n), 0, 1), shape);
+}
+
+/** Median ms of a full SGD step (forward, CE, gradients, momentum update) of the reference CNN. */
+function benchTrain(batch: number, warmup: number, steps: number): TrainBench {
+  const model = createModel({ arch: 'ref-cnn', width: 1 }, [28, 28, 1], 10, 0);
+  const sgd = new Sgd(model.params.trainable, { momentum: 0.9, nesterov: false, weightDecay: 0 });
+  const x = randomTensor([batch, 28, 28, 1], 1);
+  const y = tf.tensor1d(Int32Array.from({ length: batch }, (_, i) => i % 10), 'int32');
+  const vars = [...model.params.trainable.values()];
+  const local = new Map(model.params.entries().map(([n, v]) => [v.name, n]));
+  const times: number[] = [];
+  try {
+    for (let i = 0; i < warmup + steps; i++) {
+      const t0 = performance.now();
+      const { value, grads } = tf.variableGrads(
+        () => crossEntropy(model.forward(x, { training: true, bnUpdates: [] }).output, y as tf.Tensor1D),
+        vars,
+      );
+      value.dataSync();
+      sgd.step(Object.fromEntries(Object.entries(grads).map(([k, g]) => [local.get(k) ?? k, g])), 0.01);
+      tf.dispose([value, ...Object.values(grads)]);
+      // Reading one weight forces the update to complete on asynchronous backends.
+      vars[0]?.dataSync();
+      if (i >= warmup) times.push(performance.now() - t0);
+    }
+  } finally {
+    tf.dispose([x, y]);
+    sgd.dispose();
+    model.params.dispose();
+  }
+  const ms = median(times);
+  return { batch, steps, medianMs: ms, samplesPerSec: (batch * 1000) / ms };
+}
+
+/** The anchor's LGG: cosine, diagonal removed, negatives clamped, top-10 kept, union-symmetrised. */
+const ANCHOR_LGG = LggOptionsSchema.parse({ negatives: 'clamp', normalization: 'none', k: 10 });
+
+function benchLgg(b: number, d: number, reps: number): LggBench {
+  const x = randomTensor([b, d], 2);
+  const fwd: number[] = [];
+  const bwd: number[] = [];
+  const grad = tf.grad((v: tf.Tensor) => tf.sum(buildLgg(v, ANCHOR_LGG).graph));
+  try {
+    for (let i = 0; i < reps + 1; i++) {
+      const t0 = performance.now();
+      tf.tidy(() => void buildLgg(x, ANCHOR_LGG).graph.dataSync());
+      const t1 = performance.now();
+      tf.tidy(() => void grad(x).dataSync());
+      const t2 = performance.now();
+      if (i > 0) {
+        fwd.push(t1 - t0);
+        bwd.push(t2 - t1);
+      }
+    }
+  } finally {
+    x.dispose();
+  }
+  return { B: b, D: d, fwdMs: median(fwd), fwdBwdMs: median(bwd) };
+}
+
+/** Runs the benchmark on the backend this engine process selected. */
+export function runBench(job: BenchJob, io: JobIo): BenchResult {
+  const backend = tf.getBackend();
+  // The pure-JS cpu backend takes ~48 s per reference-CNN step: only the smallest cases run there.
+  const slow = backend === 'cpu';
+  const result: BenchResult = { backend, train: [], lgg: [], skipped: [] };
+  const total = 2 + 9;
+  let done = 0;
+  const tick = (detail: string): void => {
+    done++;
+    io.emit({
+      type: 'progress',
+      progress: { runId: 'bench', phase: 'training', epoch: 0, totalEpochs: 0, step: done, stepsPerEpoch: total, samplesPerSec: 0, etaSec: 0, detail },
+    });
+  };
+  for (const batch of [64, 256]) {
+    if (slow && batch > 64) {
+      result.skipped.push(`train batch ${batch} (cpu backend too slow)`);
+    } else {
+      result.train.push(benchTrain(batch, job.quick || slow ? 1 : 5, job.quick || slow ? 2 : 20));
+    }
+    tick(`train batch ${batch}`);
+    if (io.cancelled()) return result;
+  }
+  for (const b of [64, 256, 1024]) {
+    for (const d of [128, 3136, 12544]) {
+      if ((slow && b * b * d > 256 * 256 * 3136) || (job.quick && b * d > 256 * 3136)) {
+        result.skipped.push(`LGG B=${b} D=${d}`);
+      } else {
+        result.lgg.push(benchLgg(b, d, job.quick ? 2 : b * b * d > 1e9 ? 3 : 10));
+      }
+      tick(`LGG B=${b} D=${d}`);
+      if (io.cancelled()) return result;
+    }
+  }
+  return result;
+}

@@ -1,0 +1,76 @@
+import type { EngineJob, HostToEngine } from '../../shared/engine-protocol.js';
+import { assertNever } from '../../shared/engine-protocol.js';
+import { toLabError } from '../../shared/result.js';
+import { selectBackend } from './backend/select.js';
+import { analyze } from './jobs/analyze.js';
+import { preview } from './jobs/preview.js';
+import { connectToHost } from './port.js';
+import { runBench } from './bench/bench.js';
+import { runEvaluation } from './eval/evaluate-run.js';
+import { runTraining } from './train/trainer.js';
+
+// The engine process: one job, then exit. Training never runs in the host or the UI.
+const port = connectToHost();
+let cancelled = false;
+let busy = false;
+
+port.onHostGone(() => process.exit(2));
+// Ctrl-C in a terminal reaches the whole process group: the host decides (it asks for a
+// checkpoint), so the engine ignores it. SIGTERM is a cooperative cancel.
+process.on('SIGINT', () => undefined);
+process.on('SIGTERM', () => {
+  cancelled = true;
+  if (!busy) process.exit(0);
+});
+port.onMessage((message: HostToEngine) => {
+  switch (message.type) {
+    case 'cancel':
+      cancelled = true;
+      if (!busy) process.exit(0);
+      return;
+    case 'job':
+      if (busy) {
+        port.send({ type: 'error', error: { code: 'busy', message: 'this engine already runs a job' } });
+        return;
+      }
+      busy = true;
+      void run(message.job, message.backend);
+      return;
+    default:
+      assertNever(message);
+  }
+});
+
+async function execute(job: EngineJob): Promise<unknown> {
+  const io = { emit: port.send, cancelled: () => cancelled };
+  switch (job.type) {
+    case 'info':
+      return null;
+    case 'train':
+      return runTraining(job, io);
+    case 'evaluate':
+      return runEvaluation(job, io);
+    case 'analyze':
+      return analyze(job);
+    case 'preview':
+      return preview(job);
+    case 'bench':
+      return runBench(job, io);
+    default:
+      return assertNever(job);
+  }
+}
+
+async function run(job: EngineJob, backend: Parameters<typeof selectBackend>[0]): Promise<void> {
+  let code = 0;
+  try {
+    port.send({ type: 'ready', info: await selectBackend(backend) });
+    const value = await execute(job);
+    if (!cancelled) port.send({ type: 'result', value: value ?? null });
+  } catch (e) {
+    code = 1;
+    port.send({ type: 'error', error: toLabError(e) });
+  }
+  await port.flush();
+  process.exit(code);
+}

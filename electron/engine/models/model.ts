@@ -1,0 +1,58 @@
+import type * as tf from '@tensorflow/tfjs-core';
+import type { ForwardContext } from '../nn/layers.js';
+import type { ParamSet } from '../nn/params.js';
+
+/** Kind of a tapped representation. */
+export type TapKind = 'stage' | 'relu' | 'embedding';
+
+/** A named representation a loss or metric can read from one forward pass. */
+export interface TapInfo {
+  /** Unique name within the model, e.g. `stage2`, `relu.7`. */
+  name: string;
+  /** `stage`: a stage output (GKD's default pairs); `relu`: a ReLU output; `embedding`: the last hidden layer. */
+  kinds: TapKind[];
+}
+
+/** Result of a forward pass. */
+export interface ForwardResult {
+  /** [B, outputDim]: logits for classifiers, the embedding for geometry heads. */
+  output: tf.Tensor2D;
+  /** The requested taps, by name (unflattened; flatten with nn/layers `flatten`). */
+  taps: Map<string, tf.Tensor>;
+}
+
+/** A network of the lab. */
+export interface Model {
+  /** Architecture id and readable description, e.g. `WRN-28-1`. */
+  readonly description: string;
+  /** Input shape [H, W, C] (or [F] for tabular inputs). */
+  readonly inputShape: readonly number[];
+  /** Width of the output. */
+  readonly outputDim: number;
+  /** Parameters and buffers. */
+  readonly params: ParamSet;
+  /** Every tap, input side first. */
+  readonly taps: readonly TapInfo[];
+  /** Runs the network; taps listed in `want` are returned (all taps when `want` is 'all'). */
+  forward(x: tf.Tensor, ctx: ForwardContext, want?: ReadonlySet<string> | 'all'): ForwardResult;
+}
+
+/** Tap names of a kind, in order. */
+export function tapsOfKind(model: Model, kind: TapKind): string[] {
+  return model.taps.filter((t) => t.kinds.includes(kind)).map((t) => t.name);
+}
+
+/** Records a tap when wanted. */
+export function tapper(want: ReadonlySet<string> | 'all' | undefined): {
+  taps: Map<string, tf.Tensor>;
+  tap: <T extends tf.Tensor>(name: string, t: T) => T;
+} {
+  const taps = new Map<string, tf.Tensor>();
+  return {
+    taps,
+    tap: (name, t) => {
+      if (want === 'all' || want?.has(name)) taps.set(name, t);
+      return t;
+    },
+  };
+}

@@ -1,0 +1,87 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import type { EngineToHost } from '../../../shared/engine-protocol.js';
+import type { RunProgress } from '../../../shared/run-types.js';
+import { LabFailure } from '../../../shared/result.js';
+import { parseExperimentSpec } from '../../../shared/spec/index.js';
+import type { ExperimentSpec } from '../../../shared/spec/experiments.js';
+import { BatchAssembler } from '../data/batches.js';
+import { loadDataset } from '../data/dataset.js';
+import { balancedSample, probeIndices, trainValidationSplit } from '../data/sampling.js';
+import { createPlugin } from '../experiments/index.js';
+import { createModel } from '../models/registry.js';
+import { Rng, Stream } from '../nn/rng.js';
+import type { ExperimentPlugin, RunContext } from './experiment.js';
+
+/** I/O of an engine job: messages to the host and the cancel flag. */
+export interface JobIo {
+  emit(message: EngineToHost): void;
+  cancelled(): boolean;
+}
+
+/** Reads and validates `spec.json` of a run folder. */
+export async function readRunSpec(runDir: string): Promise<ExperimentSpec> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(await fs.readFile(path.join(runDir, 'spec.json'), 'utf8'));
+  } catch (e) {
+    throw new LabFailure('not-found', `${runDir}: no readable spec.json (${(e as Error).message})`);
+  }
+  const r = parseExperimentSpec(raw);
+  if (!r.ok) throw new LabFailure(r.error.code, r.error.message, r.error.details);
+  return r.value;
+}
+
+/** Builds the dataset, model, plugin and index sets of a run. The caller disposes model and plugin. */
+export async function setupRun(
+  spec: ExperimentSpec,
+  runDir: string,
+  dataDir: string,
+  io: JobIo,
+): Promise<{ ctx: RunContext; plugin: ExperimentPlugin }> {
+  const data = await loadDataset(dataDir, spec.dataset);
+  const isImage = data.shape.length === 3;
+  if (!isImage && spec.model.arch !== 'mlp') {
+    throw new LabFailure('invalid-spec', `model.arch: ${spec.model.arch} needs images; ${spec.dataset} is tabular (use mlp)`);
+  }
+  const t = spec.training;
+  const plugin = createPlugin(spec, data.classes);
+  const model = createModel(spec.model, data.shape, plugin.outputDim, t.seed);
+  const normalization = t.normalize ? { mean: data.meta.mean, std: data.meta.std } : null;
+  const split = trainValidationSplit(data.train.y, data.classes, t.validationFraction, t.trainSubset, t.seed);
+  if (split.train.length < 2) throw new LabFailure('invalid-spec', 'training.trainSubset leaves fewer than 2 examples');
+  const test =
+    t.evalSubset !== null && t.evalSubset < data.test.count
+      ? balancedSample(data.test.y, data.classes, t.evalSubset, new Rng(t.seed, Stream.split, 7))
+      : Int32Array.from({ length: data.test.count }, (_, i) => i);
+  let last = 0;
+  const ctx: RunContext = {
+    spec,
+    runDir,
+    dataDir,
+    data,
+    model,
+    normalization,
+    trainBatches: new BatchAssembler(data.train, data.shape, normalization),
+    testBatches: new BatchAssembler(data.test, data.shape, normalization),
+    indices: { train: split.train, val: split.val, test, probe: probeIndices(data.test.y, data.classes, spec.probe.perClass, spec.probe.seed) },
+    emit: (m) => io.emit(m),
+    cancelled: () => io.cancelled(),
+    progress: (u) => {
+      // Long phases call this per item; a few updates a second are enough for any UI.
+      const now = Date.now();
+      if (now - last < 200) return;
+      last = now;
+      const p: RunProgress = { epoch: 0, totalEpochs: t.epochs, step: 0, stepsPerEpoch: 0, samplesPerSec: 0, etaSec: 0, runId: path.basename(runDir), ...u };
+      io.emit({ type: 'progress', progress: p });
+    },
+  };
+  try {
+    await plugin.setup?.(ctx);
+  } catch (e) {
+    model.params.dispose();
+    plugin.dispose();
+    throw e;
+  }
+  return { ctx, plugin };
+}

@@ -1,0 +1,63 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { Batch } from '../data/batches.js';
+import type { ForwardContext } from '../nn/layers.js';
+import type { ExperimentPlugin, RunContext } from './experiment.js';
+import { correctCount } from './losses.js';
+import type { Sgd } from './sgd.js';
+
+/** Host-side numbers of one training step. */
+export interface StepValues {
+  /** Total objective. */
+  loss: number;
+  /** Correct predictions in the batch. */
+  correct: number;
+  /** Named loss components. */
+  components: Record<string, number>;
+}
+
+/**
+ * One optimiser step: forward with the plugin's taps, objective, gradients of every trainable
+ * parameter, then — only if the loss is finite and below `maxLoss` — the SGD update, BatchNorm
+ * running statistics and the plugin's post-step hook. A diverged step changes nothing.
+ */
+export function trainStep(
+  ctx: RunContext,
+  plugin: ExperimentPlugin,
+  sgd: Sgd,
+  batch: Batch,
+  lr: number,
+  maxLoss: number,
+): StepValues & { applied: boolean } {
+  const model = ctx.model;
+  const localName = new Map<string, string>();
+  for (const [name, v] of model.params.trainable) localName.set(v.name, name);
+  const fctx: ForwardContext = { training: true, bnUpdates: [] };
+  const names: string[] = [];
+  let extras: tf.Tensor | undefined;
+  const { value, grads } = tf.variableGrads(() => {
+    const out = model.forward(batch.x, fctx, plugin.trainTaps);
+    const l = plugin.loss(ctx, batch, out);
+    const correct = plugin.trainCorrect?.(ctx, batch, out) ?? correctCount(out.output, batch.labels);
+    names.push(...Object.keys(l.components));
+    // Read alongside the loss in one transfer; kept because variableGrads disposes the rest.
+    extras = tf.keep(tf.stack([correct, ...Object.values(l.components)]));
+    return l.total;
+  }, [...model.params.trainable.values()]);
+  const loss = value.dataSync()[0] ?? Number.NaN;
+  const ex = extras ? extras.dataSync() : new Float32Array(0);
+  const components: Record<string, number> = {};
+  names.forEach((n, i) => (components[n] = ex[i + 1] ?? Number.NaN));
+  const applied = Number.isFinite(loss) && loss <= maxLoss;
+  try {
+    if (applied) {
+      const byLocal: Record<string, tf.Tensor> = {};
+      for (const [tfName, g] of Object.entries(grads)) byLocal[localName.get(tfName) ?? tfName] = g;
+      sgd.step(byLocal, lr);
+      for (const [v, t] of fctx.bnUpdates) v.assign(t);
+      plugin.afterStep?.(ctx);
+    }
+  } finally {
+    tf.dispose([value, ...(extras ? [extras] : []), ...Object.values(grads), ...fctx.bnUpdates.map(([, t]) => t)]);
+  }
+  return { loss, correct: ex[0] ?? 0, components, applied };
+}

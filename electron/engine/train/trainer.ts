@@ -1,0 +1,210 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import type { TrainJob } from '../../../shared/engine-protocol.js';
+import { LabFailure } from '../../../shared/result.js';
+import type { EpochRecord, RunReport, SplitMetrics } from '../../../shared/run-types.js';
+import { writeJsonAtomic } from '../../common/atomic-file.js';
+import { Rng, Stream } from '../nn/rng.js';
+import { disposeCheckpoint, findCheckpoint, loadCheckpoint, restoreInto, saveCheckpoint, type TrainState } from './checkpoint.js';
+import { evaluateSplit } from './evaluate.js';
+import type { ExperimentPlugin, RunContext } from './experiment.js';
+import { MetricsLog } from './metrics-log.js';
+import { takeProbeSnapshot, wantsProbe } from './probes.js';
+import { readRunSpec, setupRun, type JobIo } from './run-setup.js';
+import { learningRate } from './schedule.js';
+import { Sgd } from './sgd.js';
+import { trainStep } from './step.js';
+
+/** Running sums of an epoch's training batches. */
+type Accum = Record<string, number>;
+
+function stepsPerEpoch(ctx: RunContext): number {
+  const t = ctx.spec.training;
+  const n = ctx.indices.train.length;
+  // A trailing batch of one example would make BatchNorm statistics meaningless: dropped.
+  const full = n % t.batchSize === 1 ? Math.floor(n / t.batchSize) : Math.ceil(n / t.batchSize);
+  return Math.max(1, Math.min(full, t.stepsPerEpoch ?? Number.POSITIVE_INFINITY));
+}
+
+async function checkpoint(ctx: RunContext, sgd: Sgd, state: TrainState): Promise<void> {
+  const m = ctx.model;
+  await saveCheckpoint(ctx.runDir, m, sgd, {
+    model: ctx.spec.model,
+    inputShape: [...m.inputShape],
+    outputDim: m.outputDim,
+    classes: ctx.data.classes,
+    normalization: ctx.normalization,
+    state,
+  });
+  ctx.emit({ type: 'checkpoint', epoch: state.epoch });
+}
+
+/** Trains (or resumes) the run of `job.runDir` to the end, or until cancelled. */
+export async function runTraining(job: TrainJob, io: JobIo): Promise<RunReport | undefined> {
+  const spec = await readRunSpec(job.runDir);
+  const { ctx, plugin } = await setupRun(spec, job.runDir, job.dataDir, io);
+  const sgd = new Sgd(ctx.model.params.trainable, spec.training);
+  try {
+    return await loop(ctx, plugin, sgd, job.resume);
+  } finally {
+    sgd.dispose();
+    ctx.model.params.dispose();
+    plugin.dispose();
+  }
+}
+
+async function restore(ctx: RunContext, sgd: Sgd, log: MetricsLog): Promise<TrainState | undefined> {
+  if (!(await findCheckpoint(ctx.runDir))) return undefined;
+  const ckpt = await loadCheckpoint(ctx.runDir);
+  try {
+    restoreInto(ckpt, ctx.model, sgd);
+  } finally {
+    disposeCheckpoint(ckpt);
+  }
+  await log.truncateAfter(ckpt.meta.state.step, ckpt.meta.state.epoch);
+  return ckpt.meta.state;
+}
+
+async function loop(ctx: RunContext, plugin: ExperimentPlugin, sgd: Sgd, resume: boolean): Promise<RunReport | undefined> {
+  const t = ctx.spec.training;
+  const log = new MetricsLog(ctx.runDir);
+  let state: TrainState = { epoch: 0, step: 0, stepInEpoch: 0, seconds: 0 };
+  const restored = resume ? await restore(ctx, sgd, log) : undefined;
+  if (restored) state = restored;
+  else {
+    await fs.writeFile(log.file, '');
+    await fs.rm(path.join(ctx.runDir, 'probes'), { recursive: true, force: true });
+    if (wantsProbe(ctx, 0)) ctx.emit({ type: 'probe', snapshot: await takeProbeSnapshot(ctx, plugin, 0) });
+  }
+  const steps = stepsPerEpoch(ctx);
+  const recordEvery = Math.max(1, Math.round(steps / 50));
+  const started = Date.now() - state.seconds * 1000;
+  let trainSeconds = 0;
+  let trainSamples = 0;
+  let lastProgress = 0;
+  for (let epoch = state.epoch; epoch < t.epochs; epoch++) {
+    const order = new Rng(t.seed, epoch, Stream.shuffle).permutation(ctx.indices.train.length);
+    const acc: Accum = state.stepInEpoch > 0 && state.accum ? { ...state.accum } : { loss: 0, correct: 0, n: 0 };
+    const epochStart = Date.now();
+    let lr = t.lr;
+    for (let s = state.stepInEpoch; s < steps; s++) {
+      if (ctx.cancelled()) {
+        state = { ...state, stepInEpoch: s, accum: acc, seconds: (Date.now() - started) / 1000 };
+        await checkpoint(ctx, sgd, state);
+        ctx.emit({ type: 'cancelled', epoch: state.epoch });
+        return undefined;
+      }
+      const ids = Int32Array.from(order.subarray(s * t.batchSize, (s + 1) * t.batchSize), (i) => ctx.indices.train[i] ?? 0);
+      const batch = ctx.trainBatches.make(ids, t.augment, new Rng(t.seed, epoch, s, Stream.augment));
+      lr = learningRate(t.lr, t.schedule, epoch, s, steps, t.epochs);
+      const t0 = performance.now();
+      let r;
+      try {
+        r = trainStep(ctx, plugin, sgd, batch, lr, t.divergenceLoss);
+      } finally {
+        tf.dispose([batch.x, batch.labels]);
+      }
+      trainSeconds += (performance.now() - t0) / 1000;
+      trainSamples += ids.length;
+      if (!r.applied) {
+        const parts = Object.entries(r.components).map(([k, v]) => `${k} = ${v.toPrecision(4)}`).join(', ');
+        throw new LabFailure(
+          'diverged',
+          `Training diverged at epoch ${epoch + 1}, step ${s + 1}: loss = ${r.loss}${parts ? ` (${parts})` : ''}. ` +
+            'Lower the learning rate or the regulariser weight; the last checkpoint is intact.',
+        );
+      }
+      acc.loss = (acc.loss ?? 0) + r.loss * ids.length;
+      acc.correct = (acc.correct ?? 0) + r.correct;
+      acc.n = (acc.n ?? 0) + ids.length;
+      for (const [k, v] of Object.entries(r.components)) acc[`c:${k}`] = (acc[`c:${k}`] ?? 0) + v * ids.length;
+      state = { ...state, step: state.step + 1 };
+      if ((s + 1) % recordEvery === 0) {
+        log.append({ type: 'step', epoch: epoch + 1, step: state.step, lr, loss: r.loss, acc: r.correct / ids.length, components: r.components });
+      }
+      const now = Date.now();
+      if (now - lastProgress > 250) {
+        lastProgress = now;
+        const rate = trainSamples / Math.max(trainSeconds, 1e-9);
+        const remaining = (t.epochs - epoch) * steps - (s + 1);
+        ctx.emit({
+          type: 'progress',
+          progress: {
+            runId: path.basename(ctx.runDir),
+            phase: 'training',
+            epoch: epoch + 1,
+            totalEpochs: t.epochs,
+            step: s + 1,
+            stepsPerEpoch: steps,
+            samplesPerSec: rate,
+            etaSec: (remaining * t.batchSize) / Math.max(rate, 1e-9),
+          },
+        });
+      }
+    }
+    state = { ...state, stepInEpoch: 0, accum: undefined };
+    ctx.progress({ phase: 'evaluating', epoch: epoch + 1 });
+    const record = await endOfEpoch(ctx, plugin, epoch, acc, lr, state.step, epochStart, trainSamples / Math.max(trainSeconds, 1e-9));
+    log.append(record);
+    ctx.emit({ type: 'metrics', record });
+    state = { ...state, epoch: epoch + 1, seconds: (Date.now() - started) / 1000 };
+    if (wantsProbe(ctx, epoch + 1)) {
+      ctx.progress({ phase: 'probing', epoch: epoch + 1 });
+      ctx.emit({ type: 'probe', snapshot: await takeProbeSnapshot(ctx, plugin, epoch + 1) });
+    }
+    if ((epoch + 1) % t.checkpointEvery === 0 || epoch + 1 === t.epochs) await checkpoint(ctx, sgd, state);
+  }
+  return finish(ctx, plugin, state, log);
+}
+
+async function endOfEpoch(
+  ctx: RunContext,
+  plugin: ExperimentPlugin,
+  epoch: number,
+  acc: Accum,
+  lr: number,
+  step: number,
+  epochStart: number,
+  samplesPerSec: number,
+): Promise<EpochRecord> {
+  const n = Math.max(1, acc.n ?? 0);
+  const train: SplitMetrics = { loss: (acc.loss ?? 0) / n, acc: (acc.correct ?? 0) / n };
+  for (const [k, v] of Object.entries(acc)) if (k.startsWith('c:')) train[k.slice(2)] = v / n;
+  const test = evaluateSplit(ctx, plugin, ctx.testBatches, ctx.indices.test);
+  Object.assign(test, await plugin.epochMetrics?.(ctx, epoch + 1));
+  const val = ctx.indices.val.length > 0 ? evaluateSplit(ctx, plugin, ctx.trainBatches, ctx.indices.val) : undefined;
+  return {
+    type: 'epoch',
+    epoch: epoch + 1,
+    step,
+    lr,
+    seconds: (Date.now() - epochStart) / 1000,
+    samplesPerSec,
+    train,
+    ...(val ? { val } : {}),
+    test,
+  };
+}
+
+async function finish(ctx: RunContext, plugin: ExperimentPlugin, state: TrainState, log: MetricsLog): Promise<RunReport> {
+  ctx.progress({ phase: 'robustness', epoch: state.epoch, detail: 'final evaluation' });
+  const extra = (await plugin.finish?.(ctx)) ?? { metrics: {}, tables: [] };
+  const lines = (await fs.readFile(log.file, 'utf8')).split('\n').filter((l) => l.includes('"type":"epoch"'));
+  const epochs = lines.map((l) => JSON.parse(l) as EpochRecord);
+  const last = epochs[epochs.length - 1];
+  const report: RunReport = {
+    runId: path.basename(ctx.runDir),
+    kind: ctx.spec.kind,
+    method: ctx.spec.method,
+    testAcc: last?.test.acc ?? 0,
+    bestTestAcc: Math.max(0, ...epochs.map((e) => e.test.acc)),
+    testLoss: last?.test.loss ?? 0,
+    seconds: state.seconds,
+    parameters: ctx.model.params.count(),
+    metrics: { ...(last ? Object.fromEntries(Object.entries(last.test).filter(([k]) => k !== 'loss')) : {}), ...extra.metrics },
+    tables: extra.tables,
+  };
+  await writeJsonAtomic(path.join(ctx.runDir, 'report.json'), report);
+  return report;
+}

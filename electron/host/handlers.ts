@@ -1,0 +1,164 @@
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import type { ParsedRequestOf, RequestChannel, ResponseOf } from '../../shared/contract.js';
+import type { AnalyzeResult, PreviewResult } from '../../shared/engine-protocol.js';
+import { PRESETS, TEACHER_PLACEHOLDER } from '../../shared/presets.js';
+import { LabFailure, toLabError } from '../../shared/result.js';
+import { TERMINAL_STATES } from '../../shared/run-types.js';
+import { expandStudy, parseExperimentSpec, parseStudySpec } from '../../shared/spec/index.js';
+import type { ExperimentSpec } from '../../shared/spec/experiments.js';
+import { exportRun } from './export/run-export.js';
+import type { LabHost } from './lab-host.js';
+
+/** One handler per request channel, receiving the validated payload. */
+export type Handlers = { [C in RequestChannel]: (p: ParsedRequestOf<C>) => Promise<ResponseOf<C>> };
+
+function validSpec(raw: unknown): ExperimentSpec {
+  const r = parseExperimentSpec(raw);
+  if (!r.ok) throw new LabFailure(r.error.code, r.error.message, r.error.details);
+  if (r.value.kind === 'distill' && 'run' in r.value.teacher && r.value.teacher.run === TEACHER_PLACEHOLDER) {
+    throw new LabFailure('invalid-spec', 'teacher: choose a teacher run (a finished run) or a checkpoint folder', [
+      { path: 'teacher', message: 'choose a teacher' },
+    ]);
+  }
+  return r.value;
+}
+
+/** Resolves a distillation teacher given as a run id to that run's folder, which must have finished. */
+async function checkTeacher(host: LabHost, spec: ExperimentSpec): Promise<void> {
+  if (spec.kind !== 'distill' || !('run' in spec.teacher)) return;
+  const status = await host.runs.status(spec.teacher.run).catch(() => {
+    throw new LabFailure('invalid-spec', `teacher: no run "${spec.teacher && 'run' in spec.teacher ? spec.teacher.run : ''}"`);
+  });
+  if (status.state !== 'completed') {
+    throw new LabFailure('invalid-spec', `teacher: run ${status.id} is ${status.state}; a teacher must have completed`);
+  }
+}
+
+async function startRun(host: LabHost, spec: ExperimentSpec): Promise<string> {
+  await checkTeacher(host, spec);
+  await host.ensureDataset(spec.dataset);
+  const status = await host.runs.create(spec);
+  host.events.runStatus(status);
+  await host.queue.enqueue(status.id);
+  return status.id;
+}
+
+/** The host's request handlers. */
+export function createHandlers(host: LabHost): Handlers {
+  const imports = new Map<string, AbortController>();
+  return {
+    'lab:system.info': async () => ({
+      backend: await host.backend(),
+      dataDir: host.options.dataDir,
+      version: host.options.version ?? '0.0.0',
+      mode: host.options.mode,
+      queue: host.queue.counts(),
+    }),
+    'lab:presets.list': () => Promise.resolve([...PRESETS]),
+    'lab:specs.validate': (p) => Promise.resolve(validSpec(p.spec)),
+    'lab:datasets.list': async () => {
+      await host.datasets.ensureBuiltin('mnist');
+      return host.datasets.list();
+    },
+    'lab:datasets.preview': (p) => host.datasets.preview(p.path),
+    'lab:datasets.import': (p) => {
+      const jobId = randomBytes(6).toString('hex');
+      const ctl = new AbortController();
+      imports.set(jobId, ctl);
+      const done = (phase: 'done' | 'failed' | 'cancelled', extra: { message?: string; datasetId?: string }): void =>
+        host.events.importProgress({ jobId, phase, fraction: phase === 'done' ? 1 : 0, done: 0, total: 0, ...extra });
+      host.datasets
+        .import(p.path, {
+          ...(p.name ? { name: p.name } : {}),
+          signal: ctl.signal,
+          onProgress: (u) => host.events.importProgress({ ...u, jobId }),
+        })
+        .then(
+          async (meta) => {
+            done('done', { datasetId: meta.id });
+            host.events.now('lab:datasets.onChanged', await host.datasets.list());
+          },
+          (e: unknown) => done(ctl.signal.aborted ? 'cancelled' : 'failed', { message: toLabError(e).message }),
+        )
+        .finally(() => imports.delete(jobId));
+      return Promise.resolve({ jobId });
+    },
+    'lab:datasets.cancelImport': (p) => {
+      const ctl = imports.get(p.jobId);
+      ctl?.abort();
+      return Promise.resolve({ cancelled: !!ctl });
+    },
+    'lab:datasets.remove': async (p) => {
+      const removed = await host.datasets.remove(p.id);
+      host.events.now('lab:datasets.onChanged', await host.datasets.list());
+      return { removed };
+    },
+    'lab:datasets.samples': (p) => host.datasets.samples(p.id, p.split, p.count),
+    'lab:runs.list': () => host.runs.list(),
+    'lab:runs.get': async (p) => {
+      const [summary, spec, report] = await Promise.all([host.runs.summary(p.id), host.runs.spec(p.id), host.runs.report(p.id)]);
+      return { summary, spec, ...(report ? { report } : {}), path: host.runs.dir(p.id) };
+    },
+    'lab:runs.start': async (p) => ({ id: await startRun(host, validSpec(p.spec)) }),
+    'lab:runs.startStudy': async (p) => {
+      const r = parseStudySpec(p.study);
+      if (!r.ok) throw new LabFailure(r.error.code, r.error.message, r.error.details);
+      const specs = expandStudy(r.value).map((s) => validSpec(s));
+      const ids: string[] = [];
+      for (const s of specs) ids.push(await startRun(host, s));
+      return { ids };
+    },
+    'lab:runs.stop': async (p) => ({ stopped: await host.queue.stop(p.id) }),
+    'lab:runs.resume': async (p) => {
+      const s = await host.runs.status(p.id);
+      if (s.state === 'completed') throw new LabFailure('invalid-request', `run ${p.id} has completed; nothing to resume`);
+      if (!TERMINAL_STATES.includes(s.state)) throw new LabFailure('busy', `run ${p.id} is ${s.state}`);
+      await host.queue.enqueue(p.id, true);
+      return { id: p.id };
+    },
+    'lab:runs.remove': async (p) => {
+      if (host.queue.has(p.id)) throw new LabFailure('busy', `run ${p.id} is active; stop it first`);
+      return { removed: await host.runs.remove(p.id) };
+    },
+    'lab:runs.metrics': (p) => host.runs.metrics(p.id, p.from),
+    'lab:runs.probes': async (p) => ({ epochs: await host.runs.probeEpochs(p.id) }),
+    'lab:runs.probe': (p) => host.runs.probe(p.id, p.epoch),
+    'lab:runs.graph': (p) => host.runs.graph(p.id, p.file),
+    'lab:runs.export': (p) => exportRun(host.runs, p.id, p.format, path.join(host.options.dataDir, 'exports')),
+    'lab:runs.evaluate': async (p) => {
+      const s = await host.runs.status(p.id);
+      if (s.state !== 'completed') throw new LabFailure('invalid-request', `run ${p.id} has not completed`);
+      void host
+        .runJob(
+          { type: 'evaluate', runDir: host.runs.dir(p.id), dataDir: host.options.dataDir },
+          {
+            onMessage: (m) => {
+              if (m.type === 'progress') host.events.runProgress({ ...m.progress, runId: p.id });
+            },
+          },
+        )
+        .then(
+          async () => host.events.runStatus(await host.runs.status(p.id)),
+          async (e: unknown) => host.events.runStatus({ ...(await host.runs.status(p.id)), error: toLabError(e) }),
+        );
+      return { id: p.id };
+    },
+    'lab:lgg.preview': async (p) => {
+      await host.ensureDataset(p.dataset);
+      const o = await host.runJob({ type: 'preview', dataDir: host.options.dataDir, dataset: p.dataset, perClass: p.perClass, lgg: p.lgg });
+      return o.value as PreviewResult;
+    },
+    'lab:lgg.analyze': async (p) => {
+      const o = await host.runJob({
+        type: 'analyze',
+        layers: p.layers,
+        labels: p.labels,
+        ...(p.teacherLayers ? { teacherLayers: p.teacherLayers } : {}),
+        lgg: p.lgg,
+        gkd: { weight: 25, reduction: 'sum' },
+      });
+      return o.value as AnalyzeResult;
+    },
+  };
+}

@@ -1,0 +1,147 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import type { BackendInfo } from '../../shared/backend-types.js';
+import { requestSchemas, type RequestChannel, type ResponseOf, type RequestOf } from '../../shared/contract.js';
+import type { EngineJob } from '../../shared/engine-protocol.js';
+import { err, LabFailure, ok, toLabError, type Result } from '../../shared/result.js';
+import { DatasetStore } from './datasets/dataset-store.js';
+import type { EngineLauncher } from './engine-launcher.js';
+import { ChildProcessLauncher } from './engine/child-launcher.js';
+import { runEngineJob, type JobOptions, type JobOutcome } from './engine/engine-job.js';
+import { EventHub } from './event-hub.js';
+import type { HostApi, HostEventListener } from './host-api.js';
+import { createHandlers, type Handlers } from './handlers.js';
+import { labPaths } from './paths.js';
+import { RunQueue } from './runs/run-queue.js';
+import { RunStore } from './runs/run-store.js';
+import { loadSettings, type Settings } from './settings.js';
+
+/** Options of {@link createLabHost}. */
+export interface LabHostOptions {
+  /** The lab's data folder. */
+  dataDir: string;
+  /** Desktop app or browser UI. */
+  mode: 'electron' | 'web';
+  /** How engines start (default: child_process.fork of the built engine). */
+  launcher?: EngineLauncher;
+  /** App version shown by the System screen. */
+  version?: string;
+}
+
+/**
+ * The host: run queue, run and dataset stores, settings, engine jobs — everything the UI, the web
+ * server and the CLI talk to, with no knowledge of Electron.
+ */
+export class LabHost implements HostApi {
+  readonly runs: RunStore;
+  readonly datasets: DatasetStore;
+  readonly queue: RunQueue;
+  readonly events = new EventHub();
+  readonly launcher: EngineLauncher;
+  private readonly handlers: Handlers;
+  private backendInfo: Promise<BackendInfo> | undefined;
+
+  constructor(
+    readonly options: LabHostOptions,
+    readonly settings: Settings,
+  ) {
+    this.launcher = options.launcher ?? new ChildProcessLauncher();
+    this.runs = new RunStore(options.dataDir);
+    this.datasets = new DatasetStore(options.dataDir);
+    this.queue = new RunQueue(
+      this.runs,
+      this.launcher,
+      options.dataDir,
+      {
+        status: (s) => this.events.runStatus(s),
+        message: (id, m) => {
+          if (m.type === 'progress') this.events.runProgress({ ...m.progress, runId: id });
+          else if (m.type === 'metrics') this.events.runMetrics(id, m.record);
+          else if (m.type === 'probe') this.events.runProbe(id, m.snapshot.epoch);
+        },
+      },
+      {
+        concurrency: settings.maxConcurrentRuns,
+        backend: settings.backend,
+        prepare: async (id) => {
+          await this.ensureDataset((await this.runs.spec(id)).dataset);
+        },
+      },
+    );
+    this.handlers = createHandlers(this);
+  }
+
+  /** The lab's folders. */
+  get paths(): ReturnType<typeof labPaths> {
+    return labPaths(this.options.dataDir);
+  }
+
+  /** Makes sure a dataset exists, importing a built-in one on first use. */
+  async ensureDataset(id: string): Promise<void> {
+    const builtin = await this.datasets.ensureBuiltin(id);
+    if (!builtin) await this.datasets.get(id);
+  }
+
+  /** The engine's backend report (one short-lived engine process, cached). */
+  backend(): Promise<BackendInfo> {
+    this.backendInfo ??= this.runJob({ type: 'info' }).then((o) => {
+      if (!o.info) throw new LabFailure('engine-crashed', 'the engine did not report its backend');
+      return o.info;
+    });
+    this.backendInfo.catch(() => (this.backendInfo = undefined));
+    return this.backendInfo;
+  }
+
+  /** Runs a one-shot engine job (analyze, preview, evaluate, bench, info) on the settings' backend unless told. */
+  runJob(job: EngineJob, o: Partial<JobOptions> = {}): Promise<JobOutcome> {
+    return runEngineJob(this.launcher, job, { backend: this.settings.backend, ...o });
+  }
+
+  async dispatch(channel: string, payload: unknown): Promise<Result<unknown>> {
+    if (!Object.hasOwn(requestSchemas, channel)) return err('unknown-channel', `unknown request channel "${channel}"`);
+    const c = channel as RequestChannel;
+    const parsed = requestSchemas[c].safeParse(payload ?? {});
+    if (!parsed.success) {
+      const issues = parsed.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
+      return err('invalid-request', `invalid ${c} request: ${issues.map((i) => `${i.path || '(payload)'}: ${i.message}`).join('; ')}`, issues);
+    }
+    try {
+      const handler = this.handlers[c] as (p: unknown) => Promise<unknown>;
+      return ok(await handler(parsed.data));
+    } catch (e) {
+      return { ok: false, error: toLabError(e) };
+    }
+  }
+
+  request<C extends RequestChannel>(channel: C, payload: RequestOf<C>): Promise<Result<ResponseOf<C>>> {
+    return this.dispatch(channel, payload) as Promise<Result<ResponseOf<C>>>;
+  }
+
+  subscribe(listener: HostEventListener): () => void {
+    return this.events.subscribe(listener);
+  }
+
+  /** Stops the queue (running runs checkpoint and become interrupted) and flushes events. */
+  async close(): Promise<void> {
+    await this.queue.close();
+    this.events.close();
+  }
+}
+
+/** Creates a host on a data folder (created if missing). */
+export async function createLabHost(options: LabHostOptions): Promise<LabHost> {
+  const p = labPaths(options.dataDir);
+  await Promise.all([p.runs, p.datasets, p.tmp].map((d) => fs.mkdir(d, { recursive: true })));
+  await cleanTmp(p.tmp);
+  return new LabHost(options, await loadSettings(p.settings));
+}
+
+/** Leftovers of crashed imports/exports. Only entries older than a day: another host may be importing. */
+async function cleanTmp(tmp: string): Promise<void> {
+  const day = Date.now() - 24 * 3600 * 1000;
+  for (const name of await fs.readdir(tmp).catch(() => [] as string[])) {
+    const full = path.join(tmp, name);
+    const st = await fs.stat(full).catch(() => undefined);
+    if (st && st.mtimeMs < day) await fs.rm(full, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,145 @@
+import type { EngineToHost } from '../../../shared/engine-protocol.js';
+import { toLabError } from '../../../shared/result.js';
+import type { RunStatus } from '../../../shared/run-types.js';
+import type { BackendChoice } from '../../../shared/spec/training.js';
+import type { EngineLauncher } from '../engine-launcher.js';
+import { runEngineJob } from '../engine/engine-job.js';
+import type { RunStore } from './run-store.js';
+
+/** What the queue reports as runs progress. */
+export interface QueueListener {
+  status(status: RunStatus): void;
+  message(runId: string, message: EngineToHost): void;
+}
+
+interface Pending {
+  id: string;
+  resume: boolean;
+}
+
+/**
+ * Runs queued runs, at most `concurrency` at a time, each in its own engine process. The queue
+ * owns the status of the runs it drives; Stop is a cooperative cancel (the engine checkpoints and
+ * exits), then a kill after the grace period.
+ */
+export class RunQueue {
+  private readonly waiting: Pending[] = [];
+  private readonly running = new Map<string, AbortController>();
+  private closed = false;
+
+  constructor(
+    private readonly store: RunStore,
+    private readonly launcher: EngineLauncher,
+    private readonly dataDir: string,
+    private readonly listener: QueueListener,
+    private readonly o: {
+      concurrency: number;
+      /** Run before an engine starts (e.g. importing a built-in dataset on first use). */
+      prepare?: (id: string) => Promise<void>;
+      backend?: BackendChoice;
+      killAfterMs?: number;
+    },
+  ) {}
+
+  /** Runs waiting and running. */
+  counts(): { running: number; queued: number } {
+    return { running: this.running.size, queued: this.waiting.length };
+  }
+
+  /** True while the run is queued or running here. */
+  has(id: string): boolean {
+    return this.running.has(id) || this.waiting.some((p) => p.id === id);
+  }
+
+  /** Queues a run (new, or resumed from its last checkpoint). */
+  async enqueue(id: string, resume = false): Promise<void> {
+    if (this.has(id)) return;
+    this.store.own(id, true);
+    this.listener.status(await this.store.updateStatus(id, { state: 'queued', error: undefined, endedAt: undefined }));
+    this.waiting.push({ id, resume });
+    this.pump();
+  }
+
+  /** Stops a run: a queued one is cancelled at once, a running one cooperatively. */
+  async stop(id: string): Promise<boolean> {
+    const i = this.waiting.findIndex((p) => p.id === id);
+    if (i >= 0) {
+      this.waiting.splice(i, 1);
+      this.store.own(id, false);
+      this.listener.status(await this.store.updateStatus(id, { state: 'cancelled', endedAt: new Date().toISOString() }));
+      return true;
+    }
+    const ctl = this.running.get(id);
+    if (!ctl) return false;
+    ctl.abort();
+    return true;
+  }
+
+  /** Cancels everything (app quit): running runs checkpoint and end as interrupted. */
+  async close(): Promise<void> {
+    this.closed = true;
+    const ids = [...this.running.keys()];
+    for (const p of this.waiting.splice(0)) {
+      this.store.own(p.id, false);
+      await this.store.updateStatus(p.id, { state: 'interrupted', error: { code: 'interrupted', message: 'the lab was closed before this run started' } });
+    }
+    for (const id of ids) this.running.get(id)?.abort();
+    await Promise.all(ids.map((id) => this.waitFor(id)));
+  }
+
+  private waiters = new Map<string, (() => void)[]>();
+
+  /** Resolves when the run is no longer running here. */
+  waitFor(id: string): Promise<void> {
+    if (!this.has(id)) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.set(id, [...(this.waiters.get(id) ?? []), resolve]));
+  }
+
+  private pump(): void {
+    while (!this.closed && this.running.size < this.o.concurrency && this.waiting.length > 0) {
+      const next = this.waiting.shift();
+      if (next) void this.start(next);
+    }
+  }
+
+  private async start(p: Pending): Promise<void> {
+    const ctl = new AbortController();
+    this.running.set(p.id, ctl);
+    const emit = (s: RunStatus): void => this.listener.status(s);
+    try {
+      await this.o.prepare?.(p.id);
+      const spec = await this.store.spec(p.id);
+      emit(await this.store.updateStatus(p.id, { state: 'running', startedAt: new Date().toISOString(), error: undefined }));
+      const outcome = await runEngineJob(
+        this.launcher,
+        { type: 'train', runDir: this.store.dir(p.id), dataDir: this.dataDir, resume: p.resume },
+        {
+          backend: spec.backend !== 'auto' ? spec.backend : (this.o.backend ?? 'auto'),
+          signal: ctl.signal,
+          ...(this.o.killAfterMs !== undefined ? { killAfterMs: this.o.killAfterMs } : {}),
+          onStart: (pid) => void this.store.updateStatus(p.id, { pid }).then(emit, () => undefined),
+          onMessage: (m) => void this.onMessage(p.id, m),
+        },
+      );
+      const state = outcome.outcome === 'result' ? 'completed' : this.closed ? 'interrupted' : 'cancelled';
+      emit(await this.store.updateStatus(p.id, { state, pid: undefined, endedAt: new Date().toISOString() }));
+    } catch (e) {
+      emit(await this.store.updateStatus(p.id, { state: 'failed', pid: undefined, endedAt: new Date().toISOString(), error: toLabError(e) }));
+    } finally {
+      this.running.delete(p.id);
+      this.store.own(p.id, false);
+      for (const w of this.waiters.get(p.id) ?? []) w();
+      this.waiters.delete(p.id);
+      this.pump();
+    }
+  }
+
+  private async onMessage(id: string, m: EngineToHost): Promise<void> {
+    this.listener.message(id, m);
+    if (m.type === 'ready') {
+      this.listener.status(await this.store.updateStatus(id, { backend: m.info.backend }));
+    } else if (m.type === 'checkpoint') {
+      this.listener.status(await this.store.updateStatus(id, { epoch: m.epoch }));
+    }
+  }
+}

@@ -1,0 +1,272 @@
+import { z } from 'zod';
+import type { BackendInfo } from './backend-types.js';
+import type { DatasetMeta, ImportPreview, ImportProgress } from './dataset-types.js';
+import type { AnalyzeResult, PreviewResult } from './engine-protocol.js';
+import { LggOptionsSchema } from './lgg-options.js';
+import type { PresetInfo } from './presets.js';
+import type { Result } from './result.js';
+import type {
+  MetricsRecord,
+  ProbeSnapshot,
+  RunProgress,
+  RunReport,
+  RunStatus,
+  RunSummary,
+} from './run-types.js';
+import type { ExperimentSpec } from './spec/experiments.js';
+
+/**
+ * The one contract between the renderer and the host. Requests are `lab:<domain>.<verb>` with a
+ * zod-validated payload and a Result reply; events are `lab:<domain>.on<Thing>` pushed by the host.
+ * Electron IPC, the preload bridge, the WebSocket binding and the renderer client are typed from it.
+ */
+
+const id = z.string().min(1).max(200);
+
+/** Request payload schemas, validated at the host boundary. */
+export const requestSchemas = {
+  'lab:system.info': z.object({}),
+  'lab:presets.list': z.object({}),
+  'lab:specs.validate': z.object({ spec: z.unknown() }),
+  'lab:datasets.list': z.object({}),
+  'lab:datasets.preview': z.object({ path: z.string().min(1) }),
+  'lab:datasets.import': z.object({ path: z.string().min(1), name: z.string().min(1).max(100).optional() }),
+  'lab:datasets.cancelImport': z.object({ jobId: id }),
+  'lab:datasets.remove': z.object({ id }),
+  'lab:datasets.samples': z.object({
+    id,
+    split: z.enum(['train', 'test']).default('train'),
+    count: z.number().int().positive().max(256).default(32),
+  }),
+  'lab:runs.list': z.object({}),
+  'lab:runs.get': z.object({ id }),
+  'lab:runs.start': z.object({ spec: z.unknown() }),
+  'lab:runs.startStudy': z.object({ study: z.unknown() }),
+  'lab:runs.stop': z.object({ id }),
+  'lab:runs.resume': z.object({ id }),
+  'lab:runs.remove': z.object({ id }),
+  'lab:runs.metrics': z.object({ id, from: z.number().int().min(0).default(0) }),
+  'lab:runs.probes': z.object({ id }),
+  'lab:runs.probe': z.object({ id, epoch: z.number().int().min(0) }),
+  'lab:runs.graph': z.object({ id, file: z.string().min(1).max(300) }),
+  'lab:runs.export': z.object({ id, format: z.enum(['json', 'csv', 'zip']) }),
+  'lab:runs.evaluate': z.object({ id }),
+  'lab:lgg.preview': z.object({
+    dataset: id,
+    perClass: z.number().int().positive().max(50).default(8),
+    lgg: LggOptionsSchema,
+  }),
+  'lab:lgg.analyze': z.object({
+    layers: z.array(z.string().min(1)).min(1),
+    labels: z.string().min(1),
+    teacherLayers: z.array(z.string().min(1)).optional(),
+    lgg: LggOptionsSchema,
+  }),
+} as const;
+
+/** Channel names of requests. */
+export type RequestChannel = keyof typeof requestSchemas;
+/** The payload a caller sends on a channel (defaults optional). */
+export type RequestOf<C extends RequestChannel> = z.input<(typeof requestSchemas)[C]>;
+/** The payload a handler receives after validation (defaults filled). */
+export type ParsedRequestOf<C extends RequestChannel> = z.output<(typeof requestSchemas)[C]>;
+
+/** A run with everything the dashboard needs on open. */
+export interface RunDetail {
+  /** Table row. */
+  summary: RunSummary;
+  /** Validated spec. */
+  spec: ExperimentSpec;
+  /** Final report, once written. */
+  report?: RunReport;
+  /** Absolute path of the run folder. */
+  path: string;
+}
+
+/** What the System screen shows. */
+export interface SystemInfo {
+  /** Engine backend report (from a short-lived engine process). */
+  backend: BackendInfo;
+  /** The lab's data folder. */
+  dataDir: string;
+  /** App version. */
+  version: string;
+  /** `electron` or `web`. */
+  mode: 'electron' | 'web';
+  /** Runs waiting and running. */
+  queue: { running: number; queued: number };
+}
+
+/** A decoded graph file: B×B row-major values. */
+export interface GraphData {
+  /** Rows = columns = B. */
+  size: number;
+  /** Row-major values. */
+  values: number[];
+}
+
+/** Reply value types per request channel. */
+export interface ResponseMap {
+  'lab:system.info': SystemInfo;
+  'lab:presets.list': PresetInfo[];
+  'lab:specs.validate': ExperimentSpec;
+  'lab:datasets.list': DatasetMeta[];
+  'lab:datasets.preview': ImportPreview;
+  'lab:datasets.import': { jobId: string };
+  'lab:datasets.cancelImport': { cancelled: boolean };
+  'lab:datasets.remove': { removed: boolean };
+  'lab:datasets.samples': {
+    height: number;
+    width: number;
+    channels: number;
+    items: { label: number; pixels: number[] }[];
+  };
+  'lab:runs.list': RunSummary[];
+  'lab:runs.get': RunDetail;
+  'lab:runs.start': { id: string };
+  'lab:runs.startStudy': { ids: string[] };
+  'lab:runs.stop': { stopped: boolean };
+  'lab:runs.resume': { id: string };
+  'lab:runs.remove': { removed: boolean };
+  'lab:runs.metrics': { records: MetricsRecord[]; next: number };
+  'lab:runs.probes': { epochs: number[] };
+  'lab:runs.probe': ProbeSnapshot;
+  'lab:runs.graph': GraphData;
+  'lab:runs.export': { path: string; bytes: number };
+  'lab:runs.evaluate': { id: string };
+  'lab:lgg.preview': PreviewResult;
+  'lab:lgg.analyze': AnalyzeResult;
+}
+
+/** Reply value type of a channel. */
+export type ResponseOf<C extends RequestChannel> = ResponseMap[C];
+
+/** Event payloads pushed by the host (batched: at most 10 pushes per second per run). */
+export interface EventMap {
+  /** Changed run statuses (deltas on what `runs.list` returned). */
+  'lab:runs.onStatus': RunStatus[];
+  /** Progress of running runs. */
+  'lab:runs.onProgress': RunProgress[];
+  /** New metrics lines, per run. */
+  'lab:runs.onMetrics': { id: string; records: MetricsRecord[] }[];
+  /** New probe snapshots, per run. */
+  'lab:runs.onProbe': { id: string; epoch: number }[];
+  /** Import progress. */
+  'lab:datasets.onImportProgress': ImportProgress[];
+  /** The dataset list changed. */
+  'lab:datasets.onChanged': DatasetMeta[];
+}
+
+/** Event channel names. */
+export type EventChannel = keyof EventMap;
+
+/** Every request channel, for bindings that enumerate them. */
+export const REQUEST_CHANNELS = Object.keys(requestSchemas) as RequestChannel[];
+/** Every event channel. */
+export const EVENT_CHANNELS: EventChannel[] = [
+  'lab:runs.onStatus',
+  'lab:runs.onProgress',
+  'lab:runs.onMetrics',
+  'lab:runs.onProbe',
+  'lab:datasets.onImportProgress',
+  'lab:datasets.onChanged',
+];
+
+/**
+ * Requests answered by the shell that shows the UI (Electron main or the web server), not by the
+ * host: things only a desktop can do. Bindings answer these before delegating to the host.
+ */
+export const shellRequestSchemas = {
+  /** Opens a file or folder with the OS (`reveal` shows it in its folder instead). */
+  'lab:shell.openPath': z.object({ path: z.string().min(1), reveal: z.boolean().default(false) }),
+} as const;
+
+/** Channel names of shell requests. */
+export type ShellChannel = keyof typeof shellRequestSchemas;
+
+/** Reply value types of shell requests. */
+export interface ShellResponseMap {
+  /** `opened` is false where the shell cannot open paths (web mode). */
+  'lab:shell.openPath': { opened: boolean };
+}
+
+/** Something the shell asks the UI to do (menu items, files opened with the app). */
+export type ShellCommand =
+  | { type: 'import'; path: string }
+  | { type: 'navigate'; view: 'datasets' | 'new' | 'runs' | 'compare' | 'system' };
+
+/** Events pushed by the shell. */
+export interface ShellEventMap {
+  /** A menu item or the OS asked the UI to act. */
+  'lab:shell.onCommand': ShellCommand;
+}
+
+/** Every shell request channel. */
+export const SHELL_CHANNELS = Object.keys(shellRequestSchemas) as ShellChannel[];
+/** Every shell event channel. */
+export const SHELL_EVENT_CHANNELS: (keyof ShellEventMap)[] = ['lab:shell.onCommand'];
+
+/** Any channel the UI may call: host requests and shell requests. */
+export type UiChannel = RequestChannel | ShellChannel;
+/** Payload of any UI channel. */
+export type UiRequestOf<C extends UiChannel> = C extends RequestChannel
+  ? RequestOf<C>
+  : C extends ShellChannel
+    ? z.input<(typeof shellRequestSchemas)[C]>
+    : never;
+/** Reply value of any UI channel. */
+export type UiResponseOf<C extends UiChannel> = C extends RequestChannel
+  ? ResponseMap[C]
+  : C extends ShellChannel
+    ? ShellResponseMap[C]
+    : never;
+/** Any event the UI may receive. */
+export type UiEventMap = EventMap & ShellEventMap;
+/** Any event channel the UI may receive. */
+export type UiEventChannel = keyof UiEventMap;
+
+/** The one object the Electron preload exposes as `window.lab` (web mode has a WebSocket twin). */
+export interface LabBridge {
+  /** Sends a request; never rejects for lab errors, which come back as failed Results. */
+  invoke<C extends UiChannel>(channel: C, payload: UiRequestOf<C>): Promise<Result<UiResponseOf<C>>>;
+  /** Listens to an event; returns the unsubscribe function. */
+  on<E extends UiEventChannel>(channel: E, listener: (payload: UiEventMap[E]) => void): () => void;
+  /** Absolute path of a dropped `File` (Electron's `webUtils.getPathForFile`); '' if it has none. */
+  pathForFile(file: object): string;
+}
+
+/** Web mode: HTTP routes of the server (each needs the `token` query parameter). */
+export const WEB_ROUTES = {
+  /** WebSocket endpoint carrying the contract. */
+  socket: '/ws',
+  /** `POST ?batch=<id>&path=<relative path>` with the raw file bytes as body. */
+  upload: '/upload',
+  /** `GET ?path=<absolute path inside the data folder>`: downloads a file (exports). */
+  file: '/files',
+} as const;
+
+/** Web mode: a frame the browser sends over the WebSocket (JSON). */
+export interface WsRequestFrame {
+  type: 'request';
+  /** Correlates the response; unique per connection. */
+  id: number;
+  /** A {@link UiChannel}. */
+  channel: string;
+  /** The request payload. */
+  payload: unknown;
+}
+
+/** Web mode: a frame the server sends over the WebSocket (JSON). */
+export type WsServerFrame =
+  | { type: 'response'; id: number; result: Result<unknown> }
+  | { type: 'event'; channel: string; payload: unknown };
+
+/** Web mode: reply of an upload, the absolute paths the file and its batch folder were saved to. */
+export interface UploadReply {
+  /** The batch folder (drop several files or a folder: import this). */
+  dir: string;
+  /** The saved file. */
+  path: string;
+  /** Bytes written. */
+  bytes: number;
+}

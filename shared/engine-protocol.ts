@@ -1,0 +1,151 @@
+import type { BackendInfo } from './backend-types.js';
+import type { LggOptions } from './lgg-options.js';
+import type { LabError } from './result.js';
+import type { MetricsRecord, ProbeSnapshot, RunProgress } from './run-types.js';
+import type { BackendChoice } from './spec/training.js';
+import type { Evaluation } from './spec/evaluation.js';
+
+/** `lgg-lab analyze`: LGG metrics of embeddings saved as `.npy` files. */
+export interface AnalyzeJob {
+  type: 'analyze';
+  /** One `.npy` per layer (B×D or B×…), input side first. */
+  layers: string[];
+  /** `.npy` of B integer labels. */
+  labels: string;
+  /** Optional teacher layers, paired in order with `layers`. */
+  teacherLayers?: string[];
+  /** Graph options. */
+  lgg: LggOptions;
+  /** GKD weight λ and reduction for the per-pair term. */
+  gkd: { weight: number; reduction: 'sum' | 'mean' };
+  /** Folder to write the graphs to as `.npy`, if any. */
+  saveGraphDir?: string;
+}
+
+/** Per-layer result of an analysis. */
+export interface AnalyzeLayer {
+  /** Source file. */
+  file: string;
+  /** Flattened dimension. */
+  dim: number;
+  /** σ with m = 1 and m = 2. */
+  sigma: { m1: number; m2: number };
+  /** σ divided by the number of inter-class ordered pairs. */
+  sigmaPairs: { m1: number; m2: number };
+  /** Fraction of zero off-diagonal entries. */
+  sparsity: number;
+  /** Graph file written, with --save-graph. */
+  graphFile?: string;
+  /** Teacher graph file written, with --save-graph. */
+  teacherGraphFile?: string;
+}
+
+/** Result of {@link AnalyzeJob}. */
+export interface AnalyzeResult {
+  /** Batch size B. */
+  batch: number;
+  /** Number of classes present. */
+  classes: number;
+  /** Inter-class ordered pairs (normaliser of σ). */
+  interClassPairs: number;
+  /** Options used. */
+  lgg: LggOptions;
+  /** Student (or only) layers. */
+  layers: AnalyzeLayer[];
+  /** Teacher layers (σ and sparsity of their graphs), when given. */
+  teacherLayers?: AnalyzeLayer[];
+  /** GKD term per pair and in total, when teacher layers are given. */
+  gkd?: { weight: number; reduction: 'sum' | 'mean'; perPair: number[]; total: number };
+}
+
+/** Train (or resume) the run in `runDir`. */
+export interface TrainJob {
+  type: 'train';
+  /** The run folder (holds spec.json). */
+  runDir: string;
+  /** The lab's data folder (datasets/, runs/). */
+  dataDir: string;
+  /** Continue from the last checkpoint. */
+  resume: boolean;
+}
+
+/** Run the robustness evaluation suite on a finished run. */
+export interface EvaluateJob {
+  type: 'evaluate';
+  /** The run folder. */
+  runDir: string;
+  /** The lab's data folder. */
+  dataDir: string;
+  /** Suite to run; defaults to the run's own (or the default suite). */
+  evaluation?: Evaluation;
+}
+
+/** LGG of one sample batch under given options (the graph-construction playground). */
+export interface PreviewJob {
+  type: 'preview';
+  /** The lab's data folder. */
+  dataDir: string;
+  /** Dataset id. */
+  dataset: string;
+  /** Examples per class in the sample batch. */
+  perClass: number;
+  /** Graph options. */
+  lgg: LggOptions;
+}
+
+/** Result of {@link PreviewJob}: the graph of the raw inputs of a class-sorted batch. */
+export interface PreviewResult {
+  /** Labels of the batch, class-sorted. */
+  labels: number[];
+  /** B×B graph, row-major. */
+  graph: number[];
+  /** σ (m = 1), raw and per inter-class pair. */
+  sigma1: number;
+  /** σ (m = 1) / inter-class pairs. */
+  sigma1Pairs: number;
+  /** Fraction of zero off-diagonal entries. */
+  sparsity: number;
+}
+
+/** Throughput and LGG timing benchmark. */
+export interface BenchJob {
+  type: 'bench';
+  /** Backends to measure (those that load). */
+  backends: BackendChoice[];
+  /** Quick mode: fewer steps (for smoke tests). */
+  quick: boolean;
+}
+
+/** Report the backend only. */
+export interface InfoJob {
+  type: 'info';
+}
+
+/** Everything an engine process can be asked to do. */
+export type EngineJob = TrainJob | EvaluateJob | AnalyzeJob | PreviewJob | BenchJob | InfoJob;
+
+/** Host → engine messages. */
+export type HostToEngine =
+  | { type: 'job'; job: EngineJob; backend: BackendChoice }
+  /** Cooperative cancel: stop between batches, checkpoint if training, then exit. */
+  | { type: 'cancel' };
+
+/** Engine → host messages. */
+export type EngineToHost =
+  | { type: 'ready'; info: BackendInfo }
+  | { type: 'progress'; progress: RunProgress }
+  | { type: 'metrics'; record: MetricsRecord }
+  | { type: 'probe'; snapshot: ProbeSnapshot }
+  /** A checkpoint of `epoch` epochs is on disk. */
+  | { type: 'checkpoint'; epoch: number }
+  | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string }
+  /** The job finished; `value` is the job's result (AnalyzeResult, PreviewResult, …). */
+  | { type: 'result'; value: unknown }
+  /** The job was cancelled cooperatively. */
+  | { type: 'cancelled'; epoch: number }
+  | { type: 'error'; error: LabError };
+
+/** Exhaustiveness helper for switches on discriminated unions. */
+export function assertNever(x: never): never {
+  throw new Error(`unexpected variant: ${JSON.stringify(x)}`);
+}

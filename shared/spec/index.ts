@@ -1,0 +1,114 @@
+import type { z } from 'zod';
+import { err, ok, type Result } from '../result.js';
+import {
+  ExperimentSpecSchema,
+  METHODS_BY_KIND,
+  SPEC_VERSION,
+  type ExperimentSpec,
+  type ExperimentKind,
+} from './experiments.js';
+import { StudySpecSchema, type StudySpec } from './study.js';
+
+export * from './model.js';
+export * from './training.js';
+export * from './evaluation.js';
+export * from './experiments.js';
+export * from './study.js';
+
+/** One validation problem: a dotted path into the spec (e.g. `training.lr`) and a message. */
+export interface SpecIssue {
+  /** Dotted path of the offending field; empty for the whole document. */
+  path: string;
+  /** What is wrong with it. */
+  message: string;
+}
+
+/** Formats zod issues as `path: message` items. */
+export function specIssues(error: z.ZodError): SpecIssue[] {
+  return error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
+}
+
+/** One line per issue, for terminals and error banners. */
+export function formatIssues(issues: readonly SpecIssue[]): string {
+  return issues.map((i) => `${i.path || '(spec)'}: ${i.message}`).join('\n');
+}
+
+function migrate(input: unknown): unknown {
+  // Version 1 is the first format; future versions add steps here (v1 → v2 → …).
+  if (input !== null && typeof input === 'object' && 'version' in input) {
+    const v = (input as { version: unknown }).version;
+    if (typeof v === 'number' && v > SPEC_VERSION) {
+      return { ...input, version: v }; // left for zod to reject with a precise path
+    }
+  }
+  return input;
+}
+
+/** Validates (and migrates) an experiment spec; errors carry every issue with its path. */
+export function parseExperimentSpec(input: unknown): Result<ExperimentSpec> {
+  const r = ExperimentSpecSchema.safeParse(migrate(input));
+  if (!r.success) {
+    const issues = specIssues(r.error);
+    return err('invalid-spec', `Invalid experiment spec:\n${formatIssues(issues)}`, issues);
+  }
+  return ok(r.data);
+}
+
+/** Validates a study spec, including that every method belongs to the base kind. */
+export function parseStudySpec(input: unknown): Result<StudySpec> {
+  const r = StudySpecSchema.safeParse(input);
+  if (!r.success) {
+    const issues = specIssues(r.error);
+    return err('invalid-spec', `Invalid study spec:\n${formatIssues(issues)}`, issues);
+  }
+  const allowed: readonly string[] = METHODS_BY_KIND[r.data.base.kind];
+  const bad = r.data.methods
+    .map((m, i) => ({ m, i }))
+    .filter(({ m }) => !allowed.includes(m))
+    .map(({ m, i }) => ({
+      path: `methods.${i}`,
+      message: `"${m}" is not a ${r.data.base.kind} method (one of ${allowed.join(', ')})`,
+    }));
+  if (bad.length > 0) return err('invalid-spec', `Invalid study spec:\n${formatIssues(bad)}`, bad);
+  return ok(r.data);
+}
+
+/** Expands a study into its run specs: methods × seeds, each named and tagged with the study. */
+export function expandStudy(study: StudySpec): ExperimentSpec[] {
+  const methods = study.methods.length > 0 ? study.methods : [study.base.method];
+  const out: ExperimentSpec[] = [];
+  for (const method of methods) {
+    for (const seed of study.seeds) {
+      const spec = {
+        ...study.base,
+        method,
+        name: `${study.name} · ${method} · seed ${seed}`,
+        study: study.name,
+        training: { ...study.base.training, seed },
+      };
+      const parsed = parseExperimentSpec(spec);
+      if (!parsed.ok) throw new Error(parsed.error.message);
+      out.push(parsed.value);
+    }
+  }
+  return out;
+}
+
+/** A default display name for a run of this spec. */
+export function defaultRunName(spec: ExperimentSpec): string {
+  const m = spec.model;
+  const arch =
+    m.arch === 'wrn'
+      ? `WRN-${m.depth}-${m.width}`
+      : m.arch === 'mlp'
+        ? `MLP ${m.hidden.join('-')}`
+        : m.arch === 'ref-cnn'
+          ? `CNN×${m.width}`
+          : `PreActResNet18×${m.width}`;
+  return `${spec.kind} · ${spec.method} · ${arch} · ${spec.dataset} · seed ${spec.training.seed}`;
+}
+
+/** True when `kind` is an experiment kind. */
+export function isExperimentKind(kind: string): kind is ExperimentKind {
+  return kind in METHODS_BY_KIND;
+}

@@ -1,0 +1,82 @@
+import { z } from 'zod';
+
+/** Learning-rate schedule, discriminated by `type`. Epochs are 0-based boundaries. */
+export const ScheduleSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('constant') }),
+  z.object({
+    type: z.literal('multistep'),
+    /** Epochs at which the rate is multiplied by `gamma` (e.g. [60, 120, 160]). */
+    milestones: z.array(z.number().int().positive()).default([]),
+    /** Multiplier applied at each milestone (unitless). */
+    gamma: z.number().positive().max(1).default(0.2),
+  }),
+  z.object({
+    type: z.literal('cosine'),
+    /** Final learning rate reached at the last step. */
+    minLr: z.number().nonnegative().default(0),
+  }),
+]);
+/** A parsed schedule. */
+export type Schedule = z.infer<typeof ScheduleSchema>;
+
+/** Optimisation and data recipe of a run. */
+export const TrainingSchema = z.object({
+  /** Number of passes over the training split. */
+  epochs: z.number().int().positive().max(10000).default(10),
+  /** Examples per optimiser step. */
+  batchSize: z.number().int().positive().max(8192).default(128),
+  /** Initial learning rate. */
+  lr: z.number().positive().max(100).default(0.1),
+  /** SGD momentum (0 = plain SGD). */
+  momentum: z.number().min(0).max(0.9999).default(0.9),
+  /** Nesterov momentum (PyTorch semantics). */
+  nesterov: z.boolean().default(false),
+  /** L2 weight decay added to the gradient (PyTorch `weight_decay`), applied to every parameter. */
+  weightDecay: z.number().min(0).max(1).default(5e-4),
+  /** Learning-rate schedule. */
+  schedule: ScheduleSchema.default({ type: 'constant' }),
+  /** Augmentation applied to training batches only. */
+  augment: z
+    .object({
+      /** Random crop after zero padding by this many pixels on each side (0 = off). */
+      cropPadding: z.number().int().min(0).max(64).default(0),
+      /** Random horizontal flip with probability 1/2. */
+      flip: z.boolean().default(false),
+    })
+    .default({ cropPadding: 0, flip: false }),
+  /** Per-channel normalisation with the dataset's mean and std (stored at import). */
+  normalize: z.boolean().default(true),
+  /** Fraction of the training split held out for validation (seeded); 0 = none. */
+  validationFraction: z.number().min(0).max(0.5).default(0),
+  /** Use only this many training examples (class-balanced, seeded); null = all. */
+  trainSubset: z.number().int().positive().nullable().default(null),
+  /** Cap on optimiser steps per epoch (quick presets); null = a full pass. */
+  stepsPerEpoch: z.number().int().positive().nullable().default(null),
+  /** Evaluate on at most this many test examples each epoch; null = the whole test split. */
+  evalSubset: z.number().int().positive().nullable().default(null),
+  /** Seed of initialisation, shuffling, augmentation and splits. */
+  seed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
+  /** Save a checkpoint every this many epochs (the last epoch is always saved). */
+  checkpointEvery: z.number().int().positive().default(1),
+  /** Stop the run as diverged when the training loss exceeds this value or is not finite. */
+  divergenceLoss: z.number().positive().default(1e6),
+});
+/** A parsed training recipe. */
+export type Training = z.infer<typeof TrainingSchema>;
+
+/** The fixed, class-balanced probe batch whose LGGs are snapshotted (METHODS.md §6). */
+export const ProbeSchema = z.object({
+  /** Examples per class taken from the test split. */
+  perClass: z.number().int().positive().max(100).default(10),
+  /** Seed of the probe selection (independent of the training seed so runs compare). */
+  seed: z.number().int().min(0).default(0),
+  /** Snapshot epochs: `all`, or explicit 1-based epochs (0 = before training). */
+  epochs: z.union([z.literal('all'), z.array(z.number().int().min(0))]).default('all'),
+});
+/** A parsed probe configuration. */
+export type Probe = z.infer<typeof ProbeSchema>;
+
+/** Compute backends in preference order; `auto` picks the first that loads. */
+export const BackendChoiceSchema = z.enum(['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']);
+/** A backend choice. */
+export type BackendChoice = z.infer<typeof BackendChoiceSchema>;

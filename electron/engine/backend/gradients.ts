@@ -1,3 +1,4 @@
-// tfjs-core ships its gradient definitions separately from the ops; the union package registers
-// them, the bare core does not. Every engine entry goes through backend selection, which imports this.
-import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
+// tfjs-core ships its gradient definitions as ESM files with extensionless imports, which Node's
+// ESM loader cannot resolve; the union package's Node bundle registers the same definitions on
+// the one tfjs-core instance. Every engine entry goes through backend selection, which imports this.
+import '@tensorflow/tfjs';

@@ -22,6 +22,37 @@ import type { ExperimentSpec } from './spec/experiments.js';
  */
 
 const id = z.string().min(1).max(200);
+const side = z.number().int().min(1).max(1024);
+
+/** Format options of an import; each format reads the ones it understands (see the README's table). */
+export const ImportOptionsSchema = z
+  .object({
+    /** Target image size of image folders: a side, or [height, width] (pixels). */
+    imageSize: z.union([side, z.tuple([side, side])]).optional(),
+    /** Stored colour of image folders. */
+    color: z.enum(['grey', 'rgb']).optional(),
+    /** Resampling of image folders. */
+    resize: z.enum(['bilinear', 'area', 'auto']).optional(),
+    /** CIFAR-100 label set. */
+    labelSet: z.enum(['fine', 'coarse']).optional(),
+    /** Array names by role in `.npy` folders and `.npz` archives. */
+    npzKeys: z.partialRecord(z.enum(['trainX', 'trainY', 'testX', 'testY', 'x', 'y']), z.string().min(1)).optional(),
+    /** Layout of 4-D NumPy image arrays. */
+    layout: z.enum(['nhwc', 'nchw']).optional(),
+    /** CSV label column: header name or 0-based index. */
+    csvLabelColumn: z.union([z.string().min(1), z.number().int().min(0)]).optional(),
+    /** Seed of the train/test split of single-pool sources. */
+    splitSeed: z.number().int().min(0).optional(),
+    /** Held-out test fraction of single-pool sources, in (0, 1). */
+    testFraction: z.number().gt(0).lt(1).optional(),
+    /** Clean dataset a corruption suite belongs to. */
+    linkTo: z.string().min(1).optional(),
+    /** Class names overriding the source's. */
+    classNames: z.array(z.string().min(1)).optional(),
+  })
+  .strict();
+/** Parsed import options. */
+export type ImportOptionsInput = z.infer<typeof ImportOptionsSchema>;
 
 /** Request payload schemas, validated at the host boundary. */
 export const requestSchemas = {
@@ -29,8 +60,12 @@ export const requestSchemas = {
   'lab:presets.list': z.object({}),
   'lab:specs.validate': z.object({ spec: z.unknown() }),
   'lab:datasets.list': z.object({}),
-  'lab:datasets.preview': z.object({ path: z.string().min(1) }),
-  'lab:datasets.import': z.object({ path: z.string().min(1), name: z.string().min(1).max(100).optional() }),
+  'lab:datasets.preview': z.object({ path: z.string().min(1), options: ImportOptionsSchema.optional() }),
+  'lab:datasets.import': z.object({
+    path: z.string().min(1),
+    name: z.string().min(1).max(100).optional(),
+    options: ImportOptionsSchema.optional(),
+  }),
   'lab:datasets.cancelImport': z.object({ jobId: id }),
   'lab:datasets.remove': z.object({ id }),
   'lab:datasets.samples': z.object({

@@ -151,8 +151,9 @@ export function npyTypedArray(
   const { dtype, size } = header;
   const bytes = DESCR_SIZE[dtype] * size;
   if (data.length < bytes) throw new NpyFormatError(`truncated .npy data: ${data.length} of ${bytes} bytes`);
-  // Copy so the result is aligned and owns its memory whatever the source buffer.
-  const buf = data.slice(0, bytes);
+  // Copy so the result is aligned and owns its memory whatever the source (a Node Buffer's own
+  // slice() returns a view into a possibly pooled allocation, hence the Uint8Array method).
+  const buf = Uint8Array.prototype.slice.call(data, 0, bytes);
   if (header.bigEndian) swapBytes(buf, DESCR_SIZE[dtype]);
   const ab = buf.buffer;
   switch (dtype) {

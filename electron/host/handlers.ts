@@ -61,7 +61,7 @@ export function createHandlers(host: LabHost): Handlers {
       await host.datasets.ensureBuiltin('mnist');
       return host.datasets.list();
     },
-    'lab:datasets.preview': (p) => host.datasets.preview(p.path),
+    'lab:datasets.preview': (p) => host.datasets.preview(p.path, p.options),
     'lab:datasets.import': (p) => {
       const jobId = randomBytes(6).toString('hex');
       const ctl = new AbortController();
@@ -70,6 +70,7 @@ export function createHandlers(host: LabHost): Handlers {
         host.events.importProgress({ jobId, phase, fraction: phase === 'done' ? 1 : 0, done: 0, total: 0, ...extra });
       host.datasets
         .import(p.path, {
+          ...p.options,
           ...(p.name ? { name: p.name } : {}),
           signal: ctl.signal,
           onProgress: (u) => host.events.importProgress({ ...u, jobId }),

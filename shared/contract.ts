@@ -36,7 +36,9 @@ export const ImportOptionsSchema = z
     /** CIFAR-100 label set. */
     labelSet: z.enum(['fine', 'coarse']).optional(),
     /** Array names by role in `.npy` folders and `.npz` archives. */
-    npzKeys: z.partialRecord(z.enum(['trainX', 'trainY', 'testX', 'testY', 'x', 'y']), z.string().min(1)).optional(),
+    npzKeys: z
+      .partialRecord(z.enum(['trainX', 'trainY', 'testX', 'testY', 'x', 'y']), z.string().min(1))
+      .optional(),
     /** Layout of 4-D NumPy image arrays. */
     layout: z.enum(['nhwc', 'nchw']).optional(),
     /** CSV label column: header name or 0-based index. */

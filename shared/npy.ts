@@ -84,7 +84,8 @@ export function parseNpyHeader(bytes: Uint8Array, maxElements = 2 ** 31): NpyHea
     start = 10;
   } else if (major === 2 || major === 3) {
     if (bytes.length < 12) throw new NpyFormatError('truncated .npy header');
-    headerLen = ((bytes[8] ?? 0) | ((bytes[9] ?? 0) << 8) | ((bytes[10] ?? 0) << 16) | ((bytes[11] ?? 0) << 24)) >>> 0;
+    headerLen =
+      ((bytes[8] ?? 0) | ((bytes[9] ?? 0) << 8) | ((bytes[10] ?? 0) << 16) | ((bytes[11] ?? 0) << 24)) >>> 0;
     start = 12;
   } else {
     throw new NpyFormatError(`unsupported .npy version ${major}`);
@@ -110,7 +111,9 @@ export function parseNpyHeader(bytes: Uint8Array, maxElements = 2 ** 31): NpyHea
   for (const d of shape) {
     size *= d;
     if (size > maxElements) {
-      throw new NpyFormatError(`array of shape (${shape.join(', ')}) exceeds the limit of ${maxElements} elements`);
+      throw new NpyFormatError(
+        `array of shape (${shape.join(', ')}) exceeds the limit of ${maxElements} elements`,
+      );
     }
   }
   return {
@@ -147,7 +150,8 @@ export function encodeNpyHeader(dtype: NpyDtype, shape: readonly number[]): Uint
 export function npyTypedArray(
   header: Pick<NpyHeader, 'dtype' | 'bigEndian' | 'size'>,
   data: Uint8Array,
-): Uint8Array | Int8Array | Uint16Array | Int16Array | Uint32Array | Int32Array | Float32Array | Float64Array {
+):
+  Uint8Array | Int8Array | Uint16Array | Int16Array | Uint32Array | Int32Array | Float32Array | Float64Array {
   const { dtype, size } = header;
   const bytes = DESCR_SIZE[dtype] * size;
   if (data.length < bytes) throw new NpyFormatError(`truncated .npy data: ${data.length} of ${bytes} bytes`);

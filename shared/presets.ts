@@ -93,7 +93,8 @@ export const PRESETS: readonly PresetInfo[] = [
     id: 'mnist-geometry-quick',
     kind: 'geometry',
     tier: 'quick',
-    description: 'Cosine-LGG smoothness loss on a 32-d MNIST embedding, classified by 1-NN, 10-NN, class means',
+    description:
+      'Cosine-LGG smoothness loss on a 32-d MNIST embedding, classified by 1-NN, 10-NN, class means',
     needsTeacher: false,
     spec: {
       kind: 'geometry',
@@ -109,17 +110,27 @@ export const PRESETS: readonly PresetInfo[] = [
     id: 'mnist-robust-quick',
     kind: 'robust',
     tier: 'quick',
-    description: 'Laplacian smoothness regulariser (γ = 0.0003, m = 2) on every ReLU of the MNIST CNN',
+    description:
+      'Laplacian smoothness regulariser (γ = 0.001, m = 2, batch 64) on every ReLU of a half-width MNIST CNN, 20k images; ε sized for MNIST',
     needsTeacher: false,
     spec: {
       kind: 'robust',
       method: 'laplacian',
       dataset: 'mnist',
-      model: { arch: 'ref-cnn', width: 1 },
-      training: { ...mnistQuick, epochs: 1 },
-      laplacian: { gamma: 0.0003, m: 2, taps: 'relu', sigma: 'raw' },
+      model: { arch: 'ref-cnn', width: 0.5 },
+      // Raw σ with m = 2 grows ≈ B³: at batch 64, γ = 0.001 flattens σ^l; γ ≥ 0.003 kills layers.
+      training: { ...mnistQuick, epochs: 1, trainSubset: 20000, evalSubset: 2000 },
+      laplacian: { gamma: 0.001, m: 2, taps: 'relu', sigma: 'raw' },
       probeTaps: 'relu',
-      evaluation: { subset: 1000 },
+      evaluation: {
+        subset: 500,
+        gaussian: { epsilons: [0.5, 1, 1.5], sigma: 0.5, draws: 2 },
+        fgsm: { epsilons: [0.05, 0.1, 0.2], snrDb: [20] },
+        pgd: [
+          { epsilon: 0.1, step: 0.01, iterations: 20, randomStart: false },
+          { epsilon: 0.15, step: 0.0375, iterations: 10, randomStart: true },
+        ],
+      },
     },
   },
   {
@@ -128,7 +139,12 @@ export const PRESETS: readonly PresetInfo[] = [
     tier: 'paper',
     description: 'WRN-28-1 teacher on CIFAR-10 (369,690 parameters), the GKD paper recipe, 200 epochs',
     needsTeacher: false,
-    spec: { kind: 'train', dataset: 'cifar10', model: { arch: 'wrn', depth: 28, width: 1 }, training: cifarTraining },
+    spec: {
+      kind: 'train',
+      dataset: 'cifar10',
+      model: { arch: 'wrn', depth: 28, width: 1 },
+      training: cifarTraining,
+    },
   },
   {
     id: 'cifar10-gkd-paper',

@@ -17,9 +17,11 @@ function validSpec(raw: unknown): ExperimentSpec {
   const r = parseExperimentSpec(raw);
   if (!r.ok) throw new LabFailure(r.error.code, r.error.message, r.error.details);
   if (r.value.kind === 'distill' && 'run' in r.value.teacher && r.value.teacher.run === TEACHER_PLACEHOLDER) {
-    throw new LabFailure('invalid-spec', 'teacher: choose a teacher run (a finished run) or a checkpoint folder', [
-      { path: 'teacher', message: 'choose a teacher' },
-    ]);
+    throw new LabFailure(
+      'invalid-spec',
+      'teacher: choose a teacher run (a finished run) or a checkpoint folder',
+      [{ path: 'teacher', message: 'choose a teacher' }],
+    );
   }
   return r.value;
 }
@@ -28,10 +30,16 @@ function validSpec(raw: unknown): ExperimentSpec {
 async function checkTeacher(host: LabHost, spec: ExperimentSpec): Promise<void> {
   if (spec.kind !== 'distill' || !('run' in spec.teacher)) return;
   const status = await host.runs.status(spec.teacher.run).catch(() => {
-    throw new LabFailure('invalid-spec', `teacher: no run "${spec.teacher && 'run' in spec.teacher ? spec.teacher.run : ''}"`);
+    throw new LabFailure(
+      'invalid-spec',
+      `teacher: no run "${spec.teacher && 'run' in spec.teacher ? spec.teacher.run : ''}"`,
+    );
   });
   if (status.state !== 'completed') {
-    throw new LabFailure('invalid-spec', `teacher: run ${status.id} is ${status.state}; a teacher must have completed`);
+    throw new LabFailure(
+      'invalid-spec',
+      `teacher: run ${status.id} is ${status.state}; a teacher must have completed`,
+    );
   }
 }
 
@@ -66,8 +74,18 @@ export function createHandlers(host: LabHost): Handlers {
       const jobId = randomBytes(6).toString('hex');
       const ctl = new AbortController();
       imports.set(jobId, ctl);
-      const done = (phase: 'done' | 'failed' | 'cancelled', extra: { message?: string; datasetId?: string }): void =>
-        host.events.importProgress({ jobId, phase, fraction: phase === 'done' ? 1 : 0, done: 0, total: 0, ...extra });
+      const done = (
+        phase: 'done' | 'failed' | 'cancelled',
+        extra: { message?: string; datasetId?: string },
+      ): void =>
+        host.events.importProgress({
+          jobId,
+          phase,
+          fraction: phase === 'done' ? 1 : 0,
+          done: 0,
+          total: 0,
+          ...extra,
+        });
       host.datasets
         .import(p.path, {
           ...p.options,
@@ -80,7 +98,8 @@ export function createHandlers(host: LabHost): Handlers {
             done('done', { datasetId: meta.id });
             host.events.now('lab:datasets.onChanged', await host.datasets.list());
           },
-          (e: unknown) => done(ctl.signal.aborted ? 'cancelled' : 'failed', { message: toLabError(e).message }),
+          (e: unknown) =>
+            done(ctl.signal.aborted ? 'cancelled' : 'failed', { message: toLabError(e).message }),
         )
         .finally(() => imports.delete(jobId));
       return Promise.resolve({ jobId });
@@ -98,7 +117,11 @@ export function createHandlers(host: LabHost): Handlers {
     'lab:datasets.samples': (p) => host.datasets.samples(p.id, p.split, p.count),
     'lab:runs.list': () => host.runs.list(),
     'lab:runs.get': async (p) => {
-      const [summary, spec, report] = await Promise.all([host.runs.summary(p.id), host.runs.spec(p.id), host.runs.report(p.id)]);
+      const [summary, spec, report] = await Promise.all([
+        host.runs.summary(p.id),
+        host.runs.spec(p.id),
+        host.runs.report(p.id),
+      ]);
       return { summary, spec, ...(report ? { report } : {}), path: host.runs.dir(p.id) };
     },
     'lab:runs.start': async (p) => ({ id: await startRun(host, validSpec(p.spec)) }),
@@ -113,7 +136,8 @@ export function createHandlers(host: LabHost): Handlers {
     'lab:runs.stop': async (p) => ({ stopped: await host.queue.stop(p.id) }),
     'lab:runs.resume': async (p) => {
       const s = await host.runs.status(p.id);
-      if (s.state === 'completed') throw new LabFailure('invalid-request', `run ${p.id} has completed; nothing to resume`);
+      if (s.state === 'completed')
+        throw new LabFailure('invalid-request', `run ${p.id} has completed; nothing to resume`);
       if (!TERMINAL_STATES.includes(s.state)) throw new LabFailure('busy', `run ${p.id} is ${s.state}`);
       await host.queue.enqueue(p.id, true);
       return { id: p.id };
@@ -126,7 +150,8 @@ export function createHandlers(host: LabHost): Handlers {
     'lab:runs.probes': async (p) => ({ epochs: await host.runs.probeEpochs(p.id) }),
     'lab:runs.probe': (p) => host.runs.probe(p.id, p.epoch),
     'lab:runs.graph': (p) => host.runs.graph(p.id, p.file),
-    'lab:runs.export': (p) => exportRun(host.runs, p.id, p.format, path.join(host.options.dataDir, 'exports')),
+    'lab:runs.export': (p) =>
+      exportRun(host.runs, p.id, p.format, path.join(host.options.dataDir, 'exports')),
     'lab:runs.evaluate': async (p) => {
       const s = await host.runs.status(p.id);
       if (s.state !== 'completed') throw new LabFailure('invalid-request', `run ${p.id} has not completed`);
@@ -141,13 +166,20 @@ export function createHandlers(host: LabHost): Handlers {
         )
         .then(
           async () => host.events.runStatus(await host.runs.status(p.id)),
-          async (e: unknown) => host.events.runStatus({ ...(await host.runs.status(p.id)), error: toLabError(e) }),
+          async (e: unknown) =>
+            host.events.runStatus({ ...(await host.runs.status(p.id)), error: toLabError(e) }),
         );
       return { id: p.id };
     },
     'lab:lgg.preview': async (p) => {
       await host.ensureDataset(p.dataset);
-      const o = await host.runJob({ type: 'preview', dataDir: host.options.dataDir, dataset: p.dataset, perClass: p.perClass, lgg: p.lgg });
+      const o = await host.runJob({
+        type: 'preview',
+        dataDir: host.options.dataDir,
+        dataset: p.dataset,
+        perClass: p.perClass,
+        lgg: p.lgg,
+      });
       return o.value as PreviewResult;
     },
     'lab:lgg.analyze': async (p) => {

@@ -39,17 +39,18 @@ export const EvaluationSchema = z.object({
     .nullable()
     .default({ epsilons: [0.01, 0.03, 0.1], snrDb: [33] }),
   /** PGD L∞ configurations (the paper's preset and the RobustBench-style one by default). */
-  pgd: z
-    .array(PgdSchema)
-    .default([
-      { epsilon: 0.01, step: 0.002, iterations: 20, randomStart: false },
-      { epsilon: 8 / 255, step: 2 / 255, iterations: 10, randomStart: true },
-    ]),
+  pgd: z.array(PgdSchema).default([
+    { epsilon: 0.01, step: 0.002, iterations: 20, randomStart: false },
+    { epsilon: 8 / 255, step: 2 / 255, iterations: 10, randomStart: true },
+  ]),
   /** Corruptions: a corruption suite from the dataset store, and/or in-app corruptions. */
   corruptions: z
     .object({
       /** Dataset id of a corruption suite linked to the clean set; `auto` = the linked one if any. */
-      suite: z.union([z.literal('auto'), z.string().min(1)]).nullable().default('auto'),
+      suite: z
+        .union([z.literal('auto'), z.string().min(1)])
+        .nullable()
+        .default('auto'),
       /** In-app gaussian/shot/impulse noise, brightness and contrast at 5 severities. */
       inApp: z.boolean().default(true),
     })

@@ -25,7 +25,9 @@ export const WrnSpecSchema = z.object({
   /** Total depth; must be 6n + 4 (e.g. 10, 16, 22, 28, 40). */
   depth: positiveInt
     .max(202)
-    .refine((d) => d >= 10 && (d - 4) % 6 === 0, { message: 'depth must be 6n + 4 with n ≥ 1 (10, 16, 22, 28, …)' })
+    .refine((d) => d >= 10 && (d - 4) % 6 === 0, {
+      message: 'depth must be 6n + 4 with n ≥ 1 (10, 16, 22, 28, …)',
+    })
     .default(28),
   /** Width factor; may be fractional (0.5 gives stage widths 8, 16, 32). */
   width: z.number().positive().max(16).default(1),

@@ -55,7 +55,12 @@ export const TrainingSchema = z.object({
   /** Evaluate on at most this many test examples each epoch; null = the whole test split. */
   evalSubset: z.number().int().positive().nullable().default(null),
   /** Seed of initialisation, shuffling, augmentation and splits. */
-  seed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
+  seed: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 31 - 1)
+    .default(0),
   /** Save a checkpoint every this many epochs (the last epoch is always saved). */
   checkpointEvery: z.number().int().positive().default(1),
   /** Stop the run as diverged when the training loss exceeds this value or is not finite. */

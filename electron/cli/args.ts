@@ -1,7 +1,18 @@
 import type { ParsedArgs } from './command.js';
 
 /** Flags that never take a value. */
-const BOOLEAN_FLAGS = new Set(['help', 'h', 'quick', 'json', 'dry-run', 'force', 'no-torch', 'no-import', 'detach', 'version']);
+const BOOLEAN_FLAGS = new Set([
+  'help',
+  'h',
+  'quick',
+  'json',
+  'dry-run',
+  'force',
+  'no-torch',
+  'no-import',
+  'detach',
+  'version',
+]);
 
 /**
  * Parses `--name value`, `--name=value`, bare boolean flags and positionals; `--` ends options.
@@ -29,7 +40,8 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
       }
       const name = a.slice(2);
       const next = argv[i + 1];
-      if (BOOLEAN_FLAGS.has(name) || next === undefined || (next.startsWith('--') && next.length > 2)) set(name, true);
+      if (BOOLEAN_FLAGS.has(name) || next === undefined || (next.startsWith('--') && next.length > 2))
+        set(name, true);
       else {
         set(name, next);
         i++;

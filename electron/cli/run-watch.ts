@@ -1,4 +1,4 @@
-import type { RunProgress, RunStatus } from '../../shared/run-types.js';
+import type { MetricsRecord, RunProgress, RunStatus } from '../../shared/run-types.js';
 import { TERMINAL_STATES } from '../../shared/run-types.js';
 import type { LabHost } from '../host/lab-host.js';
 import type { CliContext } from './command.js';
@@ -60,9 +60,12 @@ export async function watchRuns(host: LabHost, ids: string[], ctx: CliContext): 
       if (channel === 'lab:runs.onProgress') {
         const mine = (payload as RunProgress[]).filter((p) => ids.includes(p.runId));
         const p = mine[mine.length - 1];
-        if (p) draw(`${ids.length > 1 ? `[${ids.indexOf(p.runId) + 1}/${ids.length}] ` : ''}${progressLine(p, lastLoss)}`);
+        if (p)
+          draw(
+            `${ids.length > 1 ? `[${ids.indexOf(p.runId) + 1}/${ids.length}] ` : ''}${progressLine(p, lastLoss)}`,
+          );
       } else if (channel === 'lab:runs.onMetrics') {
-        for (const { id, records } of payload as { id: string; records: import('../../shared/run-types.js').MetricsRecord[] }[]) {
+        for (const { id, records } of payload as { id: string; records: MetricsRecord[] }[]) {
           if (!ids.includes(id)) continue;
           for (const r of records) {
             if (r.type === 'step') lastLoss = r.loss;

@@ -1,4 +1,4 @@
-import type { EngineJob, HostToEngine } from '../../shared/engine-protocol.js';
+import type { EngineJob, EngineToHost, HostToEngine } from '../../shared/engine-protocol.js';
 import { assertNever } from '../../shared/engine-protocol.js';
 import { toLabError } from '../../shared/result.js';
 import { selectBackend } from './backend/select.js';
@@ -42,7 +42,7 @@ port.onMessage((message: HostToEngine) => {
 });
 
 async function execute(job: EngineJob): Promise<unknown> {
-  const io = { emit: port.send, cancelled: () => cancelled };
+  const io = { emit: (m: EngineToHost) => port.send(m), cancelled: () => cancelled };
   switch (job.type) {
     case 'info':
       return null;

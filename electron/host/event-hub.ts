@@ -64,7 +64,11 @@ export class EventHub {
       if (n > 0) this.now(channel, payload);
     };
     emit('lab:runs.onStatus', [...this.status.values()], this.status.size);
-    emit('lab:runs.onMetrics', [...this.metrics].map(([id, records]) => ({ id, records })), this.metrics.size);
+    emit(
+      'lab:runs.onMetrics',
+      [...this.metrics].map(([id, records]) => ({ id, records })),
+      this.metrics.size,
+    );
     emit('lab:runs.onProbe', this.probes, this.probes.length);
     emit('lab:runs.onProgress', [...this.progress.values()], this.progress.size);
     emit('lab:datasets.onImportProgress', [...this.imports.values()], this.imports.size);

@@ -1,13 +1,18 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { BackendInfo } from '../../shared/backend-types.js';
-import { requestSchemas, type RequestChannel, type ResponseOf, type RequestOf } from '../../shared/contract.js';
+import {
+  requestSchemas,
+  type RequestChannel,
+  type ResponseOf,
+  type RequestOf,
+} from '../../shared/contract.js';
 import type { EngineJob } from '../../shared/engine-protocol.js';
 import { err, LabFailure, ok, toLabError, type Result } from '../../shared/result.js';
 import { DatasetStore } from './datasets/dataset-store.js';
 import type { EngineLauncher } from './engine-launcher.js';
-import { ChildProcessLauncher } from './engine/child-launcher.js';
-import { runEngineJob, type JobOptions, type JobOutcome } from './engine/engine-job.js';
+import { ChildProcessLauncher } from './launch/child-launcher.js';
+import { runEngineJob, type JobOptions, type JobOutcome } from './launch/engine-job.js';
 import { EventHub } from './event-hub.js';
 import type { HostApi, HostEventListener } from './host-api.js';
 import { createHandlers, type Handlers } from './handlers.js';
@@ -98,12 +103,20 @@ export class LabHost implements HostApi {
   }
 
   async dispatch(channel: string, payload: unknown): Promise<Result<unknown>> {
-    if (!Object.hasOwn(requestSchemas, channel)) return err('unknown-channel', `unknown request channel "${channel}"`);
+    if (!Object.hasOwn(requestSchemas, channel))
+      return err('unknown-channel', `unknown request channel "${channel}"`);
     const c = channel as RequestChannel;
     const parsed = requestSchemas[c].safeParse(payload ?? {});
     if (!parsed.success) {
-      const issues = parsed.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
-      return err('invalid-request', `invalid ${c} request: ${issues.map((i) => `${i.path || '(payload)'}: ${i.message}`).join('; ')}`, issues);
+      const issues = parsed.error.issues.map((i) => ({
+        path: i.path.map(String).join('.'),
+        message: i.message,
+      }));
+      return err(
+        'invalid-request',
+        `invalid ${c} request: ${issues.map((i) => `${i.path || '(payload)'}: ${i.message}`).join('; ')}`,
+        issues,
+      );
     }
     try {
       const handler = this.handlers[c] as (p: unknown) => Promise<unknown>;

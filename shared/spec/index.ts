@@ -36,7 +36,7 @@ export function formatIssues(issues: readonly SpecIssue[]): string {
 function migrate(input: unknown): unknown {
   // Version 1 is the first format; future versions add steps here (v1 → v2 → …).
   if (input !== null && typeof input === 'object' && 'version' in input) {
-    const v = (input as { version: unknown }).version;
+    const v = input.version;
     if (typeof v === 'number' && v > SPEC_VERSION) {
       return { ...input, version: v }; // left for zod to reject with a precise path
     }

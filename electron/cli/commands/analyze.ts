@@ -1,5 +1,4 @@
 import path from 'node:path';
-import type { AnalyzeResult } from '../../../shared/engine-protocol.js';
 import { LggOptionsSchema } from '../../../shared/lgg-options.js';
 import { formatIssues, specIssues } from '../../../shared/spec/index.js';
 import { optList, optNumber, optString, UsageError, type Command } from '../command.js';
@@ -33,7 +32,9 @@ export const analyzeCommand: Command = {
       maskSource: optString(args, 'mask-source'),
       power: optNumber(args, 'power'),
     };
-    const lgg = LggOptionsSchema.safeParse(Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined)));
+    const lgg = LggOptionsSchema.safeParse(
+      Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined)),
+    );
     if (!lgg.success) throw new UsageError(formatIssues(specIssues(lgg.error)));
     const reduction = optString(args, 'reduction') ?? 'sum';
     if (reduction !== 'sum' && reduction !== 'mean') throw new UsageError('--reduction is sum or mean');
@@ -49,7 +50,7 @@ export const analyzeCommand: Command = {
         gkd: { weight: optNumber(args, 'gkd-weight') ?? 25, reduction },
         ...(saveGraph ? { saveGraphDir: path.resolve(saveGraph) } : {}),
       });
-      ctx.out(JSON.stringify(o.value as AnalyzeResult, null, 2));
+      ctx.out(JSON.stringify(o.value, null, 2));
       return 0;
     });
   },

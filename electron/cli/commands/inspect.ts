@@ -13,7 +13,13 @@ export const presetsCommand: Command = {
   usage: 'lgg-lab presets [--json]',
   run(args, ctx) {
     if (optFlag(args, 'json')) ctx.out(JSON.stringify(PRESETS, null, 2));
-    else ctx.out(table(['preset', 'kind', 'tier', 'description'], PRESETS.map((p) => [p.id, p.kind, p.tier, p.description])));
+    else
+      ctx.out(
+        table(
+          ['preset', 'kind', 'tier', 'description'],
+          PRESETS.map((p) => [p.id, p.kind, p.tier, p.description]),
+        ),
+      );
     return Promise.resolve(0);
   },
 };
@@ -31,7 +37,19 @@ export const listCommand: Command = {
       else {
         ctx.out(
           table(
-            ['run', 'state', 'kind', 'method', 'model', 'dataset', 'seed', 'epoch', 'test acc', 'best', 'time'],
+            [
+              'run',
+              'state',
+              'kind',
+              'method',
+              'model',
+              'dataset',
+              'seed',
+              'epoch',
+              'test acc',
+              'best',
+              'time',
+            ],
             runs.map((r) => [
               r.id,
               r.status.state,
@@ -68,17 +86,32 @@ export const showCommand: Command = {
         ctx.out(JSON.stringify(r.value, null, 2));
         return 0;
       }
-      ctx.out(`${summary.name}\n  id       ${id}\n  folder   ${path}\n  state    ${summary.status.state}${summary.status.error ? ` (${summary.status.error.message})` : ''}`);
-      ctx.out(`  kind     ${spec.kind} · ${spec.method}\n  model    ${summary.model} on ${spec.dataset} · seed ${spec.training.seed} · backend ${summary.status.backend ?? spec.backend}`);
-      ctx.out(`  epochs   ${summary.status.epoch}/${summary.status.totalEpochs} · ${formatDuration(summary.seconds)}`);
+      ctx.out(
+        `${summary.name}\n  id       ${id}\n  folder   ${path}\n  state    ${summary.status.state}${summary.status.error ? ` (${summary.status.error.message})` : ''}`,
+      );
+      ctx.out(
+        `  kind     ${spec.kind} · ${spec.method}\n  model    ${summary.model} on ${spec.dataset} · seed ${spec.training.seed} · backend ${summary.status.backend ?? spec.backend}`,
+      );
+      ctx.out(
+        `  epochs   ${summary.status.epoch}/${summary.status.totalEpochs} · ${formatDuration(summary.seconds)}`,
+      );
       ctx.out(`  test acc ${pct(summary.lastTestAcc)} (best ${pct(summary.bestTestAcc)})`);
       const probes = await host.runs.probeEpochs(id);
       if (probes.length > 0) ctx.out(`  probes   epochs ${probes.join(', ')}`);
       if (report) {
-        ctx.out(`  report   ${Object.entries(report.metrics).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(' · ')}`);
+        ctx.out(
+          `  report   ${Object.entries(report.metrics)
+            .map(([k, v]) => `${k} ${v.toFixed(4)}`)
+            .join(' · ')}`,
+        );
         for (const t of report.tables) {
           ctx.out(`\n  ${t.title}`);
-          ctx.out(table(t.columns, t.rows.map((row) => row.map((c) => (typeof c === 'number' ? c.toFixed(4) : c)))).replace(/^/gm, '  '));
+          ctx.out(
+            table(
+              t.columns,
+              t.rows.map((row) => row.map((c) => (typeof c === 'number' ? c.toFixed(4) : c))),
+            ).replace(/^/gm, '  '),
+          );
         }
       }
       return 0;
@@ -105,8 +138,12 @@ export const infoCommand: Command = {
       ctx.out(`LGG Lab ${labVersion}`);
       ctx.out(`  backend      ${info.backend}${info.gpu ? ` (${info.gpu})` : ''}`);
       ctx.out(`  tfjs-core    ${info.tfjsVersion}`);
-      ctx.out(`  node         ${info.nodeVersion}${info.electronVersion ? ` · electron ${info.electronVersion}` : ''}`);
-      ctx.out(`  threads      ${info.threads}${info.simd !== undefined ? ` · SIMD ${info.simd ? 'yes' : 'no'}` : ''}`);
+      ctx.out(
+        `  node         ${info.nodeVersion}${info.electronVersion ? ` · electron ${info.electronVersion}` : ''}`,
+      );
+      ctx.out(
+        `  threads      ${info.threads}${info.simd !== undefined ? ` · SIMD ${info.simd ? 'yes' : 'no'}` : ''}`,
+      );
       ctx.out(`  platform     ${info.platform} · ${info.cpus} CPUs`);
       if (info.customKernels.length > 0) ctx.out(`  lab kernels  ${info.customKernels.join(', ')}`);
       for (const f of info.fallbacks) {

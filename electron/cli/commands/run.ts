@@ -2,7 +2,14 @@ import { promises as fs } from 'node:fs';
 import { findPreset, TEACHER_PLACEHOLDER } from '../../../shared/presets.js';
 import { LabFailure } from '../../../shared/result.js';
 import type { RunStatus } from '../../../shared/run-types.js';
-import { optList, optString, UsageError, type CliContext, type Command, type ParsedArgs } from '../command.js';
+import {
+  optList,
+  optString,
+  UsageError,
+  type CliContext,
+  type Command,
+  type ParsedArgs,
+} from '../command.js';
 import { formatDuration, pct } from '../format.js';
 import { watchRuns } from '../run-watch.js';
 import { withHost } from './host-context.js';
@@ -37,7 +44,7 @@ export async function specFromArgs(args: ParsedArgs): Promise<Record<string, unk
   if (presetId) {
     const preset = findPreset(presetId);
     if (!preset) throw new UsageError(`no preset "${presetId}" (see lgg-lab presets)`);
-    spec = structuredClone(preset.spec) as Record<string, unknown>;
+    spec = structuredClone(preset.spec);
   } else {
     try {
       spec = JSON.parse(await fs.readFile(file ?? '', 'utf8')) as Record<string, unknown>;
@@ -62,13 +69,21 @@ export async function specFromArgs(args: ParsedArgs): Promise<Record<string, unk
 }
 
 /** Prints the outcome of finished runs and returns the exit code. */
-export async function reportOutcome(ctx: CliContext, statuses: RunStatus[], folder: (id: string) => string, test: (id: string) => Promise<number | undefined>): Promise<number> {
+export async function reportOutcome(
+  ctx: CliContext,
+  statuses: RunStatus[],
+  folder: (id: string) => string,
+  test: (id: string) => Promise<number | undefined>,
+): Promise<number> {
   let code = 0;
   for (const s of statuses) {
     const acc = await test(s.id);
-    ctx.out(`${s.id}: ${s.state}${acc !== undefined ? ` · test accuracy ${pct(acc)}` : ''} · ${folder(s.id)}`);
+    ctx.out(
+      `${s.id}: ${s.state}${acc !== undefined ? ` · test accuracy ${pct(acc)}` : ''} · ${folder(s.id)}`,
+    );
     if (s.error) ctx.err(`  ${s.error.message}`);
-    if (s.state === 'interrupted' || s.state === 'cancelled') ctx.out(`  resume with: lgg-lab resume ${s.id}`);
+    if (s.state === 'interrupted' || s.state === 'cancelled')
+      ctx.out(`  resume with: lgg-lab resume ${s.id}`);
     if (s.state === 'failed') code = 1;
     if (s.state === 'interrupted' || s.state === 'cancelled') code = 130;
   }
@@ -96,7 +111,12 @@ export const runCommand: Command = {
       const t0 = Date.now();
       const statuses = await watchRuns(host, [id], ctx);
       ctx.out(`finished in ${formatDuration((Date.now() - t0) / 1000)}`);
-      return reportOutcome(ctx, statuses, (i) => host.runs.dir(i), async (i) => (await host.runs.report(i))?.testAcc);
+      return reportOutcome(
+        ctx,
+        statuses,
+        (i) => host.runs.dir(i),
+        async (i) => (await host.runs.report(i))?.testAcc,
+      );
     });
   },
 };
@@ -114,7 +134,12 @@ export const resumeCommand: Command = {
       if (!r.ok) throw new LabFailure(r.error.code, r.error.message);
       ctx.out(`resuming ${id} from its last checkpoint`);
       const statuses = await watchRuns(host, [id], ctx);
-      return reportOutcome(ctx, statuses, (i) => host.runs.dir(i), async (i) => (await host.runs.report(i))?.testAcc);
+      return reportOutcome(
+        ctx,
+        statuses,
+        (i) => host.runs.dir(i),
+        async (i) => (await host.runs.report(i))?.testAcc,
+      );
     });
   },
 };

@@ -48,7 +48,10 @@ function benchTrain(batch: number, warmup: number, steps: number): TrainBench {
   const model = createModel({ arch: 'ref-cnn', width: 1 }, [28, 28, 1], 10, 0);
   const sgd = new Sgd(model.params.trainable, { momentum: 0.9, nesterov: false, weightDecay: 0 });
   const x = randomTensor([batch, 28, 28, 1], 1);
-  const y = tf.tensor1d(Int32Array.from({ length: batch }, (_, i) => i % 10), 'int32');
+  const y = tf.tensor1d(
+    Int32Array.from({ length: batch }, (_, i) => i % 10),
+    'int32',
+  );
   const vars = [...model.params.trainable.values()];
   const local = new Map(model.params.entries().map(([n, v]) => [v.name, n]));
   const times: number[] = [];
@@ -56,7 +59,7 @@ function benchTrain(batch: number, warmup: number, steps: number): TrainBench {
     for (let i = 0; i < warmup + steps; i++) {
       const t0 = performance.now();
       const { value, grads } = tf.variableGrads(
-        () => crossEntropy(model.forward(x, { training: true, bnUpdates: [] }).output, y as tf.Tensor1D),
+        () => crossEntropy(model.forward(x, { training: true, bnUpdates: [] }).output, y),
         vars,
       );
       value.dataSync();
@@ -113,7 +116,17 @@ export function runBench(job: BenchJob, io: JobIo): BenchResult {
     done++;
     io.emit({
       type: 'progress',
-      progress: { runId: 'bench', phase: 'training', epoch: 0, totalEpochs: 0, step: done, stepsPerEpoch: total, samplesPerSec: 0, etaSec: 0, detail },
+      progress: {
+        runId: 'bench',
+        phase: 'training',
+        epoch: 0,
+        totalEpochs: 0,
+        step: done,
+        stepsPerEpoch: total,
+        samplesPerSec: 0,
+        etaSec: 0,
+        detail,
+      },
     });
   };
   for (const batch of [64, 256]) {

@@ -11,5 +11,5 @@ export function detached<T extends tf.Tensor>(input: tf.Tensor, fn: (x: tf.Tenso
     const x = args[0] as tf.Tensor;
     return { value: fn(x), gradFunc: () => tf.zerosLike(x) };
   });
-  return op(input) as T;
+  return op(input);
 }

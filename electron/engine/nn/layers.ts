@@ -34,9 +34,18 @@ export interface ConvOptions {
 export function conv2d(ps: ParamSet, name: string, o: ConvOptions): (x: tf.Tensor4D) => tf.Tensor4D {
   const fanIn = o.inC * o.k * o.k;
   const wInit: Init =
-    o.init === 'kaiming-normal-fan-out' ? { kind: 'kaiming-normal', fan: o.outC * o.k * o.k } : { kind: 'torch-default', fanIn };
+    o.init === 'kaiming-normal-fan-out'
+      ? { kind: 'kaiming-normal', fan: o.outC * o.k * o.k }
+      : { kind: 'torch-default', fanIn };
   const w = ps.add(`${name}.weight`, [o.k, o.k, o.inC, o.outC], wInit);
-  const b = o.bias === false ? undefined : ps.add(`${name}.bias`, [o.outC], o.init === 'kaiming-normal-fan-out' ? { kind: 'zeros' } : { kind: 'torch-default', fanIn });
+  const b =
+    o.bias === false
+      ? undefined
+      : ps.add(
+          `${name}.bias`,
+          [o.outC],
+          o.init === 'kaiming-normal-fan-out' ? { kind: 'zeros' } : { kind: 'torch-default', fanIn },
+        );
   const stride = o.stride ?? 1;
   const p = o.pad ?? Math.floor(o.k / 2);
   const pad: 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]] =
@@ -63,7 +72,11 @@ export function dense(
   init: 'torch-default' | 'zero-bias' = 'torch-default',
 ): (x: tf.Tensor2D) => tf.Tensor2D {
   const w = ps.add(`${name}.weight`, [inF, outF], { kind: 'torch-default', fanIn: inF });
-  const b = ps.add(`${name}.bias`, [outF], init === 'zero-bias' ? { kind: 'zeros' } : { kind: 'torch-default', fanIn: inF });
+  const b = ps.add(
+    `${name}.bias`,
+    [outF],
+    init === 'zero-bias' ? { kind: 'zeros' } : { kind: 'torch-default', fanIn: inF },
+  );
   return (x) => tf.add(tf.matMul(x, w as tf.Tensor2D), b);
 }
 

@@ -9,7 +9,13 @@ import { folderEntries, writeZip } from './zip-writer.js';
 export function epochsToCsv(epochs: EpochRecord[]): string {
   const cols = new Set<string>(['epoch', 'step', 'lr', 'seconds', 'samplesPerSec']);
   const flat = epochs.map((e) => {
-    const row: Record<string, number> = { epoch: e.epoch, step: e.step, lr: e.lr, seconds: e.seconds, samplesPerSec: e.samplesPerSec };
+    const row: Record<string, number> = {
+      epoch: e.epoch,
+      step: e.step,
+      lr: e.lr,
+      seconds: e.seconds,
+      samplesPerSec: e.samplesPerSec,
+    };
     for (const split of ['train', 'val', 'test'] as const) {
       for (const [k, v] of Object.entries(e[split] ?? {})) {
         row[`${split}.${k}`] = v;
@@ -36,10 +42,17 @@ export async function exportRun(
     const bytes = await writeZip(out, await folderEntries(store.dir(id), id));
     return { path: out, bytes };
   }
-  const [spec, status, metrics, report] = await Promise.all([store.spec(id), store.status(id), store.metrics(id), store.report(id)]);
+  const [spec, status, metrics, report] = await Promise.all([
+    store.spec(id),
+    store.status(id),
+    store.metrics(id),
+    store.report(id),
+  ]);
   const epochs = metrics.records.filter((r): r is EpochRecord => r.type === 'epoch');
   const text =
-    format === 'csv' ? epochsToCsv(epochs) : `${JSON.stringify({ id, spec, status, report: report ?? null, metrics: metrics.records }, null, 2)}\n`;
+    format === 'csv'
+      ? epochsToCsv(epochs)
+      : `${JSON.stringify({ id, spec, status, report: report ?? null, metrics: metrics.records }, null, 2)}\n`;
   await writeFileAtomic(out, text);
   return { path: out, bytes: Buffer.byteLength(text) };
 }

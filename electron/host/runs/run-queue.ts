@@ -3,7 +3,7 @@ import { toLabError } from '../../../shared/result.js';
 import type { RunStatus } from '../../../shared/run-types.js';
 import type { BackendChoice } from '../../../shared/spec/training.js';
 import type { EngineLauncher } from '../engine-launcher.js';
-import { runEngineJob } from '../engine/engine-job.js';
+import { runEngineJob } from '../launch/engine-job.js';
 import type { RunStore } from './run-store.js';
 
 /** What the queue reports as runs progress. */
@@ -55,7 +55,9 @@ export class RunQueue {
   async enqueue(id: string, resume = false): Promise<void> {
     if (this.has(id)) return;
     this.store.own(id, true);
-    this.listener.status(await this.store.updateStatus(id, { state: 'queued', error: undefined, endedAt: undefined }));
+    this.listener.status(
+      await this.store.updateStatus(id, { state: 'queued', error: undefined, endedAt: undefined }),
+    );
     this.waiting.push({ id, resume });
     this.pump();
   }
@@ -66,7 +68,9 @@ export class RunQueue {
     if (i >= 0) {
       this.waiting.splice(i, 1);
       this.store.own(id, false);
-      this.listener.status(await this.store.updateStatus(id, { state: 'cancelled', endedAt: new Date().toISOString() }));
+      this.listener.status(
+        await this.store.updateStatus(id, { state: 'cancelled', endedAt: new Date().toISOString() }),
+      );
       return true;
     }
     const ctl = this.running.get(id);
@@ -81,7 +85,10 @@ export class RunQueue {
     const ids = [...this.running.keys()];
     for (const p of this.waiting.splice(0)) {
       this.store.own(p.id, false);
-      await this.store.updateStatus(p.id, { state: 'interrupted', error: { code: 'interrupted', message: 'the lab was closed before this run started' } });
+      await this.store.updateStatus(p.id, {
+        state: 'interrupted',
+        error: { code: 'interrupted', message: 'the lab was closed before this run started' },
+      });
     }
     for (const id of ids) this.running.get(id)?.abort();
     await Promise.all(ids.map((id) => this.waitFor(id)));
@@ -109,7 +116,13 @@ export class RunQueue {
     try {
       await this.o.prepare?.(p.id);
       const spec = await this.store.spec(p.id);
-      emit(await this.store.updateStatus(p.id, { state: 'running', startedAt: new Date().toISOString(), error: undefined }));
+      emit(
+        await this.store.updateStatus(p.id, {
+          state: 'running',
+          startedAt: new Date().toISOString(),
+          error: undefined,
+        }),
+      );
       const outcome = await runEngineJob(
         this.launcher,
         { type: 'train', runDir: this.store.dir(p.id), dataDir: this.dataDir, resume: p.resume },
@@ -124,7 +137,14 @@ export class RunQueue {
       const state = outcome.outcome === 'result' ? 'completed' : this.closed ? 'interrupted' : 'cancelled';
       emit(await this.store.updateStatus(p.id, { state, pid: undefined, endedAt: new Date().toISOString() }));
     } catch (e) {
-      emit(await this.store.updateStatus(p.id, { state: 'failed', pid: undefined, endedAt: new Date().toISOString(), error: toLabError(e) }));
+      emit(
+        await this.store.updateStatus(p.id, {
+          state: 'failed',
+          pid: undefined,
+          endedAt: new Date().toISOString(),
+          error: toLabError(e),
+        }),
+      );
     } finally {
       this.running.delete(p.id);
       this.store.own(p.id, false);

@@ -3,7 +3,14 @@ import path from 'node:path';
 import type { GraphData } from '../../../shared/contract.js';
 import { parseNpyHeader } from '../../../shared/npy.js';
 import { LabFailure } from '../../../shared/result.js';
-import type { EpochRecord, MetricsRecord, ProbeSnapshot, RunReport, RunStatus, RunSummary } from '../../../shared/run-types.js';
+import type {
+  EpochRecord,
+  MetricsRecord,
+  ProbeSnapshot,
+  RunReport,
+  RunStatus,
+  RunSummary,
+} from '../../../shared/run-types.js';
 import { defaultRunName, parseExperimentSpec } from '../../../shared/spec/index.js';
 import type { ExperimentSpec } from '../../../shared/spec/experiments.js';
 import { readJsonIfExists, writeJsonAtomic } from '../../common/atomic-file.js';
@@ -64,7 +71,14 @@ export class RunStore {
     const named = spec.name ? spec : { ...spec, name: defaultRunName(spec) };
     await writeJsonAtomic(path.join(dir, 'spec.json'), named);
     const now = new Date().toISOString();
-    const status: RunStatus = { id, state: 'queued', createdAt: now, updatedAt: now, epoch: 0, totalEpochs: spec.training.epochs };
+    const status: RunStatus = {
+      id,
+      state: 'queued',
+      createdAt: now,
+      updatedAt: now,
+      epoch: 0,
+      totalEpochs: spec.training.epochs,
+    };
     await writeJsonAtomic(path.join(dir, 'status.json'), status);
     return status;
   }
@@ -92,12 +106,19 @@ export class RunStore {
     const file = path.join(this.dir(id), 'status.json');
     const s = await readJsonIfExists<RunStatus>(file);
     if (!s) throw new LabFailure('not-found', `no run "${id}"`);
-    if ((s.state === 'running' || s.state === 'queued') && !this.owned.has(id) && !(s.state === 'running' && alive(s.pid))) {
+    if (
+      (s.state === 'running' || s.state === 'queued') &&
+      !this.owned.has(id) &&
+      !(s.state === 'running' && alive(s.pid))
+    ) {
       const fixed: RunStatus = {
         ...s,
         state: 'interrupted',
         updatedAt: new Date().toISOString(),
-        error: { code: 'interrupted', message: 'the lab stopped while this run was active; resume it to continue' },
+        error: {
+          code: 'interrupted',
+          message: 'the lab stopped while this run was active; resume it to continue',
+        },
       };
       delete fixed.pid;
       await writeJsonAtomic(file, fixed);
@@ -116,9 +137,11 @@ export class RunStore {
       () => this.patchStatus(id, patch),
     );
     this.statusLocks.set(id, next);
-    void next.finally(() => {
-      if (this.statusLocks.get(id) === next) this.statusLocks.delete(id);
-    }).catch(() => undefined);
+    void next
+      .finally(() => {
+        if (this.statusLocks.get(id) === next) this.statusLocks.delete(id);
+      })
+      .catch(() => undefined);
     return next;
   }
 
@@ -166,7 +189,9 @@ export class RunStore {
       seed: spec.training.seed,
       ...(spec.study ? { study: spec.study } : {}),
       status,
-      ...(last ? { lastTestAcc: last.test.acc, bestTestAcc: Math.max(...epochs.map((e) => e.test.acc)) } : {}),
+      ...(last
+        ? { lastTestAcc: last.test.acc, bestTestAcc: Math.max(...epochs.map((e) => e.test.acc)) }
+        : {}),
       seconds: epochs.reduce((s, e) => s + e.seconds, 0),
     };
   }
@@ -227,14 +252,18 @@ export class RunStore {
     if (!full.startsWith(path.join(dir, 'probes') + path.sep) || !full.endsWith('.npy')) {
       throw new LabFailure('invalid-request', `"${file}" is not a probe graph of run ${id}`);
     }
-    const bytes = new Uint8Array(await fs.readFile(full).catch(() => {
-      throw new LabFailure('not-found', `run ${id} has no graph ${file}`);
-    }));
+    const bytes = new Uint8Array(
+      await fs.readFile(full).catch(() => {
+        throw new LabFailure('not-found', `run ${id} has no graph ${file}`);
+      }),
+    );
     const h = parseNpyHeader(bytes);
     if (h.dtype !== 'float32' || h.shape.length !== 2 || h.shape[0] !== h.shape[1]) {
       throw new LabFailure('run-corrupt', `${file}: expected a square float32 graph`);
     }
-    const values = new Float32Array(bytes.buffer.slice(bytes.byteOffset + h.dataOffset, bytes.byteOffset + h.dataOffset + h.size * 4));
+    const values = new Float32Array(
+      bytes.buffer.slice(bytes.byteOffset + h.dataOffset, bytes.byteOffset + h.dataOffset + h.size * 4),
+    );
     return { size: h.shape[0] ?? 0, values: Array.from(values) };
   }
 

@@ -6,7 +6,7 @@ import type { EngineToHost } from '../../../shared/engine-protocol.js';
 import type { EngineHandle, EngineLauncher } from '../engine-launcher.js';
 
 /**
- * The compiled engine entry. From the built host (dist/electron/host/engine/) it sits beside it;
+ * The compiled engine entry. From the built host (dist/electron/host/launch/) it sits beside it;
  * from sources (tests) the built copy under dist/ is used.
  */
 export function defaultEngineEntry(): string {

@@ -51,9 +51,12 @@ export function runEngineJob(launcher: EngineLauncher, job: EngineJob, o: JobOpt
     engine.onMessage((m) => {
       o.onMessage?.(m);
       if (m.type === 'ready') info = m.info;
-      else if (m.type === 'result') settled = { ok: true, value: { outcome: 'result', value: m.value, info } };
-      else if (m.type === 'cancelled') settled = { ok: true, value: { outcome: 'cancelled', value: null, info } };
-      else if (m.type === 'error') settled = { ok: false, error: new LabFailure(m.error.code, m.error.message, m.error.details) };
+      else if (m.type === 'result')
+        settled = { ok: true, value: { outcome: 'result', value: m.value, info } };
+      else if (m.type === 'cancelled')
+        settled = { ok: true, value: { outcome: 'cancelled', value: null, info } };
+      else if (m.type === 'error')
+        settled = { ok: false, error: new LabFailure(m.error.code, m.error.message, m.error.details) };
     });
     engine.onExit((code, signal) => {
       if (killTimer) clearTimeout(killTimer);
@@ -64,7 +67,12 @@ export function runEngineJob(launcher: EngineLauncher, job: EngineJob, o: JobOpt
       else {
         const how = signal ? `signal ${signal}` : `exit code ${code}`;
         const tail = stderr.trim().split('\n').slice(-8).join('\n');
-        reject(new LabFailure('engine-crashed', `the engine process ended unexpectedly (${how})${tail ? `:\n${tail}` : ''}`));
+        reject(
+          new LabFailure(
+            'engine-crashed',
+            `the engine process ended unexpectedly (${how})${tail ? `:\n${tail}` : ''}`,
+          ),
+        );
       }
     });
     if (o.signal?.aborted) onAbort();

@@ -1,0 +1,121 @@
+import { createWriteStream } from 'node:fs';
+import { mkdir, rename, rm } from 'node:fs/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import path from 'node:path';
+import type { UploadReply } from '../../shared/contract.js';
+import { err, ok } from '../../shared/result.js';
+import { sendResult } from './http-util.js';
+
+/** Where and how much the browser may upload. */
+export interface UploadOptions {
+  /** The data folder's `tmp/` (same file system as the stores, so imports can rename). */
+  tmpDir: string;
+  /** Largest single file accepted, bytes. */
+  maxFileBytes: number;
+  /** Largest total per upload batch, bytes. */
+  maxBatchBytes: number;
+}
+
+const BATCH_ID = /^[A-Za-z0-9_-]{1,64}$/;
+const MAX_DEPTH = 32;
+
+/**
+ * Validates a browser-supplied relative path (a folder drop keeps its structure) and returns its
+ * segments; null for anything that could escape the batch folder.
+ */
+export function safeRelativePath(raw: string | null): string[] | null {
+  if (raw === null || raw.length === 0 || raw.length > 1024) return null;
+  if (raw.includes('\0') || raw.includes('\\') || raw.startsWith('/')) return null;
+  const parts = raw.split('/').filter((p) => p.length > 0);
+  if (parts.length === 0 || parts.length > MAX_DEPTH) return null;
+  if (parts.some((p) => p === '.' || p === '..' || p.length > 255 || /^[A-Za-z]:$/.test(p))) return null;
+  return parts;
+}
+
+/** Running byte totals per batch, so a batch cannot exceed its cap one file at a time. */
+const batchTotals = new Map<string, number>();
+
+/** Handles `POST /upload?batch=&path=`: streams the body to `tmp/uploads/<batch>/<path>`. */
+export async function handleUpload(
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  options: UploadOptions,
+): Promise<void> {
+  const batch = url.searchParams.get('batch') ?? '';
+  const parts = safeRelativePath(url.searchParams.get('path'));
+  if (!BATCH_ID.test(batch) || parts === null) {
+    req.resume();
+    sendResult(res, 400, err('invalid-request', 'upload needs ?batch=<id> and a relative ?path= inside it'));
+    return;
+  }
+  const declared = Number(req.headers['content-length'] ?? NaN);
+  const used = batchTotals.get(batch) ?? 0;
+  const tooLarge = (n: number): boolean => n > options.maxFileBytes || used + n > options.maxBatchBytes;
+  if (Number.isFinite(declared) && tooLarge(declared)) {
+    req.resume();
+    sendResult(res, 413, err('too-large', uploadLimitMessage(options)));
+    return;
+  }
+  const dir = path.join(options.tmpDir, 'uploads', batch);
+  const target = path.join(dir, ...parts);
+  const partial = `${target}.part-${process.pid}-${Date.now()}`;
+  await mkdir(path.dirname(target), { recursive: true });
+  const written = await streamTo(req, partial, (n) => tooLarge(n));
+  if (written === 'too-large') {
+    await rm(partial, { force: true });
+    sendResult(res, 413, err('too-large', uploadLimitMessage(options)));
+    return;
+  }
+  if (written === 'aborted') {
+    await rm(partial, { force: true });
+    return;
+  }
+  await rename(partial, target);
+  batchTotals.set(batch, used + written);
+  const reply: UploadReply = { dir, path: target, bytes: written };
+  sendResult(res, 200, ok(reply));
+}
+
+function uploadLimitMessage(options: UploadOptions): string {
+  const gib = (n: number): string => `${(n / 2 ** 30).toFixed(1)} GiB`;
+  return (
+    `Upload too large: at most ${gib(options.maxFileBytes)} per file and ${gib(options.maxBatchBytes)} per drop. ` +
+    'For bigger datasets use `lgg-lab import <path>` on the server, or run the desktop app.'
+  );
+}
+
+/** Streams the request body to a file; stops early when `over(bytesSoFar)` says so. */
+function streamTo(
+  req: IncomingMessage,
+  file: string,
+  over: (bytes: number) => boolean,
+): Promise<number | 'too-large' | 'aborted'> {
+  return new Promise((resolve) => {
+    const out = createWriteStream(file);
+    let bytes = 0;
+    let settled = false;
+    const finish = (v: number | 'too-large' | 'aborted'): void => {
+      if (settled) return;
+      settled = true;
+      resolve(v);
+    };
+    req.on('data', (chunk: Buffer) => {
+      bytes += chunk.length;
+      if (over(bytes)) {
+        req.unpipe(out);
+        out.destroy();
+        req.resume();
+        finish('too-large');
+      }
+    });
+    req.on('close', () => {
+      if (req.complete) return;
+      out.destroy();
+      finish('aborted');
+    });
+    out.on('error', () => finish('aborted'));
+    out.on('finish', () => finish(bytes));
+    req.pipe(out);
+  });
+}

@@ -1,0 +1,60 @@
+import { defineStore } from 'pinia';
+import { ref, shallowRef } from 'vue';
+import type { RunDetail } from '../../../shared/contract';
+import type { EpochRecord, ProbeSnapshot } from '../../../shared/run-types';
+import { useApi } from '../api';
+import { useNotifyStore } from './notify';
+
+/** What the Compare screen knows of one run. */
+export interface ComparedRun {
+  /** Run id. */
+  id: string;
+  /** Detail (summary, spec, report). */
+  detail: RunDetail;
+  /** Epoch records, in order. */
+  epochs: EpochRecord[];
+  /** The last probe snapshot, for the σ^l profile. */
+  lastProbe?: ProbeSnapshot;
+}
+
+/** Runs side by side: fetched once per selection, kept shallow. */
+export const useCompareStore = defineStore('compare', () => {
+  const ids = ref<string[]>([]);
+  const runs = shallowRef<ComparedRun[]>([]);
+  const loading = ref(false);
+  let ticket = 0;
+
+  async function loadOne(id: string): Promise<ComparedRun | null> {
+    const api = useApi();
+    try {
+      const detail = await api.request('lab:runs.get', { id });
+      const epochs: EpochRecord[] = [];
+      for (let from = 0, i = 0; i < 1000; i++) {
+        const page = await api.request('lab:runs.metrics', { id, from });
+        for (const r of page.records) if (r.type === 'epoch') epochs.push(r);
+        if (page.records.length === 0 || page.next <= from) break;
+        from = page.next;
+      }
+      const { epochs: probeEpochs } = await api.request('lab:runs.probes', { id });
+      const last = probeEpochs[probeEpochs.length - 1];
+      const lastProbe =
+        last === undefined ? undefined : await api.request('lab:runs.probe', { id, epoch: last });
+      return { id, detail, epochs, ...(lastProbe ? { lastProbe } : {}) };
+    } catch (e) {
+      useNotifyStore().error(e, `Compare ${id}`);
+      return null;
+    }
+  }
+
+  async function load(next: string[]): Promise<void> {
+    const mine = ++ticket;
+    ids.value = next;
+    loading.value = true;
+    const loaded = await Promise.all(next.map(loadOne));
+    if (mine !== ticket) return;
+    runs.value = loaded.filter((r): r is ComparedRun => r !== null);
+    loading.value = false;
+  }
+
+  return { ids, runs, loading, load };
+});

@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest';
+import { TrainingSchema } from '../../shared/spec';
+import { modelCost, epochSeconds } from '../../renderer/src/form/estimate';
+import { groupsOf } from '../../renderer/src/form/groups';
+import { fieldsOf, getAt, setAt, type Field } from '../../renderer/src/form/schema-fields';
+
+function find(fields: Field[], path: string): Field | undefined {
+  for (const f of fields) {
+    if (f.path.join('.') === path) return f;
+    const nested =
+      f.kind === 'object' ? f.fields : f.kind === 'variant' ? Object.values(f.variants).flat() : [];
+    const hit = find(nested, path);
+    if (hit) return hit;
+  }
+  return undefined;
+}
+
+describe('form built from the zod schemas', () => {
+  it('reads kinds, bounds, enums, nullables and unions', () => {
+    const fields = fieldsOf(TrainingSchema, ['training']);
+    expect(find(fields, 'training.batchSize')).toMatchObject({
+      kind: 'number',
+      int: true,
+      max: 8192,
+      label: 'batch size',
+    });
+    expect(find(fields, 'training.nesterov')).toMatchObject({ kind: 'boolean' });
+    expect(find(fields, 'training.stepsPerEpoch')).toMatchObject({
+      kind: 'number',
+      nullable: true,
+      int: true,
+    });
+    const schedule = find(fields, 'training.schedule');
+    expect(schedule?.kind).toBe('variant');
+    if (schedule?.kind === 'variant')
+      expect(Object.keys(schedule.variants)).toEqual(['constant', 'multistep', 'cosine']);
+    expect(find(fields, 'training.schedule.milestones')).toMatchObject({ kind: 'numbers' });
+    expect(find(fields, 'training.augment.flip')).toMatchObject({ kind: 'boolean' });
+  });
+
+  it('groups each kind and hides what is chosen elsewhere', () => {
+    const distill = groupsOf('distill');
+    expect(distill.map((g) => g.id)).toEqual(['general', 'model', 'training', 'loss', 'evaluation']);
+    const all = distill.flatMap((g) => g.fields).map((f) => f.path[0]);
+    expect(all).not.toContain('teacher');
+    expect(all).not.toContain('dataset');
+    expect(
+      find(
+        distill.flatMap((g) => g.fields),
+        'gkd.lgg',
+      ),
+    ).toBeUndefined();
+    expect(
+      find(
+        distill.flatMap((g) => g.fields),
+        'gkd.weight',
+      ),
+    ).toMatchObject({ kind: 'number' });
+    expect(
+      find(
+        groupsOf('robust').flatMap((g) => g.fields),
+        'laplacian.m',
+      ),
+    ).toMatchObject({ kind: 'enum', options: [1, 2] });
+    expect(
+      groupsOf('geometry')
+        .find((g) => g.id === 'lgg')
+        ?.fields.map((f) => f.path[0]),
+    ).toEqual(['similarity', 'rbfAlpha']);
+  });
+
+  it('gets and sets nested values; undefined deletes so defaults apply', () => {
+    const o: Record<string, unknown> = { training: { lr: 1 } };
+    setAt(o, ['training', 'schedule', 'type'], 'cosine');
+    expect(getAt(o, ['training', 'schedule'])).toEqual({ type: 'cosine' });
+    setAt(o, ['training', 'lr'], undefined);
+    expect(o.training).toEqual({ schedule: { type: 'cosine' } });
+  });
+});
+
+describe('parameter count and time estimate', () => {
+  it('matches the paper’s WideResNet counts on CIFAR-10', () => {
+    expect(modelCost({ arch: 'wrn', depth: 28, width: 1 }, [32, 32, 3], 10).parameters).toBe(369_690);
+    expect(modelCost({ arch: 'wrn', depth: 28, width: 0.5 }, [32, 32, 3], 10).parameters).toBe(94_154);
+  });
+
+  it('matches PyTorch’s PreActResNet18 and the reference CNN', () => {
+    expect(modelCost({ arch: 'preact-resnet18', width: 1 }, [32, 32, 3], 10).parameters).toBe(11_171_146);
+    // conv 1→32 (320) + conv 32→64 (18,496) + dense 3136→128 (401,536) + dense 128→10 (1,290)
+    expect(modelCost({ arch: 'ref-cnn', width: 1 }, [28, 28, 1], 10).parameters).toBe(421_642);
+    expect(modelCost({ arch: 'mlp', hidden: [256, 128] }, [28, 28, 1], 10).parameters).toBe(
+      784 * 256 + 256 + 256 * 128 + 128 + 1290,
+    );
+  });
+
+  it('scales epoch time with examples and backend speed', () => {
+    const cost = { parameters: 1, macs: 1e6 };
+    expect(epochSeconds(cost, 1000, 'wasm')).toBeCloseTo(0.6);
+    expect(epochSeconds(cost, 1000, 'wasm', 3e9)).toBeCloseTo(1);
+  });
+});

@@ -60,7 +60,10 @@ export async function saveCheckpoint(
   runDir: string,
   model: Model,
   sgd: Sgd | undefined,
-  meta: Omit<CheckpointMeta, 'format' | 'formatVersion' | 'weightsManifest' | 'optimizerManifest' | 'createdAt'>,
+  meta: Omit<
+    CheckpointMeta,
+    'format' | 'formatVersion' | 'weightsManifest' | 'optimizerManifest' | 'createdAt'
+  >,
 ): Promise<string> {
   const root = path.join(runDir, 'checkpoints');
   await fs.mkdir(root, { recursive: true });
@@ -68,7 +71,9 @@ export async function saveCheckpoint(
   const tmp = path.join(root, `.tmp-${randomBytes(4).toString('hex')}`);
   await fs.mkdir(tmp);
   try {
-    const weights = await tf.io.encodeWeights(model.params.entries().map(([n, v]) => ({ name: n, tensor: v })));
+    const weights = await tf.io.encodeWeights(
+      model.params.entries().map(([n, v]) => ({ name: n, tensor: v })),
+    );
     await fs.writeFile(path.join(tmp, 'weights.bin'), new Uint8Array(weights.data));
     let optimizerManifest: CheckpointMeta['optimizerManifest'];
     if (sgd && sgd.buffers.size > 0) {
@@ -91,7 +96,11 @@ export async function saveCheckpoint(
     await fs.rm(tmp, { recursive: true, force: true });
     throw e;
   }
-  await writeJsonAtomic(path.join(root, 'latest.json'), { dir: name, epoch: meta.state.epoch, step: meta.state.step });
+  await writeJsonAtomic(path.join(root, 'latest.json'), {
+    dir: name,
+    epoch: meta.state.epoch,
+    step: meta.state.step,
+  });
   await prune(root, name);
   return path.join(root, name);
 }
@@ -118,7 +127,8 @@ export async function findCheckpoint(dir: string): Promise<string | undefined> {
   if (await exists(path.join(dir, 'model.json'))) return dir;
   for (const root of [path.join(dir, 'checkpoints'), dir]) {
     const latest = await readJsonIfExists<Latest>(path.join(root, 'latest.json'));
-    if (latest && (await exists(path.join(root, latest.dir, 'model.json')))) return path.join(root, latest.dir);
+    if (latest && (await exists(path.join(root, latest.dir, 'model.json'))))
+      return path.join(root, latest.dir);
   }
   return undefined;
 }
@@ -143,11 +153,22 @@ export async function loadCheckpoint(dir: string): Promise<LoadedCheckpoint> {
     const buf = await fs.readFile(path.join(found, m[0].paths[0] ?? 'weights.bin'));
     const expected = m[0].weights.reduce((n, w) => n + w.shape.reduce((a, b) => a * b, 1) * 4, 0);
     if (buf.byteLength !== expected) {
-      throw new LabFailure('checkpoint-invalid', `${found}: ${m[0].paths[0]} has ${buf.byteLength} bytes, manifest says ${expected}`);
+      throw new LabFailure(
+        'checkpoint-invalid',
+        `${found}: ${m[0].paths[0]} has ${buf.byteLength} bytes, manifest says ${expected}`,
+      );
     }
-    return tf.io.decodeWeights(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength), m[0].weights);
+    return tf.io.decodeWeights(
+      buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength),
+      m[0].weights,
+    );
   };
-  return { meta, dir: found, weights: await read(meta.weightsManifest), optimizer: await read(meta.optimizerManifest) };
+  return {
+    meta,
+    dir: found,
+    weights: await read(meta.weightsManifest),
+    optimizer: await read(meta.optimizerManifest),
+  };
 }
 
 /** Copies checkpoint tensors into a model (and optimiser); every variable must be present with its shape. */
@@ -156,7 +177,10 @@ export function restoreInto(ckpt: LoadedCheckpoint, model: Model, sgd?: Sgd): vo
     const t = src[name];
     if (!t) throw new LabFailure('checkpoint-invalid', `${what} ${name} missing from ${ckpt.dir}`);
     if (t.shape.join() !== v.shape.join()) {
-      throw new LabFailure('checkpoint-invalid', `${what} ${name}: shape [${t.shape.join(', ')}] ≠ [${v.shape.join(', ')}]`);
+      throw new LabFailure(
+        'checkpoint-invalid',
+        `${what} ${name}: shape [${t.shape.join(', ')}] ≠ [${v.shape.join(', ')}]`,
+      );
     }
     v.assign(t);
   };

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { SplitMetrics } from '../../../shared/run-types.js';
+import type { ReportTable, SplitMetrics } from '../../../shared/run-types.js';
 import type { BatchAssembler } from '../data/batches.js';
 import type { Model } from '../models/model.js';
 import type { ExperimentPlugin, RunContext } from './experiment.js';
@@ -34,4 +34,30 @@ export function evaluateSplit(
   }
   const n = Math.max(1, indices.length);
   return { loss: loss / n, acc: correct / n };
+}
+
+/** Confusion matrix of the argmax predictions on the evaluated test examples (rows: true class). */
+export function confusionTable(ctx: RunContext): ReportTable {
+  const c = ctx.data.classes;
+  const counts = Array.from({ length: c }, () => new Array<number>(c).fill(0));
+  const idx = ctx.indices.test;
+  for (let s = 0; s < idx.length; s += EVAL_BATCH) {
+    const batch = ctx.testBatches.make(idx.subarray(s, s + EVAL_BATCH));
+    const pred = tf.tidy(() =>
+      tf.argMax(ctx.model.forward(batch.x, { training: false, bnUpdates: [] }).output, 1).dataSync(),
+    );
+    tf.dispose([batch.x, batch.labels]);
+    batch.labelArray.forEach((t, i) => {
+      const row = counts[t];
+      const p = pred[i] ?? 0;
+      if (row) row[p] = (row[p] ?? 0) + 1;
+    });
+  }
+  const names = ctx.data.meta.classNames;
+  return {
+    id: 'confusion',
+    title: `Confusion matrix (${idx.length} test examples; rows: true class, columns: predicted)`,
+    columns: ['true \\ predicted', ...names],
+    rows: counts.map((row, i) => [names[i] ?? String(i), ...row]),
+  };
 }

@@ -36,7 +36,11 @@ export function describeLgg(o: LggOptions): string {
  * Records the LGG of every probe tap on the probe batch after `epoch`: graphs as `.npy`
  * (B×B float32, class-sorted), σ (m = 1, 2), σ per inter-class pair and sparsity in `index.json`.
  */
-export async function takeProbeSnapshot(ctx: RunContext, plugin: ExperimentPlugin, epoch: number): Promise<ProbeSnapshot> {
+export async function takeProbeSnapshot(
+  ctx: RunContext,
+  plugin: ExperimentPlugin,
+  epoch: number,
+): Promise<ProbeSnapshot> {
   const taps = resolveTaps(ctx.model, ctx.spec.probeTaps, 'probeTaps');
   const opts = plugin.probeGraph ?? GKD_LGG;
   const rel = probeDirName(epoch);
@@ -55,7 +59,9 @@ export async function takeProbeSnapshot(ctx: RunContext, plugin: ExperimentPlugi
       const rep = out.taps.get(tap);
       if (!rep) continue;
       const { graph } = buildLgg(rep, opts);
-      const [s1 = 0, s2 = 0] = tf.stack([labelSmoothness(graph, y, 1), labelSmoothness(graph, y, 2)]).dataSync();
+      const [s1 = 0, s2 = 0] = tf
+        .stack([labelSmoothness(graph, y, 1), labelSmoothness(graph, y, 2)])
+        .dataSync();
       const file = path.join(rel, `${tap}.npy`);
       files.push([file, encodeNpy(Float32Array.from(graph.dataSync()), graph.shape)]);
       entries.push({

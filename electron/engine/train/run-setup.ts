@@ -42,14 +42,18 @@ export async function setupRun(
   const data = await loadDataset(dataDir, spec.dataset);
   const isImage = data.shape.length === 3;
   if (!isImage && spec.model.arch !== 'mlp') {
-    throw new LabFailure('invalid-spec', `model.arch: ${spec.model.arch} needs images; ${spec.dataset} is tabular (use mlp)`);
+    throw new LabFailure(
+      'invalid-spec',
+      `model.arch: ${spec.model.arch} needs images; ${spec.dataset} is tabular (use mlp)`,
+    );
   }
   const t = spec.training;
   const plugin = createPlugin(spec, data.classes);
   const model = createModel(spec.model, data.shape, plugin.outputDim, t.seed);
   const normalization = t.normalize ? { mean: data.meta.mean, std: data.meta.std } : null;
   const split = trainValidationSplit(data.train.y, data.classes, t.validationFraction, t.trainSubset, t.seed);
-  if (split.train.length < 2) throw new LabFailure('invalid-spec', 'training.trainSubset leaves fewer than 2 examples');
+  if (split.train.length < 2)
+    throw new LabFailure('invalid-spec', 'training.trainSubset leaves fewer than 2 examples');
   const test =
     t.evalSubset !== null && t.evalSubset < data.test.count
       ? balancedSample(data.test.y, data.classes, t.evalSubset, new Rng(t.seed, Stream.split, 7))
@@ -64,7 +68,12 @@ export async function setupRun(
     normalization,
     trainBatches: new BatchAssembler(data.train, data.shape, normalization),
     testBatches: new BatchAssembler(data.test, data.shape, normalization),
-    indices: { train: split.train, val: split.val, test, probe: probeIndices(data.test.y, data.classes, spec.probe.perClass, spec.probe.seed) },
+    indices: {
+      train: split.train,
+      val: split.val,
+      test,
+      probe: probeIndices(data.test.y, data.classes, spec.probe.perClass, spec.probe.seed),
+    },
     emit: (m) => io.emit(m),
     cancelled: () => io.cancelled(),
     progress: (u) => {
@@ -72,7 +81,16 @@ export async function setupRun(
       const now = Date.now();
       if (now - last < 200) return;
       last = now;
-      const p: RunProgress = { epoch: 0, totalEpochs: t.epochs, step: 0, stepsPerEpoch: 0, samplesPerSec: 0, etaSec: 0, runId: path.basename(runDir), ...u };
+      const p: RunProgress = {
+        epoch: 0,
+        totalEpochs: t.epochs,
+        step: 0,
+        stepsPerEpoch: 0,
+        samplesPerSec: 0,
+        etaSec: 0,
+        runId: path.basename(runDir),
+        ...u,
+      };
       io.emit({ type: 'progress', progress: p });
     },
   };

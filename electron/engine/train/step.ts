@@ -57,7 +57,12 @@ export function trainStep(
       plugin.afterStep?.(ctx);
     }
   } finally {
-    tf.dispose([value, ...(extras ? [extras] : []), ...Object.values(grads), ...fctx.bnUpdates.map(([, t]) => t)]);
+    tf.dispose([
+      value,
+      ...(extras ? [extras] : []),
+      ...Object.values(grads),
+      ...fctx.bnUpdates.map(([, t]) => t),
+    ]);
   }
   return { loss, correct: ex[0] ?? 0, components, applied };
 }

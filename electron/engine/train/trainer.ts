@@ -6,8 +6,15 @@ import { LabFailure } from '../../../shared/result.js';
 import type { EpochRecord, RunReport, SplitMetrics } from '../../../shared/run-types.js';
 import { writeJsonAtomic } from '../../common/atomic-file.js';
 import { Rng, Stream } from '../nn/rng.js';
-import { disposeCheckpoint, findCheckpoint, loadCheckpoint, restoreInto, saveCheckpoint, type TrainState } from './checkpoint.js';
-import { evaluateSplit } from './evaluate.js';
+import {
+  disposeCheckpoint,
+  findCheckpoint,
+  loadCheckpoint,
+  restoreInto,
+  saveCheckpoint,
+  type TrainState,
+} from './checkpoint.js';
+import { confusionTable, evaluateSplit } from './evaluate.js';
 import type { ExperimentPlugin, RunContext } from './experiment.js';
 import { MetricsLog } from './metrics-log.js';
 import { takeProbeSnapshot, wantsProbe } from './probes.js';
@@ -66,7 +73,12 @@ async function restore(ctx: RunContext, sgd: Sgd, log: MetricsLog): Promise<Trai
   return ckpt.meta.state;
 }
 
-async function loop(ctx: RunContext, plugin: ExperimentPlugin, sgd: Sgd, resume: boolean): Promise<RunReport | undefined> {
+async function loop(
+  ctx: RunContext,
+  plugin: ExperimentPlugin,
+  sgd: Sgd,
+  resume: boolean,
+): Promise<RunReport | undefined> {
   const t = ctx.spec.training;
   const log = new MetricsLog(ctx.runDir);
   let state: TrainState = { epoch: 0, step: 0, stepInEpoch: 0, seconds: 0 };
@@ -85,7 +97,8 @@ async function loop(ctx: RunContext, plugin: ExperimentPlugin, sgd: Sgd, resume:
   let lastProgress = 0;
   for (let epoch = state.epoch; epoch < t.epochs; epoch++) {
     const order = new Rng(t.seed, epoch, Stream.shuffle).permutation(ctx.indices.train.length);
-    const acc: Accum = state.stepInEpoch > 0 && state.accum ? { ...state.accum } : { loss: 0, correct: 0, n: 0 };
+    const acc: Accum =
+      state.stepInEpoch > 0 && state.accum ? { ...state.accum } : { loss: 0, correct: 0, n: 0 };
     const epochStart = Date.now();
     let lr = t.lr;
     for (let s = state.stepInEpoch; s < steps; s++) {
@@ -95,7 +108,10 @@ async function loop(ctx: RunContext, plugin: ExperimentPlugin, sgd: Sgd, resume:
         ctx.emit({ type: 'cancelled', epoch: state.epoch });
         return undefined;
       }
-      const ids = Int32Array.from(order.subarray(s * t.batchSize, (s + 1) * t.batchSize), (i) => ctx.indices.train[i] ?? 0);
+      const ids = Int32Array.from(
+        order.subarray(s * t.batchSize, (s + 1) * t.batchSize),
+        (i) => ctx.indices.train[i] ?? 0,
+      );
       const batch = ctx.trainBatches.make(ids, t.augment, new Rng(t.seed, epoch, s, Stream.augment));
       lr = learningRate(t.lr, t.schedule, epoch, s, steps, t.epochs);
       const t0 = performance.now();
@@ -108,7 +124,9 @@ async function loop(ctx: RunContext, plugin: ExperimentPlugin, sgd: Sgd, resume:
       trainSeconds += (performance.now() - t0) / 1000;
       trainSamples += ids.length;
       if (!r.applied) {
-        const parts = Object.entries(r.components).map(([k, v]) => `${k} = ${v.toPrecision(4)}`).join(', ');
+        const parts = Object.entries(r.components)
+          .map(([k, v]) => `${k} = ${v.toPrecision(4)}`)
+          .join(', ');
         throw new LabFailure(
           'diverged',
           `Training diverged at epoch ${epoch + 1}, step ${s + 1}: loss = ${r.loss}${parts ? ` (${parts})` : ''}. ` +
@@ -118,10 +136,21 @@ async function loop(ctx: RunContext, plugin: ExperimentPlugin, sgd: Sgd, resume:
       acc.loss = (acc.loss ?? 0) + r.loss * ids.length;
       acc.correct = (acc.correct ?? 0) + r.correct;
       acc.n = (acc.n ?? 0) + ids.length;
-      for (const [k, v] of Object.entries(r.components)) acc[`c:${k}`] = (acc[`c:${k}`] ?? 0) + v * ids.length;
+      for (const [k, v] of Object.entries(r.components))
+        acc[`c:${k}`] = (acc[`c:${k}`] ?? 0) + v * ids.length;
       state = { ...state, step: state.step + 1 };
       if ((s + 1) % recordEvery === 0) {
-        log.append({ type: 'step', epoch: epoch + 1, step: state.step, lr, loss: r.loss, acc: r.correct / ids.length, components: r.components });
+        const record = {
+          type: 'step' as const,
+          epoch: epoch + 1,
+          step: state.step,
+          lr,
+          loss: r.loss,
+          acc: r.correct / ids.length,
+          components: r.components,
+        };
+        log.append(record);
+        ctx.emit({ type: 'metrics', record });
       }
       const now = Date.now();
       if (now - lastProgress > 250) {
@@ -145,7 +174,16 @@ async function loop(ctx: RunContext, plugin: ExperimentPlugin, sgd: Sgd, resume:
     }
     state = { ...state, stepInEpoch: 0, accum: undefined };
     ctx.progress({ phase: 'evaluating', epoch: epoch + 1 });
-    const record = await endOfEpoch(ctx, plugin, epoch, acc, lr, state.step, epochStart, trainSamples / Math.max(trainSeconds, 1e-9));
+    const record = await endOfEpoch(
+      ctx,
+      plugin,
+      epoch,
+      acc,
+      lr,
+      state.step,
+      epochStart,
+      trainSamples / Math.max(trainSeconds, 1e-9),
+    );
     log.append(record);
     ctx.emit({ type: 'metrics', record });
     state = { ...state, epoch: epoch + 1, seconds: (Date.now() - started) / 1000 };
@@ -173,7 +211,8 @@ async function endOfEpoch(
   for (const [k, v] of Object.entries(acc)) if (k.startsWith('c:')) train[k.slice(2)] = v / n;
   const test = evaluateSplit(ctx, plugin, ctx.testBatches, ctx.indices.test);
   Object.assign(test, await plugin.epochMetrics?.(ctx, epoch + 1));
-  const val = ctx.indices.val.length > 0 ? evaluateSplit(ctx, plugin, ctx.trainBatches, ctx.indices.val) : undefined;
+  const val =
+    ctx.indices.val.length > 0 ? evaluateSplit(ctx, plugin, ctx.trainBatches, ctx.indices.val) : undefined;
   return {
     type: 'epoch',
     epoch: epoch + 1,
@@ -187,9 +226,16 @@ async function endOfEpoch(
   };
 }
 
-async function finish(ctx: RunContext, plugin: ExperimentPlugin, state: TrainState, log: MetricsLog): Promise<RunReport> {
+async function finish(
+  ctx: RunContext,
+  plugin: ExperimentPlugin,
+  state: TrainState,
+  log: MetricsLog,
+): Promise<RunReport> {
   ctx.progress({ phase: 'robustness', epoch: state.epoch, detail: 'final evaluation' });
   const extra = (await plugin.finish?.(ctx)) ?? { metrics: {}, tables: [] };
+  // Class-by-class errors of classifiers (output = logits); embeddings have no argmax to tabulate.
+  const confusion = ctx.model.outputDim === ctx.data.classes ? confusionTable(ctx) : undefined;
   const lines = (await fs.readFile(log.file, 'utf8')).split('\n').filter((l) => l.includes('"type":"epoch"'));
   const epochs = lines.map((l) => JSON.parse(l) as EpochRecord);
   const last = epochs[epochs.length - 1];
@@ -202,8 +248,11 @@ async function finish(ctx: RunContext, plugin: ExperimentPlugin, state: TrainSta
     testLoss: last?.test.loss ?? 0,
     seconds: state.seconds,
     parameters: ctx.model.params.count(),
-    metrics: { ...(last ? Object.fromEntries(Object.entries(last.test).filter(([k]) => k !== 'loss')) : {}), ...extra.metrics },
-    tables: extra.tables,
+    metrics: {
+      ...(last ? Object.fromEntries(Object.entries(last.test).filter(([k]) => k !== 'loss')) : {}),
+      ...extra.metrics,
+    },
+    tables: confusion ? [...extra.tables, confusion] : extra.tables,
   };
   await writeJsonAtomic(path.join(ctx.runDir, 'report.json'), report);
   return report;

@@ -38,6 +38,12 @@ describe('trainer', () => {
     expect(metrics.filter((m) => m.type === 'step').length).toBeGreaterThan(0);
     expect(report.testAcc).toBe(epochs[1]!.test.acc);
     expect(report.parameters).toBeGreaterThan(0);
+    const confusion = report.tables.find((t) => t.id === 'confusion')!;
+    const cells = confusion.rows.flatMap((r) => r.slice(1) as number[]);
+    expect(cells.reduce((a, b) => a + b, 0)).toBe(40);
+    const diagonal = confusion.rows.reduce((a, r, i) => a + (r[i + 1] as number), 0);
+    expect(diagonal / 40).toBeCloseTo(report.testAcc, 10);
+    expect(metrics.filter((m) => m.type === 'step').length).toBe(io.messages.filter((m) => m.type === 'metrics' && m.record.type === 'step').length);
     const probes = await fs.readdir(path.join(runDir, 'probes'));
     expect(probes.sort()).toEqual(['e0000', 'e0001', 'e0002']);
     const snap = JSON.parse(await fs.readFile(path.join(runDir, 'probes', 'e0002', 'index.json'), 'utf8')) as ProbeSnapshot;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { EVENT_CHANNELS, REQUEST_CHANNELS, SHELL_CHANNELS, SHELL_EVENT_CHANNELS } from './channels.js';
 import type { BackendInfo } from './backend-types.js';
 import type { DatasetMeta, ImportPreview, ImportProgress } from './dataset-types.js';
 import type { AnalyzeResult, PreviewResult } from './engine-protocol.js';
@@ -197,17 +198,12 @@ export interface EventMap {
 /** Event channel names. */
 export type EventChannel = keyof EventMap;
 
-/** Every request channel, for bindings that enumerate them. */
-export const REQUEST_CHANNELS = Object.keys(requestSchemas) as RequestChannel[];
-/** Every event channel. */
-export const EVENT_CHANNELS: EventChannel[] = [
-  'lab:runs.onStatus',
-  'lab:runs.onProgress',
-  'lab:runs.onMetrics',
-  'lab:runs.onProbe',
-  'lab:datasets.onImportProgress',
-  'lab:datasets.onChanged',
-];
+/** True when two unions of channel names are equal (compile-time check of channels.ts). */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const requestListsAgree: Same<RequestChannel, (typeof REQUEST_CHANNELS)[number]> = true;
+const eventListsAgree: Same<EventChannel, (typeof EVENT_CHANNELS)[number]> = true;
+void requestListsAgree;
+void eventListsAgree;
 
 /**
  * Requests answered by the shell that shows the UI (Electron main or the web server), not by the
@@ -238,10 +234,10 @@ export interface ShellEventMap {
   'lab:shell.onCommand': ShellCommand;
 }
 
-/** Every shell request channel. */
-export const SHELL_CHANNELS = Object.keys(shellRequestSchemas) as ShellChannel[];
-/** Every shell event channel. */
-export const SHELL_EVENT_CHANNELS: (keyof ShellEventMap)[] = ['lab:shell.onCommand'];
+const shellListsAgree: Same<ShellChannel, (typeof SHELL_CHANNELS)[number]> = true;
+const shellEventsAgree: Same<keyof ShellEventMap, (typeof SHELL_EVENT_CHANNELS)[number]> = true;
+void shellListsAgree;
+void shellEventsAgree;
 
 /** Any channel the UI may call: host requests and shell requests. */
 export type UiChannel = RequestChannel | ShellChannel;
@@ -307,3 +303,5 @@ export interface UploadReply {
   /** Bytes written. */
   bytes: number;
 }
+
+export { EVENT_CHANNELS, REQUEST_CHANNELS, SHELL_CHANNELS, SHELL_EVENT_CHANNELS };

@@ -4,8 +4,8 @@ import {
   REQUEST_CHANNELS,
   SHELL_CHANNELS,
   SHELL_EVENT_CHANNELS,
-  type LabBridge,
-} from '../../shared/contract.js';
+} from '../../shared/channels.js';
+import type { LabBridge } from '../../shared/contract.js';
 import { err } from '../../shared/result.js';
 
 // Sandboxed preload: bundled by esbuild (it cannot require local files), Node built-ins absent.

@@ -4,6 +4,7 @@ import type { BackendInfo } from './backend-types.js';
 import type { DatasetMeta, ImportPreview, ImportProgress } from './dataset-types.js';
 import type { AnalyzeResult, PreviewResult } from './engine-protocol.js';
 import { LggOptionsSchema } from './lgg-options.js';
+import { EvaluationSchema } from './spec/evaluation.js';
 import type { PresetInfo } from './presets.js';
 import type { Result } from './result.js';
 import type {
@@ -88,7 +89,8 @@ export const requestSchemas = {
   'lab:runs.probe': z.object({ id, epoch: z.number().int().min(0) }),
   'lab:runs.graph': z.object({ id, file: z.string().min(1).max(300) }),
   'lab:runs.export': z.object({ id, format: z.enum(['json', 'csv', 'zip']) }),
-  'lab:runs.evaluate': z.object({ id }),
+  /** Re-runs the evaluation suite of a finished run, optionally with another suite. */
+  'lab:runs.evaluate': z.object({ id, evaluation: EvaluationSchema.optional() }),
   'lab:lgg.preview': z.object({
     dataset: id,
     perClass: z.number().int().positive().max(50).default(8),

@@ -157,7 +157,12 @@ export function createHandlers(host: LabHost): Handlers {
       if (s.state !== 'completed') throw new LabFailure('invalid-request', `run ${p.id} has not completed`);
       void host
         .runJob(
-          { type: 'evaluate', runDir: host.runs.dir(p.id), dataDir: host.options.dataDir },
+          {
+            type: 'evaluate',
+            runDir: host.runs.dir(p.id),
+            dataDir: host.options.dataDir,
+            ...(p.evaluation ? { evaluation: p.evaluation } : {}),
+          },
           {
             onMessage: (m) => {
               if (m.type === 'progress') host.events.runProgress({ ...m.progress, runId: p.id });

@@ -130,7 +130,8 @@ async function loop(
         throw new LabFailure(
           'diverged',
           `Training diverged at epoch ${epoch + 1}, step ${s + 1}: loss = ${r.loss}${parts ? ` (${parts})` : ''}. ` +
-            'Lower the learning rate or the regulariser weight; the last checkpoint is intact.',
+            'Lower the learning rate or the regulariser weight.' +
+            (state.epoch > 0 ? ` The checkpoint of epoch ${state.epoch} is intact.` : ''),
         );
       }
       acc.loss = (acc.loss ?? 0) + r.loss * ids.length;

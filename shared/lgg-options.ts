@@ -32,3 +32,9 @@ export const GKD_LGG: LggOptions = LggOptionsSchema.parse({});
 
 /** The robustness paper's graph: dense cosine, self-loops kept, unnormalised (L = D − W). */
 export const ROBUST_LGG: LggOptions = LggOptionsSchema.parse({ selfLoops: 'keep', normalization: 'none' });
+
+/**
+ * The cosine graph of the smoothness loss (METHODS.md §4): the GKD graph with negative similarities
+ * clamped — with negatives kept the normalised graph is unbounded below and the loss does not learn.
+ */
+export const SMOOTHNESS_LGG: LggOptions = LggOptionsSchema.parse({ negatives: 'clamp' });

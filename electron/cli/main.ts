@@ -8,16 +8,20 @@ import { optFlag, optString, UsageError, type CliContext, type Command } from '.
 import { analyzeCommand } from './commands/analyze.js';
 import { benchCommand } from './commands/bench.js';
 import { datasetsCommand } from './commands/datasets.js';
+import { evalCommand } from './commands/eval.js';
 import { setLabVersion } from './commands/host-context.js';
 import { importCommand } from './commands/import.js';
 import { infoCommand, listCommand, presetsCommand, showCommand } from './commands/inspect.js';
 import { resumeCommand, runCommand } from './commands/run.js';
 import { serveCommand } from './commands/serve.js';
+import { studyCommand } from './commands/study.js';
 import { table } from './format.js';
 
 const COMMANDS: Command[] = [
   runCommand,
   resumeCommand,
+  studyCommand,
+  evalCommand,
   presetsCommand,
   listCommand,
   showCommand,
@@ -41,7 +45,12 @@ function version(): string {
 function help(out: (s: string) => void): void {
   out('lgg-lab: the Latent Geometry Graph laboratory, from the terminal\n');
   out('usage: lgg-lab <command> [arguments] [--data-dir <folder>]\n');
-  out(table(['command', 'what it does'], COMMANDS.map((c) => [c.name, c.summary])));
+  out(
+    table(
+      ['command', 'what it does'],
+      COMMANDS.map((c) => [c.name, c.summary]),
+    ),
+  );
   out('\nlgg-lab help <command> shows a command’s options.');
   out('Data folder: --data-dir, else $LGG_LAB_HOME, else the desktop app’s user-data folder.');
 }

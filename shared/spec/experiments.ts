@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { LggOptionsSchema } from '../lgg-options.js';
+import { LggOptionsSchema, SMOOTHNESS_LGG } from '../lgg-options.js';
 import { ModelSpecSchema, TapSelectionSchema } from './model.js';
 import { BackendChoiceSchema, ProbeSchema, TrainingSchema } from './training.js';
 import { EvaluationSchema } from './evaluation.js';
@@ -96,6 +96,8 @@ export const GeometrySpecSchema = z.object({
   similarity: z.enum(['rbf', 'cosine']).default('cosine'),
   /** α of the RBF kernel. */
   rbfAlpha: z.number().positive().default(1),
+  /** Options of the cosine LGG (similarity is cosine whatever this says); default clamps negatives. */
+  lgg: LggOptionsSchema.default(SMOOTHNESS_LGG),
   /** Loss = weight · Σ_{yᵢ≠yⱼ} Wᵢⱼ / (normalise ? #inter-class pairs : 1). */
   smoothness: z
     .object({ weight: z.number().positive().default(1), normalize: z.boolean().default(true) })

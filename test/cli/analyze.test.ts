@@ -18,12 +18,31 @@ describe('lgg-lab analyze agrees with the PyTorch reference', () => {
     const args = [
       'analyze',
       ...c.layers.map((l) => path.join(dir, l.file)),
-      '--labels', path.join(dir, 'labels.npy'),
+      '--labels',
+      path.join(dir, 'labels.npy'),
       ...c.teacher_layers.flatMap((t) => ['--teacher', path.join(dir, t.file)]),
-      '--similarity', o.similarity, '--negatives', o.negatives, '--self-loops', o.self_loops,
-      '--normalization', o.normalization, '--k', String(o.k ?? 'dense'), '--mask-source', o.mask_source,
-      '--power', String(o.power), '--gkd-weight', String(c.gkd.weight), '--reduction', c.gkd.reduction,
-      '--save-graph', out, '--data-dir', data.dir,
+      '--similarity',
+      o.similarity,
+      '--negatives',
+      o.negatives,
+      '--self-loops',
+      o.self_loops,
+      '--normalization',
+      o.normalization,
+      '--k',
+      String(o.k ?? 'dense'),
+      '--mask-source',
+      o.mask_source,
+      '--power',
+      String(o.power),
+      '--gkd-weight',
+      String(c.gkd.weight),
+      '--reduction',
+      c.gkd.reduction,
+      '--save-graph',
+      out,
+      '--data-dir',
+      data.dir,
     ];
     const r = await lggLab(args);
     expect(r.stderr).toBe('');
@@ -46,13 +65,34 @@ describe('lgg-lab analyze agrees with the PyTorch reference', () => {
 
   it('fails clearly on bad input', async () => {
     const dir = path.join(LGG_FIXTURES, 'dense_sym');
-    const missing = await lggLab(['analyze', path.join(dir, 'nope.npy'), '--labels', path.join(dir, 'labels.npy'), '--data-dir', data.dir]);
+    const missing = await lggLab([
+      'analyze',
+      path.join(dir, 'nope.npy'),
+      '--labels',
+      path.join(dir, 'labels.npy'),
+      '--data-dir',
+      data.dir,
+    ]);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/nope\.npy: no such file/);
-    const mismatch = await lggLab(['analyze', path.join(LGG_FIXTURES, 'knn5_sym', 'layer0.npy'), '--labels', path.join(dir, 'labels.npy'), '--data-dir', data.dir]);
+    const mismatch = await lggLab([
+      'analyze',
+      path.join(LGG_FIXTURES, 'knn5_sym', 'layer0.npy'),
+      '--labels',
+      path.join(dir, 'labels.npy'),
+      '--data-dir',
+      data.dir,
+    ]);
     expect(mismatch.code).toBe(1);
     expect(mismatch.stderr).toMatch(/40 rows but 32 labels/);
-    const notNpy = await lggLab(['analyze', path.join(LGG_FIXTURES, 'expected.json'), '--labels', path.join(dir, 'labels.npy'), '--data-dir', data.dir]);
+    const notNpy = await lggLab([
+      'analyze',
+      path.join(LGG_FIXTURES, 'expected.json'),
+      '--labels',
+      path.join(dir, 'labels.npy'),
+      '--data-dir',
+      data.dir,
+    ]);
     expect(notNpy.stderr).toMatch(/not a \.npy file/);
     const usage = await lggLab(['analyze', '--data-dir', data.dir]);
     expect(usage.code).toBe(2);

@@ -3,14 +3,29 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The built `lgg-lab` entry (tests run after `npm run build`). */
-export const LGG_LAB_BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'lgg-lab.js');
+export const LGG_LAB_BIN = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '..',
+  '..',
+  'bin',
+  'lgg-lab.js',
+);
 
 /** Runs `lgg-lab` with arguments; resolves with exit code and output (never rejects on a non-zero exit). */
-export function lggLab(args: string[], env: Record<string, string> = {}, timeoutMs = 120_000): Promise<{ code: number; stdout: string; stderr: string }> {
+export function lggLab(
+  args: string[],
+  env: Record<string, string> = {},
+  timeoutMs = 120_000,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [LGG_LAB_BIN, ...args], { env: { ...process.env, ...env }, timeout: timeoutMs, maxBuffer: 32 << 20 }, (e, stdout, stderr) => {
-      const code = e ? (typeof e.code === 'number' ? e.code : 1) : 0;
-      resolve({ code, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [LGG_LAB_BIN, ...args],
+      { env: { ...process.env, ...env }, timeout: timeoutMs, maxBuffer: 32 << 20 },
+      (e, stdout, stderr) => {
+        const code = e ? (typeof e.code === 'number' ? e.code : 1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
   });
 }

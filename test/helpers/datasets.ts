@@ -35,12 +35,15 @@ export async function writeSyntheticImages(dataDir: string, o: SyntheticImages):
       y[i] = c;
       counts[c] = (counts[c] ?? 0) + 1;
       const cy = Math.floor(((c % 3) + 0.5) * (o.height / 3));
-      const cx = Math.floor((Math.floor(c / 3) % 3 + 0.5) * (o.width / 3));
+      const cx = Math.floor(((Math.floor(c / 3) % 3) + 0.5) * (o.width / 3));
       for (let r = 0; r < o.height; r++) {
         for (let q = 0; q < o.width; q++) {
           const inside = Math.abs(r - cy) <= 2 && Math.abs(q - cx) <= 2;
           for (let ch = 0; ch < o.channels; ch++) {
-            x[i * per + (r * o.width + q) * o.channels + ch] = Math.min(255, (inside ? 180 : 0) + rng.int(60));
+            x[i * per + (r * o.width + q) * o.channels + ch] = Math.min(
+              255,
+              (inside ? 180 : 0) + rng.int(60),
+            );
           }
         }
       }

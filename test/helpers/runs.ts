@@ -6,7 +6,9 @@ import { parseExperimentSpec, type ExperimentSpecInput } from '../../shared/spec
 import { writeJsonAtomic } from '../../electron/common/atomic-file.js';
 
 /** A temporary data folder, removed by the returned cleanup. */
-export async function tempDataDir(prefix = 'lgg-test-'): Promise<{ dir: string; cleanup: () => Promise<void> }> {
+export async function tempDataDir(
+  prefix = 'lgg-test-',
+): Promise<{ dir: string; cleanup: () => Promise<void> }> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), prefix));
   return { dir, cleanup: () => fs.rm(dir, { recursive: true, force: true }) };
 }

@@ -35,16 +35,23 @@ async function loadSplit(dir: string, meta: DatasetMeta, split: 'train' | 'test'
   const ys = await readNpy(path.join(dir, s.labels));
   const per = meta.shape.reduce((a, b) => a * b, 1);
   if (xs.header.shape[0] !== s.count || xs.header.size !== s.count * per) {
-    throw new LabFailure('dataset-corrupt', `${meta.id}/${s.inputs}: shape (${xs.header.shape.join(', ')}) ≠ meta.json`);
+    throw new LabFailure(
+      'dataset-corrupt',
+      `${meta.id}/${s.inputs}: shape (${xs.header.shape.join(', ')}) ≠ meta.json`,
+    );
   }
   if (ys.header.size !== s.count) {
-    throw new LabFailure('dataset-corrupt', `${meta.id}/${s.labels}: ${ys.header.size} labels for ${s.count} examples`);
+    throw new LabFailure(
+      'dataset-corrupt',
+      `${meta.id}/${s.labels}: ${ys.header.size} labels for ${s.count} examples`,
+    );
   }
   const x = xs.data instanceof Uint8Array ? xs.data : Float32Array.from(xs.data);
   const y = ys.data instanceof Int32Array ? ys.data : Int32Array.from(ys.data);
   const classes = meta.classNames.length;
   for (const l of y) {
-    if (l < 0 || l >= classes) throw new LabFailure('dataset-corrupt', `${meta.id}: label ${l} outside 0…${classes - 1}`);
+    if (l < 0 || l >= classes)
+      throw new LabFailure('dataset-corrupt', `${meta.id}: label ${l} outside 0…${classes - 1}`);
   }
   return { count: s.count, x, y };
 }
@@ -59,10 +66,16 @@ export async function loadDataset(dataDir: string, id: string): Promise<LoadedDa
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
       throw new LabFailure('not-found', `dataset "${id}" is not in ${path.join(dataDir, 'datasets')}`);
     }
-    throw new LabFailure('dataset-corrupt', `dataset "${id}": unreadable meta.json (${(e as Error).message})`);
+    throw new LabFailure(
+      'dataset-corrupt',
+      `dataset "${id}": unreadable meta.json (${(e as Error).message})`,
+    );
   }
   if (meta.kind === 'corruptions') {
-    throw new LabFailure('invalid-spec', `dataset "${id}" is a corruption suite: it evaluates, it does not train`);
+    throw new LabFailure(
+      'invalid-spec',
+      `dataset "${id}" is a corruption suite: it evaluates, it does not train`,
+    );
   }
   const [train, test] = await Promise.all([loadSplit(dir, meta, 'train'), loadSplit(dir, meta, 'test')]);
   return { meta, shape: meta.shape, classes: meta.classNames.length, train, test };

@@ -33,7 +33,12 @@ export function balancedSample(labels: Int32Array, classes: number, total: numbe
 }
 
 /** The probe batch of METHODS.md §6: `perClass` test examples per class, class-sorted, fixed seed. */
-export function probeIndices(testLabels: Int32Array, classes: number, perClass: number, seed: number): Int32Array {
+export function probeIndices(
+  testLabels: Int32Array,
+  classes: number,
+  perClass: number,
+  seed: number,
+): Int32Array {
   return balancedSample(testLabels, classes, perClass * classes, new Rng(seed, Stream.probe));
 }
 
@@ -46,7 +51,8 @@ export function trainValidationSplit(
   seed: number,
 ): { train: Int32Array; val: Int32Array } {
   const rng = new Rng(seed, Stream.split);
-  const pool = subset !== null ? balancedSample(labels, classes, subset, rng) : Int32Array.from(labels.keys());
+  const pool =
+    subset !== null ? balancedSample(labels, classes, subset, rng) : Int32Array.from(labels.keys());
   if (fraction <= 0) return { train: pool, val: new Int32Array(0) };
   const train: number[] = [];
   const val: number[] = [];
@@ -57,7 +63,10 @@ export function trainValidationSplit(
     val.push(...shuffled.subarray(0, nVal));
     train.push(...shuffled.subarray(nVal));
   });
-  return { train: Int32Array.from(train.sort((a, b) => a - b)), val: Int32Array.from(val.sort((a, b) => a - b)) };
+  return {
+    train: Int32Array.from(train.sort((a, b) => a - b)),
+    val: Int32Array.from(val.sort((a, b) => a - b)),
+  };
 }
 
 /** The first `n` of a seeded permutation of 0…count−1 in ascending order (evaluation subsets). */

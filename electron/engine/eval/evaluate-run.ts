@@ -1,10 +1,35 @@
 import path from 'node:path';
 import type { EvaluateJob } from '../../../shared/engine-protocol.js';
 import { LabFailure } from '../../../shared/result.js';
-import type { RunReport } from '../../../shared/run-types.js';
+import type { ReportTable, RunReport } from '../../../shared/run-types.js';
 import { readJsonIfExists, writeJsonAtomic } from '../../common/atomic-file.js';
+import type { FinishResult } from '../train/experiment.js';
 import { disposeCheckpoint, loadCheckpoint, restoreInto } from '../train/checkpoint.js';
 import { readRunSpec, setupRun, type JobIo } from '../train/run-setup.js';
+import { SUITE_TABLES, tableOfMetric } from './suite.js';
+
+/**
+ * Merges a new evaluation into a report: a table replaces the one with the same id, new ones are
+ * added, the robustness suite's tables stay in suite order ahead of the others (e.g. the trainer's
+ * confusion matrix), and the scalar metrics of a replaced suite table are dropped before the new
+ * ones are added, so a re-run with other ε values or bit widths leaves no stale numbers behind.
+ */
+export function mergeEvaluation(previous: RunReport, extra: FinishResult): RunReport {
+  const replaced = new Set(extra.tables.map((t) => t.id));
+  const merged: ReportTable[] = previous.tables.map((t) => extra.tables.find((x) => x.id === t.id) ?? t);
+  for (const t of extra.tables) if (!previous.tables.some((p) => p.id === t.id)) merged.push(t);
+  const rank = (t: ReportTable): number => {
+    const i = SUITE_TABLES.indexOf(t.id);
+    return i >= 0 ? i : SUITE_TABLES.length;
+  };
+  // Array.prototype.sort is stable: tables outside the suite keep their order.
+  const tables = merged.sort((a, b) => rank(a) - rank(b));
+  const kept = Object.entries(previous.metrics).filter(([k]) => {
+    const owner = tableOfMetric(k);
+    return owner === undefined || !replaced.has(owner);
+  });
+  return { ...previous, metrics: { ...Object.fromEntries(kept), ...extra.metrics }, tables };
+}
 
 /**
  * Re-runs the final evaluation of a finished run from its last checkpoint (`lgg-lab eval`), with
@@ -12,22 +37,24 @@ import { readRunSpec, setupRun, type JobIo } from '../train/run-setup.js';
  */
 export async function runEvaluation(job: EvaluateJob, io: JobIo): Promise<RunReport> {
   const spec = await readRunSpec(job.runDir);
+  const file = path.join(job.runDir, 'report.json');
+  const previous = await readJsonIfExists<RunReport>(file);
+  if (!previous)
+    throw new LabFailure('not-found', `${job.runDir} has no report.json: the run has not finished`);
   const withSuite = job.evaluation && spec.kind === 'robust' ? { ...spec, evaluation: job.evaluation } : spec;
   const { ctx, plugin } = await setupRun(withSuite, job.runDir, job.dataDir, io);
   try {
+    if (!plugin.finish) throw new LabFailure('unsupported', `a ${spec.kind} run has no evaluation suite`);
     const ckpt = await loadCheckpoint(job.runDir);
     try {
       restoreInto(ckpt, ctx.model);
     } finally {
       disposeCheckpoint(ckpt);
     }
-    if (!plugin.finish) throw new LabFailure('unsupported', `a ${spec.kind} run has no evaluation suite`);
+    ctx.progress({ phase: 'robustness', epoch: spec.training.epochs, detail: 'evaluation' });
     const extra = await plugin.finish(ctx);
-    const file = path.join(job.runDir, 'report.json');
-    const previous = await readJsonIfExists<RunReport>(file);
-    if (!previous) throw new LabFailure('not-found', `${job.runDir} has no report.json: the run has not finished`);
-    const tables = [...previous.tables.filter((t) => !extra.tables.some((x) => x.id === t.id)), ...extra.tables];
-    const report: RunReport = { ...previous, metrics: { ...previous.metrics, ...extra.metrics }, tables };
+    if (io.cancelled()) throw new LabFailure('cancelled', 'evaluation cancelled; report.json is unchanged');
+    const report = mergeEvaluation(previous, extra);
     await writeJsonAtomic(file, report);
     return report;
   } finally {

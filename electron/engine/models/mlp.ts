@@ -4,7 +4,12 @@ import { ParamSet } from '../nn/params.js';
 import { tapper, type Model, type TapInfo } from './model.js';
 
 /** Multi-layer perceptron on flattened inputs: dense → ReLU per hidden layer, then dense outputs. */
-export function createMlp(inputShape: readonly number[], hidden: readonly number[], outputDim: number, seed: number): Model {
+export function createMlp(
+  inputShape: readonly number[],
+  hidden: readonly number[],
+  outputDim: number,
+  seed: number,
+): Model {
   const params = new ParamSet(seed);
   const inF = inputShape.reduce((a, b) => a * b, 1);
   const widths = [inF, ...hidden];
@@ -20,8 +25,8 @@ export function createMlp(inputShape: readonly number[], hidden: readonly number
     outputDim,
     params,
     taps,
-    forward(x: tf.Tensor, _ctx: ForwardContext, want) {
-      const { taps: out, tap } = tapper(want);
+    forward(x: tf.Tensor, ctx: ForwardContext, want) {
+      const { taps: out, tap } = tapper(want, ctx);
       let h = flatten(x);
       layers.forEach((layer, i) => {
         h = tap(`hidden${i + 1}`, tf.relu(layer(h)));

@@ -42,8 +42,14 @@ export function tapsOfKind(model: Model, kind: TapKind): string[] {
   return model.taps.filter((t) => t.kinds.includes(kind)).map((t) => t.name);
 }
 
-/** Records a tap when wanted. */
-export function tapper(want: ReadonlySet<string> | 'all' | undefined): {
+/**
+ * Records a tap when wanted. `tap` returns the value the network must use downstream: the
+ * representation itself, or what the forward context's `transform` replaced it with.
+ */
+export function tapper(
+  want: ReadonlySet<string> | 'all' | undefined,
+  ctx?: ForwardContext,
+): {
   taps: Map<string, tf.Tensor>;
   tap: <T extends tf.Tensor>(name: string, t: T) => T;
 } {
@@ -51,8 +57,9 @@ export function tapper(want: ReadonlySet<string> | 'all' | undefined): {
   return {
     taps,
     tap: (name, t) => {
-      if (want === 'all' || want?.has(name)) taps.set(name, t);
-      return t;
+      const v = ctx?.transform ? (ctx.transform(name, t) as typeof t) : t;
+      if (want === 'all' || want?.has(name)) taps.set(name, v);
+      return v;
     },
   };
 }

@@ -88,7 +88,7 @@ export function createPreActResNet18(
     params,
     taps,
     forward(x: tf.Tensor, ctx: ForwardContext, want) {
-      const { taps: out, tap } = tapper(want);
+      const { taps: out, tap } = tapper(want, ctx);
       let i = 0;
       const relu = (t: tf.Tensor4D): tf.Tensor4D => tap(`relu.${i++}`, tf.relu(t));
       let h = conv1(x as tf.Tensor4D);

@@ -9,7 +9,12 @@ import { tapper, type Model } from './model.js';
  * conv blocks and the hidden dense layer (the three latents of the anchor's GKD mode), plus the
  * ReLU outputs before pooling.
  */
-export function createRefCnn(inputShape: readonly number[], width: number, outputDim: number, seed: number): Model {
+export function createRefCnn(
+  inputShape: readonly number[],
+  width: number,
+  outputDim: number,
+  seed: number,
+): Model {
   const [h = 28, w = 28, c = 1] = inputShape;
   const c1 = Math.max(1, Math.floor(32 * width));
   const c2 = Math.max(1, Math.floor(64 * width));
@@ -33,8 +38,8 @@ export function createRefCnn(inputShape: readonly number[], width: number, outpu
       { name: 'block2', kinds: ['stage'] },
       { name: 'hidden', kinds: ['stage', 'relu', 'embedding'] },
     ],
-    forward(x: tf.Tensor, _ctx: ForwardContext, want) {
-      const { taps, tap } = tapper(want);
+    forward(x: tf.Tensor, ctx: ForwardContext, want) {
+      const { taps, tap } = tapper(want, ctx);
       const r1 = tap('relu1', tf.relu(conv1(x as tf.Tensor4D)));
       const z1 = tap('block1', tf.maxPool(r1, 2, 2, 'valid'));
       const r2 = tap('relu2', tf.relu(conv2(z1)));

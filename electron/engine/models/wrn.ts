@@ -104,7 +104,7 @@ export function createWrn(
     params,
     taps,
     forward(x: tf.Tensor, ctx: ForwardContext, want) {
-      const { taps: out, tap } = tapper(want);
+      const { taps: out, tap } = tapper(want, ctx);
       let i = 0;
       const relu = (t: tf.Tensor4D): tf.Tensor4D => tap(`relu.${i++}`, tf.relu(t));
       let h = relu(bn(conv1(x as tf.Tensor4D), ctx));

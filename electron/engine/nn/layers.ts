@@ -10,6 +10,11 @@ export interface ForwardContext {
    * step (outside the gradient tape). The tensors are kept alive with tf.keep.
    */
   bnUpdates: [tf.Variable, tf.Tensor][];
+  /**
+   * Replaces a tapped representation on its way downstream (e.g. test-time dropout on the ReLU
+   * taps); the replaced value is also what the tap records.
+   */
+  transform?: (tap: string, value: tf.Tensor) => tf.Tensor;
 }
 
 /** Options of a 2-D convolution (NHWC, weights [kh, kw, in, out]). */

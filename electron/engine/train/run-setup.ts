@@ -59,6 +59,7 @@ export async function setupRun(
       ? balancedSample(data.test.y, data.classes, t.evalSubset, new Rng(t.seed, Stream.split, 7))
       : Int32Array.from({ length: data.test.count }, (_, i) => i);
   let last = 0;
+  let lastPhase = '';
   const ctx: RunContext = {
     spec,
     runDir,
@@ -77,10 +78,12 @@ export async function setupRun(
     emit: (m) => io.emit(m),
     cancelled: () => io.cancelled(),
     progress: (u) => {
-      // Long phases call this per item; a few updates a second are enough for any UI.
+      // Long phases call this per item; a few updates a second are enough for any UI, but a new
+      // phase is always announced.
       const now = Date.now();
-      if (now - last < 200) return;
+      if (now - last < 200 && u.phase === lastPhase) return;
       last = now;
+      lastPhase = u.phase;
       const p: RunProgress = {
         epoch: 0,
         totalEpochs: t.epochs,

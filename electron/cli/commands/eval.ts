@@ -1,0 +1,127 @@
+import type { RunReport } from '../../../shared/run-types.js';
+import { LabFailure } from '../../../shared/result.js';
+import { EvaluationSchema, formatIssues, specIssues, type Evaluation } from '../../../shared/spec/index.js';
+import type { LabHost } from '../../host/lab-host.js';
+import { optFlag, optList, UsageError, type CliContext, type Command, type ParsedArgs } from '../command.js';
+import { formatDuration, table } from '../format.js';
+import { withHost } from './host-context.js';
+import { setPath } from './run.js';
+
+/** Ids of the robustness suite tables an evaluation produces (the others in report.json are older). */
+export function suiteTableIds(e: Evaluation): Set<string> {
+  const ids = new Set(['clean']);
+  if (e.gaussian && e.gaussian.epsilons.length > 0) ids.add('gaussian');
+  if (e.fgsm && e.fgsm.epsilons.length + e.fgsm.snrDb.length > 0) ids.add('fgsm');
+  if (e.pgd.length > 0) ids.add('pgd');
+  if (e.corruptions?.suite) ids.add('corruptions');
+  if (e.corruptions?.inApp) ids.add('corruptions-in-app');
+  if (e.dropout.length > 0) ids.add('dropout');
+  if (e.quantizationBits.length > 0) ids.add('quantization');
+  return ids;
+}
+
+/** Prints a report's scalar metrics and tables (only the tables in `only`, when given). */
+export function printReport(ctx: CliContext, report: RunReport, only?: ReadonlySet<string>): void {
+  const metrics = Object.entries(report.metrics);
+  if (metrics.length > 0) {
+    ctx.out(
+      table(
+        ['metric', 'value'],
+        metrics.map(([k, v]) => [k, Number.isFinite(v) ? v.toFixed(4) : String(v)]),
+      ),
+    );
+  }
+  for (const t of report.tables) {
+    if (only && !only.has(t.id)) continue;
+    ctx.out(`\n${t.title}`);
+    ctx.out(
+      table(
+        t.columns,
+        t.rows.map((row) => row.map((c) => (typeof c === 'number' ? String(c) : c))),
+      ),
+    );
+  }
+}
+
+/**
+ * `lgg-lab eval` against a host: re-runs the evaluation suite of a completed run from its last
+ * checkpoint (with `--set evaluation.…` overrides on the run's own suite) in an engine process,
+ * merges it into report.json and prints the tables.
+ */
+export async function evalWithHost(host: LabHost, args: ParsedArgs, ctx: CliContext): Promise<number> {
+  const id = args.positionals[0];
+  if (!id) throw new UsageError('which run? (lgg-lab list)');
+  const [spec, status] = await Promise.all([host.runs.spec(id), host.runs.status(id)]);
+  if (status.state !== 'completed')
+    throw new LabFailure(
+      'invalid-request',
+      `run ${id} is ${status.state}; only a completed run can be evaluated`,
+    );
+  const sets = optList(args, 'set');
+  let evaluation: Evaluation | undefined;
+  if (sets.length > 0 || spec.kind === 'robust') {
+    if (spec.kind !== 'robust')
+      throw new UsageError(`--set evaluation.…: a ${spec.kind} run has no robustness suite`);
+    const raw = structuredClone(spec.evaluation) as Record<string, unknown>;
+    for (const s of sets) setPath(raw, s.replace(/^evaluation\./, ''));
+    const parsed = EvaluationSchema.safeParse(raw);
+    if (!parsed.success) {
+      throw new UsageError(
+        formatIssues(specIssues(parsed.error).map((i) => ({ ...i, path: `evaluation.${i.path}` }))),
+      );
+    }
+    evaluation = parsed.data;
+  }
+  ctx.out(`evaluating ${id} (${spec.kind} · ${spec.method}) from its last checkpoint…`);
+  const t0 = Date.now();
+  let last = '';
+  const ac = new AbortController();
+  const onAbort = (): void => ac.abort();
+  ctx.signal.addEventListener('abort', onAbort);
+  try {
+    const o = await host.runJob(
+      {
+        type: 'evaluate',
+        runDir: host.runs.dir(id),
+        dataDir: host.options.dataDir,
+        ...(evaluation ? { evaluation } : {}),
+      },
+      {
+        signal: ac.signal,
+        onMessage: (m) => {
+          if (m.type !== 'progress' || !m.progress.detail) return;
+          const detail = m.progress.detail;
+          if (ctx.tty) process.stdout.write(`\r\x1b[2K${detail}`);
+          else if (detail.split(':')[0] !== last.split(':')[0]) ctx.out(detail);
+          last = detail;
+        },
+      },
+    );
+    if (ctx.tty && last) process.stdout.write('\r\x1b[2K');
+    if (o.outcome === 'cancelled') {
+      ctx.err('evaluation cancelled; report.json is unchanged');
+      return 130;
+    }
+    const report = o.value as RunReport;
+    if (optFlag(args, 'json')) ctx.out(JSON.stringify(report, null, 2));
+    else printReport(ctx, report, evaluation ? suiteTableIds(evaluation) : undefined);
+    ctx.out(`\nevaluated in ${formatDuration((Date.now() - t0) / 1000)} · ${host.runs.dir(id)}/report.json`);
+    return 0;
+  } finally {
+    ctx.signal.removeEventListener('abort', onAbort);
+  }
+}
+
+/** `lgg-lab eval`. */
+export const evalCommand: Command = {
+  name: 'eval',
+  summary: 're-run the evaluation suite of a finished run (robustness: noise, FGSM, PGD, corruptions, …)',
+  usage: [
+    'lgg-lab eval <run-id> [--set evaluation.key=value …] [--json]',
+    '  runs the run’s own suite from its last checkpoint, merges the tables into report.json, prints them',
+    '  --set evaluation.subset=2000   --set evaluation.pgd=\'[{"epsilon":0.1,"step":0.01,"iterations":40}]\'',
+    '  --set evaluation.gaussian=null (skip an item)   --set evaluation.quantizationBits=[4,6,8]',
+    '  --json                          print report.json instead of the tables',
+  ].join('\n'),
+  run: (args, ctx) => withHost(ctx, (host) => evalWithHost(host, args, ctx)),
+};

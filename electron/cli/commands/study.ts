@@ -1,0 +1,167 @@
+import { promises as fs } from 'node:fs';
+import { LabFailure } from '../../../shared/result.js';
+import { findPreset } from '../../../shared/presets.js';
+import type { RunStatus } from '../../../shared/run-types.js';
+import { expandStudy, parseStudySpec, type StudySpecInput } from '../../../shared/spec/index.js';
+import type { LabHost } from '../../host/lab-host.js';
+import {
+  collectStudyRuns,
+  studyMarkdown,
+  summarizeStudy,
+  writeStudyReport,
+} from '../../host/studies/study-report.js';
+import {
+  optList,
+  optString,
+  UsageError,
+  type CliContext,
+  type Command,
+  type ParsedArgs,
+} from '../command.js';
+import { formatDuration } from '../format.js';
+import { watchRuns } from '../run-watch.js';
+import { withHost } from './host-context.js';
+import { reportOutcome, setPath, specFromArgs } from './run.js';
+
+function list(value: string | undefined, what: string): string[] | undefined {
+  if (value === undefined) return undefined;
+  const items = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+  if (items.length === 0) throw new UsageError(`--${what} expects a comma-separated list`);
+  return items;
+}
+
+function seedList(value: string | undefined): number[] | undefined {
+  return list(value, 'seeds')?.map((s) => {
+    const n = Number(s);
+    if (!Number.isInteger(n) || n < 0) throw new UsageError(`--seeds: "${s}" is not a non-negative integer`);
+    return n;
+  });
+}
+
+async function readStudyFile(file: string): Promise<Record<string, unknown>> {
+  try {
+    return JSON.parse(await fs.readFile(file, 'utf8')) as Record<string, unknown>;
+  } catch (e) {
+    throw new LabFailure('invalid-spec', `${file}: ${(e as Error).message}`);
+  }
+}
+
+/** The study an invocation describes: a study file, or a preset with methods and seeds; overrides applied to the base. */
+export async function studyFromArgs(args: ParsedArgs): Promise<StudySpecInput> {
+  const file = args.positionals[0];
+  const presetId = optString(args, 'preset');
+  if (!presetId === !file) throw new UsageError('give either a study file or --preset <name>');
+  const methods = list(optString(args, 'methods'), 'methods');
+  const seeds = seedList(optString(args, 'seeds'));
+  let study: Record<string, unknown>;
+  if (file) {
+    study = await readStudyFile(file);
+    const base = (study.base ?? {}) as Record<string, unknown>;
+    const teacher = optString(args, 'teacher');
+    if (teacher) base.teacher = teacher.includes('/') ? { checkpoint: teacher } : { run: teacher };
+    for (const s of optList(args, 'set')) setPath(base, s);
+    study.base = base;
+  } else {
+    const preset = findPreset(presetId ?? '');
+    if (!preset) throw new UsageError(`no preset "${presetId}" (see lgg-lab presets)`);
+    study = { kind: 'study', name: optString(args, 'name') ?? preset.id, base: await specFromArgs(args) };
+  }
+  const name = optString(args, 'name');
+  if (name) study.name = name;
+  if (methods) study.methods = methods;
+  if (seeds) study.seeds = seeds;
+  return study as unknown as StudySpecInput;
+}
+
+/** The study name a `--report-only` invocation refers to: a study file's name, a preset's default, or the name itself. */
+async function reportOnlyName(args: ParsedArgs): Promise<string> {
+  const flag = args.options['report-only'];
+  const target =
+    optString(args, 'name') ??
+    (typeof flag === 'string' ? flag : undefined) ??
+    args.positionals[0] ??
+    optString(args, 'preset');
+  if (!target) throw new UsageError('--report-only needs the study name (or its study file)');
+  if (target.endsWith('.json')) {
+    const s = await readStudyFile(target);
+    if (typeof s.name !== 'string') throw new LabFailure('invalid-spec', `${target}: no study name`);
+    return s.name;
+  }
+  return target;
+}
+
+/** Rebuilds the study report from the runs tagged with the name, writes report.md/csv and prints it. */
+export async function writeAndPrintStudy(
+  host: LabHost,
+  ctx: CliContext,
+  name: string,
+  methods?: readonly string[],
+): Promise<boolean> {
+  const runs = await collectStudyRuns(host.runs, name);
+  if (runs.length === 0) {
+    ctx.err(`no runs are tagged with the study "${name}"`);
+    return false;
+  }
+  const summary = summarizeStudy(name, runs, methods);
+  const markdown = studyMarkdown(summary);
+  const files = await writeStudyReport(host.options.dataDir, summary, markdown);
+  ctx.out(markdown);
+  ctx.out(`report: ${files.markdown}\n        ${files.csv}`);
+  return true;
+}
+
+/**
+ * `lgg-lab study` against a host: queues every method × seed of the study (`lab:runs.startStudy`),
+ * follows them, then writes and prints the report. `--report-only` skips training.
+ */
+export async function studyWithHost(host: LabHost, args: ParsedArgs, ctx: CliContext): Promise<number> {
+  if (args.options['report-only'] !== undefined)
+    return (await writeAndPrintStudy(host, ctx, await reportOnlyName(args))) ? 0 : 1;
+  const input = await studyFromArgs(args);
+  const parsed = parseStudySpec(input);
+  if (!parsed.ok) throw new LabFailure(parsed.error.code, parsed.error.message, parsed.error.details);
+  const study = parsed.value;
+  const methods = study.methods.length > 0 ? study.methods : [study.base.method];
+  ctx.out(
+    `study "${study.name}": ${methods.length} method(s) × ${study.seeds.length} seed(s) = ${expandStudy(study).length} runs`,
+  );
+  const started = await host.request('lab:runs.startStudy', { study: input });
+  if (!started.ok) throw new LabFailure(started.error.code, started.error.message, started.error.details);
+  const ids = started.value.ids;
+  for (const id of ids) ctx.out(`  queued ${id}`);
+  const t0 = Date.now();
+  const statuses: RunStatus[] = await watchRuns(host, ids, ctx);
+  ctx.out(`finished in ${formatDuration((Date.now() - t0) / 1000)}`);
+  const code = await reportOutcome(
+    ctx,
+    statuses,
+    (i) => host.runs.dir(i),
+    async (i) => (await host.runs.report(i))?.testAcc,
+  );
+  ctx.out('');
+  await writeAndPrintStudy(host, ctx, study.name, methods);
+  return code;
+}
+
+/** `lgg-lab study`. */
+export const studyCommand: Command = {
+  name: 'study',
+  summary: 'run every method × seed of an experiment and report mean ± std per method (Markdown + CSV)',
+  usage: [
+    'lgg-lab study <study.json> [options]',
+    'lgg-lab study --preset <name> [--methods a,b] [--seeds 0,1,2] [--name NAME] [options]',
+    'lgg-lab study --report-only <study-name|study.json>',
+    '  study.json: {"kind":"study","name":…,"base":<experiment spec>,"methods":[…],"seeds":[…]}',
+    '  --methods a,b                 methods of the base kind (default: the base’s method)',
+    '  --seeds 0,1,2                 training seeds (default 0,1,2)',
+    '  --name NAME                   study name (preset mode: defaults to the preset id); tags the runs',
+    '  --teacher <run-id|folder>     teacher of a distillation study',
+    '  --set key.path=value          any field of the base spec (repeatable)',
+    '  --report-only                 rebuild the report from the runs already tagged with the study name',
+    'Writes <data folder>/studies/<name>/report.md and report.csv and prints the Markdown.',
+  ].join('\n'),
+  run: (args, ctx) => withHost(ctx, (host) => studyWithHost(host, args, ctx)),
+};

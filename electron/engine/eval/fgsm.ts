@@ -1,0 +1,93 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { crossEntropySum } from '../train/losses.js';
+import {
+  clampTo,
+  evaluatePerturbed,
+  type Bounds,
+  type Classifier,
+  type EvalIo,
+  type EvalSet,
+} from './eval-set.js';
+
+/** ∇ₓ of the summed cross-entropy at x (input space). */
+export function inputGradient(classifier: Classifier, x: tf.Tensor, labels: tf.Tensor1D): tf.Tensor {
+  return tf.grad((xi: tf.Tensor) => crossEntropySum(classifier(xi), labels))(x);
+}
+
+/**
+ * One FGSM step x′ = clamp(x + ε·sign(∇ₓ CE)); ε is a number or a per-example tensor [b, 1, …]
+ * broadcast over the example's entries.
+ */
+export function fgsm(
+  classifier: Classifier,
+  x: tf.Tensor,
+  labels: tf.Tensor1D,
+  epsilon: number | tf.Tensor,
+  bounds: Bounds,
+): tf.Tensor {
+  return tf.tidy(() =>
+    clampTo(tf.add(x, tf.mul(tf.sign(inputGradient(classifier, x, labels)), epsilon)), bounds),
+  );
+}
+
+/**
+ * Per-example ε at a target SNR (the paper's way): εᵢ = ‖xᵢ‖₂ / (√D · 10^(SNR/20)), so that the
+ * unclamped perturbation εᵢ·sign(g), of L2 norm εᵢ√D, has that SNR. Shape [b, 1, …, 1].
+ */
+export function epsilonAtSnr(x: tf.Tensor, snrDb: number): tf.Tensor {
+  return tf.tidy(() => {
+    const b = x.shape[0] ?? 0;
+    const d = x.size / Math.max(1, b);
+    const norms = tf.sqrt(tf.sum(tf.square(tf.reshape(x, [b, d])), 1));
+    const eps = tf.div(norms, Math.sqrt(d) * 10 ** (snrDb / 20));
+    return tf.reshape(eps, [b, ...x.shape.slice(1).map(() => 1)]);
+  });
+}
+
+/** One row of the FGSM table. */
+export interface FgsmRow {
+  /** Fixed ε, or undefined for an SNR row. */
+  epsilon?: number;
+  /** Target SNR (dB) of an SNR row. */
+  targetSnrDb?: number;
+  /** Mean εᵢ of an SNR row (the fixed ε otherwise). */
+  meanEpsilon: number;
+  /** SNR measured on the clamped adversarial images. */
+  snrDb: number;
+  /** Accuracy on them. */
+  accuracy: number;
+}
+
+/** FGSM at fixed L∞ ε values, then at per-image ε for each target SNR (pixel space, clamped). */
+export function fgsmEvaluation(
+  set: EvalSet,
+  classifier: Classifier,
+  o: { epsilons: readonly number[]; snrDb: readonly number[] },
+  io: EvalIo,
+  batchSize: number,
+): FgsmRow[] {
+  const rows: FgsmRow[] = [];
+  for (const epsilon of o.epsilons) {
+    const r = evaluatePerturbed(set, classifier, io, `FGSM ε=${epsilon}`, batchSize, (b) =>
+      fgsm(classifier, b.x, b.labels, epsilon, set.bounds),
+    );
+    if (io.cancelled()) return rows;
+    rows.push({ epsilon, meanEpsilon: epsilon, snrDb: r.snrDb, accuracy: r.accuracy });
+  }
+  for (const target of o.snrDb) {
+    let epsSum = 0;
+    const r = evaluatePerturbed(set, classifier, io, `FGSM ${target} dB`, batchSize, (b) => {
+      const eps = epsilonAtSnr(b.x, target);
+      epsSum += tf.sum(eps).dataSync()[0] ?? 0;
+      return fgsm(classifier, b.x, b.labels, eps, set.bounds);
+    });
+    if (io.cancelled()) return rows;
+    rows.push({
+      targetSnrDb: target,
+      meanEpsilon: epsSum / Math.max(1, r.evaluated),
+      snrDb: r.snrDb,
+      accuracy: r.accuracy,
+    });
+  }
+  return rows;
+}

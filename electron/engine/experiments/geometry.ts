@@ -1,0 +1,238 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { ProbeSnapshot } from '../../../shared/run-types.js';
+import type { SpecOf } from '../../../shared/spec/experiments.js';
+import type { Batch } from '../data/batches.js';
+import { balancedSample } from '../data/sampling.js';
+import { EmbeddingClassifier, countEqual, type EmbeddingMetric } from '../eval/knn.js';
+import { pca2d } from '../eval/pca.js';
+import { normalizeRows } from '../lgg/graph.js';
+import { smoothnessLoss, type SmoothnessOptions } from '../methods/smoothness-loss.js';
+import type { ForwardResult } from '../models/model.js';
+import { Rng, Stream } from '../nn/rng.js';
+import type {
+  EvalBatchResult,
+  ExperimentPlugin,
+  FinishResult,
+  RunContext,
+  StepLoss,
+} from '../train/experiment.js';
+import { correctCount, crossEntropy, crossEntropySum } from '../train/losses.js';
+import { forEachInferenceBatch } from './inference.js';
+
+type GeometrySpec = SpecOf<'geometry'>;
+
+/** Seed stream of the class-balanced subset the classifiers are fitted on. */
+const FIT_STREAM = 0x6e7;
+
+/**
+ * The `geometry` kind (METHODS.md §4): the network's output is C logits trained with CE (`ce`), or
+ * an `embeddingDim`-wide embedding trained with the graph smoothness loss (`smoothness`: RBF, or the
+ * cosine LGG with negatives clamped, `SMOOTHNESS_LGG` of methods/smoothness-loss.ts). Either output
+ * is classified without an argmax head by 1-NN / k-NN and nearest class mean fitted on training
+ * embeddings (`fitSubset`, class-balanced, fixed by the seed).
+ *
+ * Metric space: cosine similarity for the cosine-LGG loss (the geometry it shapes is angular and
+ * scale-free), Euclidean otherwise (RBF, and the CE logits).
+ *
+ * Test metrics per epoch: `knn<k>` for every k of `knn`, `mean` (nearest class mean), `embNorm`
+ * (mean ‖f‖ over the test split: the RBF failure mode inflates it), and for `smoothness`
+ * `acc` = the best of the k-NN and class-mean accuracies (the embedding has no head of its own, so
+ * the run's headline is what its best classifier reaches; picked on the test split, so an upper
+ * bound of the three) while `ce` keeps the argmax accuracy. Validation accuracy, when configured, is
+ * nearest class mean.
+ *
+ * Evaluation batches of `smoothness` report loss = the smoothness loss on the batch and accuracy =
+ * nearest class mean. The classifiers are refitted lazily, the first time they are needed after any
+ * optimiser step (the fit remembers the step count it was made at), so evaluation batches — which
+ * the trainer runs before epochMetrics — always use the current network, and the test pass of
+ * epochMetrics reuses the same fit. Training batch accuracy of `smoothness` is nearest class mean
+ * with the means of the batch itself.
+ */
+export function geometryPlugin(spec: GeometrySpec, classes: number): ExperimentPlugin {
+  return new GeometryExperiment(spec, classes);
+}
+
+class GeometryExperiment implements ExperimentPlugin {
+  readonly outputDim: number;
+  readonly trainTaps = new Set<string>();
+  private readonly metric: EmbeddingMetric;
+  private readonly loss_: SmoothnessOptions;
+  private fitIndices: Int32Array | undefined;
+  private steps = 0;
+  private fit: { steps: number; classifier: EmbeddingClassifier } | undefined;
+  private cached: { steps: number; metrics: Record<string, number> } | undefined;
+
+  constructor(
+    private readonly spec: GeometrySpec,
+    private readonly classes: number,
+  ) {
+    this.outputDim = spec.method === 'ce' ? classes : spec.embeddingDim;
+    this.metric = spec.method === 'smoothness' && spec.similarity === 'cosine' ? 'cosine' : 'euclidean';
+    this.loss_ = {
+      similarity: spec.similarity,
+      rbfAlpha: spec.rbfAlpha,
+      weight: spec.smoothness.weight,
+      normalize: spec.smoothness.normalize,
+      lgg: spec.lgg,
+    };
+  }
+
+  setup(ctx: RunContext): Promise<void> {
+    const pool = ctx.indices.train;
+    const n = this.spec.fitSubset === null ? pool.length : Math.min(this.spec.fitSubset, pool.length);
+    if (n >= pool.length) this.fitIndices = pool;
+    else {
+      const labels = Int32Array.from(pool, (i) => ctx.data.train.y[i] ?? 0);
+      const pick = balancedSample(
+        labels,
+        this.classes,
+        n,
+        new Rng(ctx.spec.training.seed, Stream.split, FIT_STREAM),
+      );
+      this.fitIndices = Int32Array.from(pick, (j) => pool[j] ?? 0);
+    }
+    return Promise.resolve();
+  }
+
+  loss(_ctx: RunContext, batch: Batch, out: ForwardResult): StepLoss {
+    if (this.spec.method === 'ce') {
+      const ce = crossEntropy(out.output, batch.labels);
+      return { total: ce, components: { ce } };
+    }
+    const smoothness = smoothnessLoss(out.output, batch.labels, this.loss_);
+    return { total: smoothness, components: { smoothness } };
+  }
+
+  trainCorrect(_ctx: RunContext, batch: Batch, out: ForwardResult): tf.Scalar {
+    if (this.spec.method === 'ce') return correctCount(out.output, batch.labels);
+    return batchMeanCorrect(out.output, batch.labels, this.classes, this.metric);
+  }
+
+  evalBatch(ctx: RunContext, batch: Batch, out: ForwardResult): EvalBatchResult {
+    if (this.spec.method === 'ce') {
+      return {
+        lossSum: crossEntropySum(out.output, batch.labels),
+        correct: correctCount(out.output, batch.labels),
+      };
+    }
+    const classifier = this.classifier(ctx);
+    const lossSum = tf.mul<tf.Scalar>(
+      smoothnessLoss(out.output, batch.labels, this.loss_),
+      batch.labelArray.length,
+    );
+    const predicted = classifier.predictMean(out.output);
+    const correct = tf.sum<tf.Scalar>(
+      tf.cast(tf.equal(predicted, tf.cast(batch.labels, 'int32')), 'float32'),
+    );
+    return { lossSum, correct };
+  }
+
+  afterStep(): void {
+    this.steps++;
+  }
+
+  async epochMetrics(ctx: RunContext): Promise<Record<string, number>> {
+    return Promise.resolve(this.metrics(ctx));
+  }
+
+  async finish(ctx: RunContext): Promise<FinishResult> {
+    return Promise.resolve({ metrics: this.metrics(ctx), tables: [] });
+  }
+
+  /** The classifiers fitted on the current network's training embeddings (refitted after any step). */
+  private classifier(ctx: RunContext): EmbeddingClassifier {
+    if (this.fit?.steps === this.steps) return this.fit.classifier;
+    this.fit?.classifier.dispose();
+    this.fit = undefined;
+    const idx = this.fitIndices ?? ctx.indices.train;
+    const parts: tf.Tensor[] = [];
+    try {
+      forEachInferenceBatch(ctx.model, ctx.trainBatches, idx, (out) => {
+        parts.push(tf.keep(out.output));
+      });
+      const all = tf.concat(parts) as tf.Tensor2D;
+      try {
+        const labels = Int32Array.from(idx, (i) => ctx.data.train.y[i] ?? 0);
+        this.fit = {
+          steps: this.steps,
+          classifier: EmbeddingClassifier.fit(all, labels, this.classes, this.metric),
+        };
+      } finally {
+        all.dispose();
+      }
+    } finally {
+      tf.dispose(parts);
+    }
+    return this.fit.classifier;
+  }
+
+  private metrics(ctx: RunContext): Record<string, number> {
+    if (this.cached?.steps === this.steps) return this.cached.metrics;
+    const classifier = this.classifier(ctx);
+    const idx = ctx.indices.test;
+    const labels = Int32Array.from(idx, (i) => ctx.data.test.y[i] ?? -1);
+    const ks = [...new Set(this.spec.knn)];
+    const knn = new Map(ks.map((k) => [k, new Int32Array(idx.length)]));
+    const mean = new Int32Array(idx.length);
+    let normSum = 0;
+    forEachInferenceBatch(ctx.model, ctx.testBatches, idx, (out, _batch, offset) => {
+      for (const [k, pred] of classifier.predictKnn(out.output, ks)) knn.get(k)?.set(pred, offset);
+      mean.set(classifier.predictMean(out.output).dataSync(), offset);
+      normSum += tf.sum(tf.sqrt(tf.sum(tf.square(out.output), 1))).dataSync()[0] ?? Number.NaN;
+    });
+    const n = Math.max(1, idx.length);
+    const metrics: Record<string, number> = {};
+    for (const [k, pred] of knn) metrics[`knn${k}`] = countEqual(pred, labels) / n;
+    const meanAcc = countEqual(mean, labels) / n;
+    metrics.mean = meanAcc;
+    metrics.embNorm = normSum / n;
+    if (this.spec.method === 'smoothness')
+      metrics.acc = Math.max(meanAcc, ...ks.map((k) => metrics[`knn${k}`] ?? 0));
+    this.cached = { steps: this.steps, metrics };
+    return metrics;
+  }
+
+  /** The 2-D PCA of the probe batch's output (embedding or logits), one point per example. */
+  probeExtras(ctx: RunContext, snapshot: ProbeSnapshot): Promise<void> {
+    const batch = ctx.testBatches.make(ctx.indices.probe);
+    try {
+      const values = tf.tidy(() =>
+        ctx.model.forward(batch.x, { training: false, bnUpdates: [] }).output.dataSync(),
+      );
+      snapshot.embedding2d = pca2d(values, ctx.indices.probe.length, this.outputDim);
+    } finally {
+      tf.dispose([batch.x, batch.labels]);
+    }
+    return Promise.resolve();
+  }
+
+  dispose(): void {
+    this.fit?.classifier.dispose();
+    this.fit = undefined;
+  }
+}
+
+/**
+ * Correct predictions of the nearest class mean within a batch (means of the batch's own
+ * embeddings, each example included in its class mean), in the given metric. Tensor ops only.
+ */
+export function batchMeanCorrect(
+  f: tf.Tensor2D,
+  labels: tf.Tensor1D,
+  classes: number,
+  metric: EmbeddingMetric,
+): tf.Scalar {
+  const x = metric === 'cosine' ? normalizeRows(f) : f;
+  const l = tf.cast(labels, 'int32');
+  const y = tf.cast(tf.oneHot(l, classes), 'float32');
+  const counts = tf.sum(y, 0);
+  let means = tf.div<tf.Tensor2D>(tf.matMul(y, x, true, false), tf.expandDims(tf.maximum(counts, 1), 1));
+  if (metric === 'cosine') means = normalizeRows(means);
+  const dot = tf.matMul(x, means, false, true);
+  const absent = tf.mul(tf.cast(tf.equal(counts, 0), 'float32'), -1e30);
+  const score =
+    metric === 'cosine'
+      ? tf.add(dot, absent)
+      : tf.add(tf.sub(tf.mul(dot, 2), tf.sum(tf.square(means), 1)), absent);
+  return tf.sum(tf.cast(tf.equal(tf.cast(tf.argMax(score, 1), 'int32'), l), 'float32'));
+}

@@ -1,0 +1,284 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import type { RunReport, RunStatus } from '../../../shared/run-types.js';
+import {
+  METHODS_BY_KIND,
+  type ExperimentKind,
+  type ExperimentSpec,
+} from '../../../shared/spec/experiments.js';
+import { writeFileAtomic } from '../../common/atomic-file.js';
+import type { RunStore } from '../runs/run-store.js';
+
+/** One run of a study as the report sees it. */
+export interface StudyRun {
+  /** Run id. */
+  id: string;
+  /** Method. */
+  method: string;
+  /** Training seed. */
+  seed: number;
+  /** Final state. */
+  state: RunStatus['state'];
+  /** Why it failed, if it did. */
+  error?: string;
+  /** ISO-8601 creation time (the newest run of a method × seed wins). */
+  createdAt: string;
+  /** The run's spec. */
+  spec: ExperimentSpec;
+  /** report.json, when the run completed. */
+  report?: RunReport;
+}
+
+/** Mean ± std of one metric for one method. */
+export interface StudyCell {
+  /** Completed runs that have the metric. */
+  n: number;
+  /** Mean. */
+  mean: number;
+  /** Sample standard deviation (n − 1); NaN for a single run. */
+  std: number;
+  /** The values, in seed order. */
+  values: number[];
+}
+
+/** The summary of a study: every key metric × method. */
+export interface StudySummary {
+  /** Study name. */
+  name: string;
+  /** Experiment kind of its runs. */
+  kind: ExperimentKind;
+  /** Methods, in display order. */
+  methods: string[];
+  /** Key metrics, in display order (`testAcc` first). */
+  metrics: string[];
+  /** metric → method → cell (absent when no completed run has the metric). */
+  cells: Record<string, Record<string, StudyCell>>;
+  /** The runs used (newest per method × seed), completed or not. */
+  runs: StudyRun[];
+}
+
+/** Folder-safe form of a study name. */
+export function studySlug(name: string): string {
+  const slug = name
+    .trim()
+    .toLowerCase()
+    .replace(/[^a-z0-9._-]+/g, '-')
+    .replace(/^[-.]+|-+$/g, '');
+  return slug.length > 0 ? slug.slice(0, 120) : 'study';
+}
+
+/** `<dataDir>/studies/<slug>/`. */
+export function studyDir(dataDir: string, name: string): string {
+  return path.join(dataDir, 'studies', studySlug(name));
+}
+
+const ROBUST_PREFIXES = ['clean', 'gaussian@', 'fgsm@', 'pgd@', 'corruptions.', 'dropout@', 'quantized@'];
+const KEY_METRICS: Record<ExperimentKind, (key: string) => boolean> = {
+  train: () => false,
+  distill: (k) => k === 'agreement',
+  geometry: (k) => /^knn\d+$/.test(k) || k === 'mean',
+  robust: (k) => ROBUST_PREFIXES.some((p) => (p === 'clean' ? k === p : k.startsWith(p))),
+};
+
+/**
+ * The metrics a study reports for a kind, besides the final test accuracy: distillation agreement;
+ * geometry k-NN (1, 10, …) and class-mean accuracies; robustness the whole suite (clean, every
+ * Gaussian ε, FGSM and PGD row, corruption errors, dropout and quantisation), in report order.
+ */
+export function keyMetrics(kind: ExperimentKind, reports: readonly RunReport[]): string[] {
+  const keys: string[] = [];
+  for (const r of reports) for (const k of Object.keys(r.metrics)) if (!keys.includes(k)) keys.push(k);
+  return ['testAcc', ...keys.filter(KEY_METRICS[kind])];
+}
+
+function cell(values: number[]): StudyCell {
+  const n = values.length;
+  const mean = values.reduce((a, b) => a + b, 0) / Math.max(1, n);
+  const std = n > 1 ? Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / (n - 1)) : Number.NaN;
+  return { n, mean, std, values };
+}
+
+/** Summarises a study's runs: the newest run per method × seed; statistics over completed runs only. */
+export function summarizeStudy(
+  name: string,
+  all: readonly StudyRun[],
+  methodOrder?: readonly string[],
+): StudySummary {
+  const newest = new Map<string, StudyRun>();
+  for (const r of all) {
+    const key = `${r.method}\u0000${r.seed}`;
+    const prev = newest.get(key);
+    if (!prev || r.createdAt > prev.createdAt || (r.createdAt === prev.createdAt && r.id > prev.id))
+      newest.set(key, r);
+  }
+  const kind = [...newest.values()][0]?.spec.kind ?? 'train';
+  const known: readonly string[] = METHODS_BY_KIND[kind];
+  const present = [...new Set([...newest.values()].map((r) => r.method))].sort();
+  const order = methodOrder ?? known;
+  const methods = [...order.filter((m) => present.includes(m)), ...present.filter((m) => !order.includes(m))];
+  const runs = [...newest.values()].sort(
+    (a, b) => methods.indexOf(a.method) - methods.indexOf(b.method) || a.seed - b.seed,
+  );
+  const done = runs.filter((r) => r.state === 'completed' && r.report);
+  const metrics = keyMetrics(
+    kind,
+    done.map((r) => r.report as RunReport),
+  );
+  const cells: StudySummary['cells'] = {};
+  for (const metric of metrics) {
+    cells[metric] = {};
+    for (const method of methods) {
+      const values = done
+        .filter((r) => r.method === method)
+        .map((r) => (metric === 'testAcc' ? r.report?.testAcc : r.report?.metrics[metric]))
+        .filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
+      if (values.length > 0) cells[metric][method] = cell(values);
+    }
+  }
+  return { name, kind, methods, metrics, cells, runs };
+}
+
+/** Every run of the store tagged with the study name. */
+export async function collectStudyRuns(store: RunStore, name: string): Promise<StudyRun[]> {
+  const out: StudyRun[] = [];
+  for (const id of await store.ids()) {
+    const spec = await store.spec(id).catch(() => undefined);
+    if (spec?.study !== name) continue;
+    const [status, report] = await Promise.all([store.status(id), store.report(id)]);
+    out.push({
+      id,
+      method: spec.method,
+      seed: spec.training.seed,
+      state: status.state,
+      ...(status.error ? { error: status.error.message } : {}),
+      createdAt: status.createdAt,
+      spec,
+      ...(report ? { report } : {}),
+    });
+  }
+  return out;
+}
+
+/** Human label of a metric key (the CSV keeps the keys). */
+export function metricLabel(metric: string): string {
+  const fixed: Record<string, string> = {
+    testAcc: 'test accuracy',
+    clean: 'clean (evaluation subset)',
+    agreement: 'teacher agreement',
+    knn1: '1-NN',
+    knn10: '10-NN',
+    mean: 'nearest class mean',
+    'corruptions.suite.error': 'corruption error, stored suite (mean)',
+    'corruptions.inApp.error': 'corruption error, in-app (mean)',
+  };
+  const known = fixed[metric];
+  if (known) return known;
+  const [kind, arg = ''] = metric.split('@');
+  switch (kind) {
+    case 'gaussian':
+      return `Gaussian noise ε=${arg}`;
+    case 'fgsm':
+      return arg.endsWith('dB') ? `FGSM at ${arg.replace('dB', ' dB')}` : `FGSM ε=${arg}`;
+    case 'pgd': {
+      const m = /^([^×]+)×(\d+)(\+rs)?$/.exec(arg);
+      return m ? `PGD ε=${m[1]} × ${m[2]}${m[3] ? ', random start' : ''}` : `PGD ${arg}`;
+    }
+    case 'dropout':
+      return `test-time dropout p=${arg}`;
+    case 'quantized':
+      return `${arg.replace('bit', '')}-bit weights`;
+    default:
+      return metric;
+  }
+}
+
+function pct(x: number): string {
+  return (100 * x).toFixed(2);
+}
+
+/** "97.65 ± 0.12" in %, or "97.65" for one run, or "—". */
+export function formatCell(c: StudyCell | undefined): string {
+  if (!c) return '—';
+  return Number.isNaN(c.std) ? pct(c.mean) : `${pct(c.mean)} ± ${pct(c.std)}`;
+}
+
+function describe(s: StudySummary): string {
+  const spec = s.runs[0]?.spec;
+  const seeds = [...new Set(s.runs.map((r) => r.seed))].sort((a, b) => a - b);
+  const model = spec ? `${spec.model.arch}${'width' in spec.model ? ` ×${spec.model.width}` : ''}` : '?';
+  return `${s.kind} · dataset ${spec?.dataset ?? '?'} · model ${model} · ${spec?.training.epochs ?? '?'} epoch(s) · seeds ${seeds.join(', ')}`;
+}
+
+/** The study report as Markdown: metrics × methods (mean ± std in %), then the runs. */
+export function studyMarkdown(s: StudySummary, generatedAt = new Date().toISOString()): string {
+  const counts = s.methods.map((m) => s.runs.filter((r) => r.method === m && r.state === 'completed').length);
+  const lines = [
+    `# Study ${s.name}`,
+    '',
+    `${describe(s)} · generated ${generatedAt}`,
+    '',
+    `| metric (%) | ${s.methods.map((m, i) => `${m} (n = ${counts[i] ?? 0})`).join(' | ')} |`,
+    `|---|${s.methods.map(() => '---:').join('|')}|`,
+    ...s.metrics.map(
+      (metric) =>
+        `| ${metricLabel(metric)} | ${s.methods.map((m) => formatCell(s.cells[metric]?.[m])).join(' | ')} |`,
+    ),
+    '',
+    'Mean ± sample standard deviation (n − 1) over the completed runs of each method; accuracies and',
+    'errors in %. Robustness metrics are accuracies on the evaluation subset unless named "error".',
+    '',
+    '## Runs',
+    '',
+    '| run | method | seed | state | test accuracy % | note |',
+    '|---|---|---:|---|---:|---|',
+    ...s.runs.map(
+      (r) =>
+        `| ${r.id} | ${r.method} | ${r.seed} | ${r.state} | ${r.report ? pct(r.report.testAcc) : '—'} | ${(r.error ?? '').replace(/\|/g, '\\|').replace(/\n/g, ' ')} |`,
+    ),
+    '',
+  ];
+  return lines.join('\n');
+}
+
+function csvField(v: string): string {
+  return /[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
+}
+
+/**
+ * The study report as CSV, one row per metric × method: `study,kind,metric,method,n,mean,std,values`
+ * with values as stored in report.json (fractions in [0, 1]), `values` separated by `;`.
+ */
+export function studyCsv(s: StudySummary): string {
+  const rows = [['study', 'kind', 'metric', 'method', 'n', 'mean', 'std', 'values']];
+  for (const metric of s.metrics) {
+    for (const method of s.methods) {
+      const c = s.cells[metric]?.[method];
+      if (!c) continue;
+      rows.push([
+        s.name,
+        s.kind,
+        metric,
+        method,
+        String(c.n),
+        String(c.mean),
+        Number.isNaN(c.std) ? '' : String(c.std),
+        c.values.join(';'),
+      ]);
+    }
+  }
+  return `${rows.map((r) => r.map(csvField).join(',')).join('\n')}\n`;
+}
+
+/** Writes `<dataDir>/studies/<slug>/report.md` and `report.csv` (atomically) and returns their paths. */
+export async function writeStudyReport(
+  dataDir: string,
+  s: StudySummary,
+  markdown = studyMarkdown(s),
+): Promise<{ markdown: string; csv: string }> {
+  const dir = studyDir(dataDir, s.name);
+  await fs.mkdir(dir, { recursive: true });
+  const files = { markdown: path.join(dir, 'report.md'), csv: path.join(dir, 'report.csv') };
+  await writeFileAtomic(files.markdown, markdown);
+  await writeFileAtomic(files.csv, studyCsv(s));
+  return files;
+}

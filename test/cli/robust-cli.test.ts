@@ -1,0 +1,200 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunReport } from '../../shared/run-types.js';
+import type { ExperimentSpecInput } from '../../shared/spec/index.js';
+import { parseArgs } from '../../electron/cli/args.js';
+import type { CliContext } from '../../electron/cli/command.js';
+import { evalWithHost } from '../../electron/cli/commands/eval.js';
+import { studyFromArgs, studyWithHost } from '../../electron/cli/commands/study.js';
+import { createLabHost, type LabHost } from '../../electron/host/lab-host.js';
+import { useBackend } from '../helpers/backend.js';
+import { writeSyntheticImages } from '../helpers/datasets.js';
+import { tempDataDir } from '../helpers/runs.js';
+import { robustSpec } from '../engine/experiments/robust-helpers.js';
+import { InProcessLauncher } from './in-process-launcher.js';
+
+function cli(dataDir: string): CliContext & { lines: string[]; errors: string[] } {
+  const lines: string[] = [];
+  const errors: string[] = [];
+  return {
+    dataDir,
+    out: (l) => lines.push(l),
+    err: (l) => errors.push(l),
+    signal: new AbortController().signal,
+    tty: false,
+    lines,
+    errors,
+  };
+}
+
+const base = (): ExperimentSpecInput => ({
+  ...robustSpec('vanilla'),
+  evaluation: {
+    subset: 12,
+    gaussian: { epsilons: [0.3], sigma: 0.5, draws: 1 },
+    fgsm: { epsilons: [0.05], snrDb: [] },
+    pgd: [{ epsilon: 0.05, step: 0.02, iterations: 2, randomStart: false }],
+    corruptions: null,
+    dropout: [],
+    quantizationBits: [],
+    perturbedProfiles: false,
+  },
+});
+
+describe('lgg-lab study and lgg-lab eval (host with in-process engine jobs)', () => {
+  let data: { dir: string; cleanup: () => Promise<void> };
+  let host: LabHost;
+  beforeAll(async () => {
+    await useBackend('wasm');
+    data = await tempDataDir();
+    await writeSyntheticImages(data.dir, {
+      id: 'squares',
+      classes: 4,
+      train: 160,
+      test: 40,
+      height: 12,
+      width: 12,
+      channels: 1,
+    });
+    host = await createLabHost({ dataDir: data.dir, mode: 'web', launcher: new InProcessLauncher() });
+  });
+  afterAll(async () => {
+    await host.close();
+    await data.cleanup();
+  });
+
+  it('runs 2 methods × 2 seeds, writes the Markdown and CSV report with mean ± std, and rebuilds it with --report-only', async () => {
+    const file = path.join(data.dir, 'study.json');
+    await fs.writeFile(
+      file,
+      JSON.stringify({
+        kind: 'study',
+        name: 'Tiny robust',
+        base: base(),
+        methods: ['vanilla', 'laplacian'],
+        seeds: [0, 1],
+      }),
+    );
+    const ctx = cli(data.dir);
+    expect(await studyWithHost(host, parseArgs([file, '--set', 'training.stepsPerEpoch=4']), ctx)).toBe(0);
+    const out = ctx.lines.join('\n');
+    expect(out).toMatch(/2 method\(s\) × 2 seed\(s\) = 4 runs/);
+
+    const runs = (await host.runs.list()).filter((r) => r.study === 'Tiny robust');
+    expect(runs).toHaveLength(4);
+    expect(runs.every((r) => r.status.state === 'completed')).toBe(true);
+    const reports = await Promise.all(
+      runs.map(async (r) => ({ method: r.method, report: (await host.runs.report(r.id)) as RunReport })),
+    );
+    const spec = await host.runs.spec(runs[0]!.id);
+    expect(spec.training.stepsPerEpoch).toBe(4);
+
+    const dir = path.join(data.dir, 'studies', 'tiny-robust');
+    const md = await fs.readFile(path.join(dir, 'report.md'), 'utf8');
+    const csv = await fs.readFile(path.join(dir, 'report.csv'), 'utf8');
+    expect(out).toContain(md.split('\n')[0]!);
+    expect(md).toMatch(/^# Study Tiny robust/);
+    expect(md).toContain('| metric (%) | vanilla (n = 2) | laplacian (n = 2) |');
+    const table = md.split('\n').filter((l) => /^\| [^-|]/.test(l) && l.includes('±'));
+    expect(table.map((l) => l.split(' | ')[0])).toEqual([
+      '| test accuracy',
+      '| clean (evaluation subset)',
+      '| Gaussian noise ε=0.3',
+      '| FGSM ε=0.05',
+      '| PGD ε=0.05 × 2',
+    ]);
+    for (const line of table) expect(line).toMatch(/ \| \d+\.\d\d ± \d+\.\d\d \| \d+\.\d\d ± \d+\.\d\d \|$/);
+    expect(md.indexOf('| vanilla | 0 |')).toBeLessThan(md.indexOf('| laplacian | 0 |'));
+
+    // CSV: mean and sample std of the runs' own numbers.
+    const rows = csv
+      .trim()
+      .split('\n')
+      .map((l) => l.split(','));
+    expect(rows[0]).toEqual(['study', 'kind', 'metric', 'method', 'n', 'mean', 'std', 'values']);
+    for (const method of ['vanilla', 'laplacian']) {
+      for (const metric of ['testAcc', 'pgd@0.05×2']) {
+        const values = reports
+          .filter((r) => r.method === method)
+          .map((r) => (metric === 'testAcc' ? r.report.testAcc : r.report.metrics[metric]!));
+        const mean = (values[0]! + values[1]!) / 2;
+        const std = Math.abs(values[0]! - values[1]!) / Math.SQRT2;
+        const row = rows.find((r) => r[2] === metric && r[3] === method)!;
+        expect(row[4]).toBe('2');
+        expect(Number(row[5])).toBeCloseTo(mean, 12);
+        expect(Number(row[6])).toBeCloseTo(std, 12);
+      }
+    }
+
+    const again = cli(data.dir);
+    expect(await studyWithHost(host, parseArgs(['--report-only', 'Tiny robust']), again)).toBe(0);
+    expect(await fs.readFile(path.join(dir, 'report.csv'), 'utf8')).toBe(csv);
+    expect(again.lines.join('\n')).toContain('| metric (%) | vanilla (n = 2) | laplacian (n = 2) |');
+  });
+
+  it('lgg-lab eval re-runs the suite of a finished run with --set overrides and prints the tables', async () => {
+    const run = (await host.runs.list()).find((r) => r.study === 'Tiny robust' && r.method === 'laplacian')!;
+    const before = (await host.runs.report(run.id))!;
+    const ctx = cli(data.dir);
+    const args = parseArgs([
+      run.id,
+      '--set',
+      'evaluation.quantizationBits=[3,6]',
+      '--set',
+      'evaluation.dropout=[0.5]',
+      '--set',
+      'pgd=[]',
+    ]);
+    expect(await evalWithHost(host, args, ctx)).toBe(0);
+    const out = ctx.lines.join('\n');
+    expect(out).toContain('Weight quantisation');
+    expect(out).toContain('Test-time dropout');
+    expect(out).toMatch(/quantized@3bit\s+0\.\d{4}/);
+    const after = (await host.runs.report(run.id))!;
+    expect(Object.keys(after.metrics)).toEqual(
+      expect.arrayContaining(['quantized@3bit', 'quantized@6bit', 'dropout@0.5', 'clean']),
+    );
+    expect(after.tables.map((t) => t.id)).toEqual([
+      'clean',
+      'gaussian',
+      'fgsm',
+      'pgd',
+      'dropout',
+      'quantization',
+      'confusion',
+    ]);
+    // PGD was switched off: its previous table and numbers stay as they were.
+    expect(after.metrics['pgd@0.05×2']).toBe(before.metrics['pgd@0.05×2']);
+    expect(after.testAcc).toBe(before.testAcc);
+
+    await expect(
+      evalWithHost(host, parseArgs([run.id, '--set', 'evaluation.subset=-3']), cli(data.dir)),
+    ).rejects.toThrow(/evaluation\.subset/);
+  });
+
+  it('builds a study from a preset with --methods, --seeds and overrides', async () => {
+    const s = await studyFromArgs(
+      parseArgs([
+        '--preset',
+        'mnist-robust-quick',
+        '--methods',
+        'vanilla,parseval',
+        '--seeds',
+        '3,4',
+        '--set',
+        'training.epochs=2',
+      ]),
+    );
+    expect(s).toMatchObject({
+      kind: 'study',
+      name: 'mnist-robust-quick',
+      methods: ['vanilla', 'parseval'],
+      seeds: [3, 4],
+    });
+    expect((s.base as { training: { epochs: number } }).training.epochs).toBe(2);
+    await expect(
+      studyFromArgs(parseArgs(['--preset', 'mnist-robust-quick', '--seeds', '1,x'])),
+    ).rejects.toThrow(/--seeds/);
+  });
+});

@@ -1,0 +1,210 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ProbeSnapshot, RunReport, StepRecord } from '../../../shared/run-types.js';
+import { EvaluationSchema } from '../../../shared/spec/evaluation.js';
+import { runEvaluation } from '../../../electron/engine/eval/evaluate-run.js';
+import { runTraining } from '../../../electron/engine/train/trainer.js';
+import { useBackend } from '../../helpers/backend.js';
+import { writeSyntheticImages } from '../../helpers/datasets.js';
+import { readMetrics, recordingIo, tempDataDir, writeRun } from '../../helpers/runs.js';
+import { robustSpec, writeSyntheticSuite } from './robust-helpers.js';
+
+const TABLES = [
+  'clean',
+  'gaussian',
+  'fgsm',
+  'pgd',
+  'corruptions',
+  'corruptions-in-app',
+  'dropout',
+  'quantization',
+];
+
+describe('robust experiment end to end (synthetic squares, wasm)', () => {
+  let data: { dir: string; cleanup: () => Promise<void> };
+  beforeAll(async () => {
+    await useBackend('wasm');
+    data = await tempDataDir();
+    await writeSyntheticImages(data.dir, {
+      id: 'squares',
+      classes: 4,
+      train: 160,
+      test: 40,
+      height: 12,
+      width: 12,
+      channels: 1,
+    });
+    await writeSyntheticSuite(data.dir, 'squares', 'squares-c');
+  });
+  afterAll(() => data.cleanup());
+
+  it('trains parseval+laplacian, logs σ per tap, snapshots perturbed profiles and writes every suite table', async () => {
+    const runDir = await writeRun(data.dir, 'pr', robustSpec('parseval+laplacian'));
+    const io = recordingIo();
+    const before = tf.memory().numTensors;
+    const report = (await runTraining(
+      { type: 'train', runDir, dataDir: data.dir, resume: false },
+      io,
+    )) as RunReport;
+    expect(tf.memory().numTensors).toBe(before);
+
+    const steps = (await readMetrics(runDir)).filter((m) => m.type === 'step') as unknown as StepRecord[];
+    expect(steps.length).toBeGreaterThan(0);
+    for (const s of steps) {
+      expect(Object.keys(s.components).sort()).toEqual([
+        'ce',
+        'delta',
+        'laplacian',
+        'sigma.hidden',
+        'sigma.relu1',
+        'sigma.relu2',
+      ]);
+      expect(s.components.laplacian).toBeCloseTo(1e-4 * s.components.delta!, 4);
+      expect(s.loss).toBeCloseTo(s.components.ce! + s.components.laplacian!, 4);
+    }
+    const epoch = (await readMetrics(runDir)).find((m) => m.type === 'epoch') as {
+      train: Record<string, number>;
+    };
+    expect(Number.isFinite(epoch.train['sigma.relu1'])).toBe(true);
+
+    const snap = JSON.parse(
+      await fs.readFile(path.join(runDir, 'probes', 'e0001', 'index.json'), 'utf8'),
+    ) as ProbeSnapshot;
+    expect(snap.graph).toBe('cosine, self-loops, unnormalised, dense');
+    expect(snap.taps.map((t) => t.tap)).toEqual(['relu1', 'relu2', 'hidden']);
+    expect(Object.keys(snap.perturbed ?? {})).toEqual([
+      'gaussian ε=0.1',
+      'gaussian ε=0.4',
+      'pgd ε=0.05, step 0.02 × 3, random start',
+    ]);
+    for (const profile of Object.values(snap.perturbed ?? {})) {
+      expect(profile).toHaveLength(3);
+      for (const v of profile) expect(Number.isFinite(v)).toBe(true);
+    }
+
+    const onDisk = JSON.parse(await fs.readFile(path.join(runDir, 'report.json'), 'utf8')) as RunReport;
+    expect(onDisk).toEqual(report);
+    // The trainer appends its confusion matrix after the suite's tables.
+    expect(report.tables.map((t) => t.id)).toEqual([...TABLES, 'confusion']);
+    for (const t of report.tables) for (const row of t.rows) expect(row).toHaveLength(t.columns.length);
+    const byId = Object.fromEntries(report.tables.map((t) => [t.id, t]));
+    expect(byId.gaussian!.rows).toHaveLength(2);
+    expect(byId.fgsm!.rows.map((r) => r[0])).toEqual(['L∞ ε=0.05', 'SNR 20 dB']);
+    expect(byId.corruptions!.rows.map((r) => r[0])).toEqual(['noise', 'blank', 'mean']);
+    expect(byId.corruptions!.rows[1]!.slice(2, 6)).toEqual(['—', '—', '—', '—']);
+    expect(byId['corruptions-in-app']!.rows.map((r) => r[0])).toEqual([
+      'gaussian_noise',
+      'shot_noise',
+      'impulse_noise',
+      'brightness',
+      'contrast',
+      'mean',
+    ]);
+    expect(byId.dropout!.rows[0]![1]).toBe(3);
+    expect(byId.dropout!.title).not.toMatch(/warning/);
+    for (const key of [
+      'clean',
+      'gaussian@0.1',
+      'gaussian@0.4',
+      'fgsm@0.05',
+      'fgsm@20dB',
+      'pgd@0.05×3+rs',
+      'corruptions.suite.error',
+      'corruptions.inApp.error',
+      'dropout@0.25',
+      'quantized@5bit',
+    ]) {
+      expect(report.metrics[key], key).toBeGreaterThanOrEqual(0);
+      expect(report.metrics[key], key).toBeLessThanOrEqual(1);
+    }
+    expect(io.messages.some((m) => m.type === 'progress' && m.progress.phase === 'robustness')).toBe(true);
+
+    // Re-evaluation from the checkpoint with another suite merges into report.json.
+    const evaluation = EvaluationSchema.parse({
+      subset: 12,
+      gaussian: null,
+      fgsm: null,
+      pgd: [],
+      corruptions: null,
+      dropout: [],
+      quantizationBits: [4, 8],
+    });
+    const again = await runEvaluation(
+      { type: 'evaluate', runDir, dataDir: data.dir, evaluation },
+      recordingIo(),
+    );
+    expect(again.tables.map((t) => t.id)).toEqual([...TABLES, 'confusion']);
+    expect(again.tables.find((t) => t.id === 'quantization')!.rows.map((r) => r[0])).toEqual([4, 8]);
+    expect(again.tables.find((t) => t.id === 'clean')!.rows[0]![0]).toBe(12);
+    expect(again.tables.find((t) => t.id === 'pgd')).toEqual(report.tables.find((t) => t.id === 'pgd'));
+    expect(
+      Object.keys(again.metrics)
+        .filter((k) => k.startsWith('quantized@'))
+        .sort(),
+    ).toEqual(['quantized@4bit', 'quantized@8bit']);
+    expect(again.metrics['pgd@0.05×3+rs']).toBe(report.metrics['pgd@0.05×3+rs']);
+    expect(JSON.parse(await fs.readFile(path.join(runDir, 'report.json'), 'utf8'))).toEqual(again);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('vanilla logs σ and Δ but trains on cross-entropy alone', async () => {
+    const spec = robustSpec('vanilla');
+    const runDir = await writeRun(data.dir, 'v', {
+      ...spec,
+      evaluation: {
+        subset: null,
+        gaussian: null,
+        fgsm: null,
+        pgd: [],
+        corruptions: null,
+        dropout: [],
+        quantizationBits: [],
+        perturbedProfiles: false,
+      },
+    });
+    const report = (await runTraining(
+      { type: 'train', runDir, dataDir: data.dir, resume: false },
+      recordingIo(),
+    )) as RunReport;
+    const steps = (await readMetrics(runDir)).filter((m) => m.type === 'step') as unknown as StepRecord[];
+    for (const s of steps) {
+      expect(s.components.laplacian).toBeUndefined();
+      expect(s.components.delta).toBeGreaterThan(0);
+      expect(s.loss).toBeCloseTo(s.components.ce!, 5);
+    }
+    expect(report.tables.map((t) => t.id)).toEqual(['clean', 'confusion']);
+    // The suite's classifier normalises pixels itself: on the whole test split it agrees with the trainer.
+    expect(report.metrics.clean).toBe(report.testAcc);
+    const snap = JSON.parse(
+      await fs.readFile(path.join(runDir, 'probes', 'e0001', 'index.json'), 'utf8'),
+    ) as ProbeSnapshot;
+    expect(snap.perturbed).toBeUndefined();
+  });
+
+  it('stops a run whose smoothness term kills a layer, with the reason', async () => {
+    // Raw σ with m = 2 and γ = 0.1: the term (≈ 45) dwarfs the cross-entropy and zeroes relu2.
+    const spec = robustSpec('laplacian');
+    const runDir = await writeRun(data.dir, 'collapse', {
+      ...spec,
+      laplacian: { gamma: 0.1, m: 2, taps: 'relu', sigma: 'raw' },
+      training: { ...spec.training, epochs: 3, batchSize: 32, stepsPerEpoch: 20 },
+    });
+    await expect(
+      runTraining({ type: 'train', runDir, dataDir: data.dir, resume: false }, recordingIo()),
+    ).rejects.toThrow(/Training collapsed: layers? .*output only zeros .*lower laplacian\.gamma/);
+  });
+
+  it('fails before training when the requested corruption suite is not there', async () => {
+    const spec = robustSpec('laplacian');
+    const runDir = await writeRun(data.dir, 'missing', {
+      ...spec,
+      evaluation: { corruptions: { suite: 'no-such-suite', inApp: false } },
+    });
+    await expect(
+      runTraining({ type: 'train', runDir, dataDir: data.dir, resume: false }, recordingIo()),
+    ).rejects.toThrow(/no-such-suite/);
+    await expect(fs.access(path.join(runDir, 'metrics.jsonl'))).rejects.toThrow();
+  });
+});

@@ -1,0 +1,85 @@
+import { getKernel, registerKernel, unregisterKernel } from '@tensorflow/tfjs-core';
+import type { KernelConfig } from '@tensorflow/tfjs-core';
+import { batchMatMulConfig } from './batch-mat-mul.js';
+import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter.js';
+import { conv2DBackpropInputConfig } from './conv2d-backprop-input.js';
+import { fusedBatchNormConfig } from './fused-batch-norm.js';
+import { castConfig, identityConfig } from './identity-cast.js';
+import { maxPoolGradConfig } from './max-pool-grad.js';
+import { meanConfig, sumConfig } from './reduce-axes.js';
+import { rememberStock, stockKernel } from './stock-kernels.js';
+import { tileConfig } from './tile.js';
+
+export { gram, normalizedGram } from './gram.js';
+
+/**
+ * The lab's wasm kernels. Measured on the reference CNN and a pre-activation residual block; the
+ * stock wasm backend lacks the first and is slow (or wrong) on the rest:
+ * - Conv2DBackpropFilter: missing upstream (no conv can train). im2col chunks × XNNPACK GEMM.
+ * - Conv2DBackpropInput: stock is a scalar loop; rotated-filter XNNPACK conv (stride 1) or GEMM + col2im.
+ * - BatchMatMul: transposed products (dense gradients, the LGG Gram) fall to a scalar loop upstream.
+ * - MaxPoolGrad: stock routes all-non-positive windows to element 0 and breaks ties unlike cpu.
+ * - Sum, Mean: reductions over N/H/W (bias and BatchNorm gradients, moments, global average pooling)
+ *   transpose the whole tensor first upstream.
+ * - Tile: per-element index arithmetic upstream; BatchNorm's gradient tiles a full activation.
+ * - FusedBatchNorm: folded into one per-channel affine map on XNNPACK's broadcasting Mul/Add.
+ * - Identity, Cast: stock copies every tensor the tape saves; we share the immutable buffer (and
+ *   make float→bool casts produce 0/1).
+ */
+const LAB_KERNELS: readonly KernelConfig[] = [
+  conv2DBackpropFilterConfig,
+  conv2DBackpropInputConfig,
+  batchMatMulConfig,
+  maxPoolGradConfig,
+  sumConfig,
+  meanConfig,
+  tileConfig,
+  fusedBatchNormConfig,
+  identityConfig,
+  castConfig,
+];
+
+/**
+ * Registers the lab's wasm training kernels and returns their names. Idempotent.
+ *
+ * Call it after `import '@tensorflow/tfjs-backend-wasm'` (which registers the stock kernels that ours
+ * replace or call into), either before or after `await tf.setBackend('wasm')`: tfjs looks kernels up
+ * on every op, so registration takes effect immediately. Our replacements carry the stock kernels'
+ * setupFunc, so a later setBackend('wasm') still initialises the stock code they delegate to.
+ */
+export function registerWasmTrainingKernels(): string[] {
+  stockKernel('Conv2D');
+  for (const config of LAB_KERNELS) install(config);
+  return LAB_KERNELS.map((config) => config.kernelName);
+}
+
+/** Puts the stock wasm kernels back (for comparisons and tests). */
+export function unregisterWasmTrainingKernels(): void {
+  for (const config of LAB_KERNELS) {
+    const current = getKernel(config.kernelName, 'wasm');
+    if (current?.kernelFunc !== config.kernelFunc) continue;
+    unregisterKernel(config.kernelName, 'wasm');
+    const stock = getStock(config.kernelName);
+    if (stock !== undefined) registerKernel(stock);
+  }
+}
+
+function install(config: KernelConfig): void {
+  const current = getKernel(config.kernelName, 'wasm');
+  if (current?.kernelFunc === config.kernelFunc) return;
+  if (current !== undefined) {
+    rememberStock(current);
+    unregisterKernel(config.kernelName, 'wasm');
+  }
+  const stock = getStock(config.kernelName);
+  registerKernel({ ...config, setupFunc: stock?.setupFunc, disposeFunc: stock?.disposeFunc });
+}
+
+function getStock(kernelName: string): KernelConfig | undefined {
+  try {
+    const stock = stockKernel(kernelName);
+    return LAB_KERNELS.some((ours) => ours.kernelFunc === stock.kernelFunc) ? undefined : stock;
+  } catch {
+    return undefined;
+  }
+}

@@ -9,9 +9,23 @@ import { interClassPairs, labelSmoothness, oneHot } from '../lgg/smoothness.js';
 import { readLabels, readLayer } from './npy-inputs.js';
 
 /** σ, σ per pair and sparsity of a graph. */
-function describeGraph(file: string, dim: number, g: tf.Tensor2D, y: tf.Tensor2D, pairs: number): AnalyzeLayer {
-  const [m1 = 0, m2 = 0] = tf.tidy(() => tf.stack([labelSmoothness(g, y, 1), labelSmoothness(g, y, 2)]).dataSync());
-  return { file, dim, sigma: { m1, m2 }, sigmaPairs: { m1: m1 / pairs, m2: m2 / pairs }, sparsity: sparsity(g) };
+function describeGraph(
+  file: string,
+  dim: number,
+  g: tf.Tensor2D,
+  y: tf.Tensor2D,
+  pairs: number,
+): AnalyzeLayer {
+  const [m1 = 0, m2 = 0] = tf.tidy(() =>
+    tf.stack([labelSmoothness(g, y, 1), labelSmoothness(g, y, 2)]).dataSync(),
+  );
+  return {
+    file,
+    dim,
+    sigma: { m1, m2 },
+    sigmaPairs: { m1: m1 / pairs, m2: m2 / pairs },
+    sparsity: sparsity(g),
+  };
 }
 
 async function saveGraph(dir: string, name: string, g: tf.Tensor2D): Promise<string> {
@@ -31,7 +45,10 @@ export async function analyze(job: AnalyzeJob): Promise<AnalyzeResult> {
   const classes = Math.max(...labels) + 1;
   const pairs = Math.max(1, interClassPairs(labels));
   if (job.teacherLayers && job.teacherLayers.length !== job.layers.length) {
-    throw new LabFailure('invalid-input', `${job.layers.length} layers but ${job.teacherLayers.length} teacher layers: they pair in order`);
+    throw new LabFailure(
+      'invalid-input',
+      `${job.layers.length} layers but ${job.teacherLayers.length} teacher layers: they pair in order`,
+    );
   }
   if (job.saveGraphDir) await fs.mkdir(job.saveGraphDir, { recursive: true });
   const y = oneHot(tf.tensor1d(labels, 'int32'), classes);
@@ -45,13 +62,19 @@ export async function analyze(job: AnalyzeJob): Promise<AnalyzeResult> {
       const x = await readLayer(file);
       const xt = tfile ? await readLayer(tfile) : undefined;
       try {
-        for (const [f, t] of [[file, x], [tfile, xt]] as const) {
-          if (t && t.shape[0] !== b) throw new LabFailure('invalid-input', `${f}: ${t.shape[0]} rows but ${b} labels`);
+        for (const [f, t] of [
+          [file, x],
+          [tfile, xt],
+        ] as const) {
+          if (t && t.shape[0] !== b)
+            throw new LabFailure('invalid-input', `${f}: ${t.shape[0]} rows but ${b} labels`);
         }
         const teacher: Lgg | undefined = xt ? buildLgg(xt, job.lgg) : undefined;
         const own = buildLgg(x, job.lgg);
         const paired =
-          teacher && job.lgg.maskSource === 'teacher' && teacher.mask ? buildLgg(x, job.lgg, teacher.mask) : own;
+          teacher && job.lgg.maskSource === 'teacher' && teacher.mask
+            ? buildLgg(x, job.lgg, teacher.mask)
+            : own;
         const layer = describeGraph(file, x.shape[1], own.graph, y, pairs);
         if (job.saveGraphDir) layer.graphFile = await saveGraph(job.saveGraphDir, `graph${i}.npy`, own.graph);
         layers.push(layer);
@@ -59,13 +82,20 @@ export async function analyze(job: AnalyzeJob): Promise<AnalyzeResult> {
           const tl = describeGraph(tfile, xt.shape[1], teacher.graph, y, pairs);
           if (job.saveGraphDir) {
             tl.teacherGraphFile = await saveGraph(job.saveGraphDir, `teacher_graph${i}.npy`, teacher.graph);
-            if (paired !== own) await saveGraph(job.saveGraphDir, `student_graph_teacher_mask${i}.npy`, paired.graph);
+            if (paired !== own)
+              await saveGraph(job.saveGraphDir, `student_graph_teacher_mask${i}.npy`, paired.graph);
           }
           teacherLayers.push(tl);
-          const d = tf.tidy(() => graphDistance(teacher.graph, paired.graph, job.gkd.reduction).dataSync()[0] ?? 0);
+          const d = tf.tidy(
+            () => graphDistance(teacher.graph, paired.graph, job.gkd.reduction).dataSync()[0] ?? 0,
+          );
           perPair.push(d);
         }
-        tf.dispose([own.graph, own.mask, paired.graph, teacher?.graph, teacher?.mask].filter((t): t is tf.Tensor2D => !!t));
+        tf.dispose(
+          [own.graph, own.mask, paired.graph, teacher?.graph, teacher?.mask].filter(
+            (t): t is tf.Tensor2D => !!t,
+          ),
+        );
       } finally {
         tf.dispose([x, ...(xt ? [xt] : [])]);
       }

@@ -10,12 +10,16 @@ export async function readLayer(file: string): Promise<tf.Tensor2D> {
   const a = await readNpyChecked(file);
   const [b = 0, ...rest] = a.header.shape;
   if (a.header.shape.length < 2 || b < 2) {
-    throw new LabFailure('invalid-input', `${file}: expected B×D (or B×…) with B ≥ 2, got shape (${a.header.shape.join(', ')})`);
+    throw new LabFailure(
+      'invalid-input',
+      `${file}: expected B×D (or B×…) with B ≥ 2, got shape (${a.header.shape.join(', ')})`,
+    );
   }
   const d = rest.reduce((x, y) => x * y, 1);
   const data = a.data instanceof Float32Array ? a.data : Float32Array.from(a.data);
   for (const v of data) {
-    if (!Number.isFinite(v)) throw new LabFailure('invalid-input', `${file}: contains NaN or infinite values`);
+    if (!Number.isFinite(v))
+      throw new LabFailure('invalid-input', `${file}: contains NaN or infinite values`);
   }
   return tf.tensor2d(data, [b, d]);
 }
@@ -24,11 +28,15 @@ export async function readLayer(file: string): Promise<tf.Tensor2D> {
 export async function readLabels(file: string): Promise<Int32Array> {
   const a = await readNpyChecked(file);
   if (a.header.shape.length !== 1) {
-    throw new LabFailure('invalid-input', `${file}: labels must be one-dimensional, got shape (${a.header.shape.join(', ')})`);
+    throw new LabFailure(
+      'invalid-input',
+      `${file}: labels must be one-dimensional, got shape (${a.header.shape.join(', ')})`,
+    );
   }
   const out = new Int32Array(a.data.length);
   a.data.forEach((v: number, i: number) => {
-    if (!Number.isInteger(v) || v < 0 || v > 1e6) throw new LabFailure('invalid-input', `${file}: label ${v} is not a class index`);
+    if (!Number.isInteger(v) || v < 0 || v > 1e6)
+      throw new LabFailure('invalid-input', `${file}: label ${v} is not a class index`);
     out[i] = v;
   });
   return out;
@@ -38,7 +46,8 @@ async function readNpyChecked(file: string): ReturnType<typeof readNpy> {
   try {
     return await readNpy(file, MAX_ELEMENTS);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new LabFailure('not-found', `${file}: no such file`);
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT')
+      throw new LabFailure('not-found', `${file}: no such file`);
     throw new LabFailure('invalid-input', `${file}: ${(e as Error).message}`);
   }
 }

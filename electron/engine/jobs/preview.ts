@@ -10,7 +10,9 @@ import { interClassPairs, labelSmoothness, oneHot } from '../lgg/smoothness.js';
 export async function preview(job: PreviewJob): Promise<PreviewResult> {
   const data = await loadDataset(job.dataDir, job.dataset);
   const idx = probeIndices(data.test.y, data.classes, job.perClass, 0);
-  const batch = new BatchAssembler(data.test, data.shape, { mean: data.meta.mean, std: data.meta.std }).make(idx);
+  const batch = new BatchAssembler(data.test, data.shape, { mean: data.meta.mean, std: data.meta.std }).make(
+    idx,
+  );
   try {
     return tf.tidy(() => {
       const { graph } = buildLgg(batch.x, job.lgg);

@@ -24,7 +24,9 @@ async function tensorOf(caseName: string, file: string): Promise<tf.Tensor> {
 }
 
 function maxRelDiff(a: tf.Tensor, b: tf.Tensor): number {
-  return tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]! / Math.max(tf.max(tf.abs(b)).dataSync()[0]!, 1e-12));
+  return tf.tidy(
+    () => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]! / Math.max(tf.max(tf.abs(b)).dataSync()[0]!, 1e-12),
+  );
 }
 
 const cases = Object.entries(referenceCases());
@@ -169,7 +171,9 @@ describe('LGG by hand and by property', () => {
       plus[idx]! += h;
       minus[idx]! -= h;
       const fd = tf.tidy(
-        () => (f(tf.tensor2d(plus, [5, 4])).dataSync()[0]! - f(tf.tensor2d(minus, [5, 4])).dataSync()[0]!) / (2 * h),
+        () =>
+          (f(tf.tensor2d(plus, [5, 4])).dataSync()[0]! - f(tf.tensor2d(minus, [5, 4])).dataSync()[0]!) /
+          (2 * h),
       );
       expect(Math.abs(fd - analytic[idx]!)).toBeLessThan(2e-3 + 2e-2 * Math.abs(fd));
     }

@@ -3,7 +3,17 @@ import tseslint from 'typescript-eslint';
 import pluginVue from 'eslint-plugin-vue';
 import vueParser from 'vue-eslint-parser';
 
-const nodeBuiltins = ['node:*', 'fs', 'path', 'os', 'child_process', 'worker_threads', 'crypto', 'zlib', 'http'];
+const nodeBuiltins = [
+  'node:*',
+  'fs',
+  'path',
+  'os',
+  'child_process',
+  'worker_threads',
+  'crypto',
+  'zlib',
+  'http',
+];
 
 /** no-restricted-imports patterns forbidding the given groups. */
 function forbid(...groups) {
@@ -32,6 +42,7 @@ export default tseslint.config(
       'test/fixtures/**',
       'bin/**',
       'scripts/**',
+      'build/**/*.mjs',
       'eslint.config.js',
     ],
   },
@@ -39,13 +50,20 @@ export default tseslint.config(
   ...pluginVue.configs['flat/recommended'],
   {
     languageOptions: {
-      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname, extraFileExtensions: ['.vue'] },
+      parserOptions: {
+        projectService: true,
+        tsconfigRootDir: import.meta.dirname,
+        extraFileExtensions: ['.vue'],
+      },
     },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': 'error',
-      '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true, allowBoolean: true }],
+      '@typescript-eslint/restrict-template-expressions': [
+        'error',
+        { allowNumber: true, allowBoolean: true },
+      ],
       'vue/multi-word-component-names': 'off',
       'vue/max-attributes-per-line': 'off',
       'vue/singleline-html-element-content-newline': 'off',
@@ -64,8 +82,14 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': forbid(
         [nodeBuiltins, 'shared/ is pure TypeScript: no Node built-ins'],
-        [['electron', '@tensorflow/*', 'vue', 'pinia', 'echarts', 'ws'], 'shared/ imports no runtime libraries but zod'],
-        [[...ours.electronDir, ...ours.renderer, '../electron/*', '../renderer/*'], 'shared/ imports nothing of ours'],
+        [
+          ['electron', '@tensorflow/*', 'vue', 'pinia', 'echarts', 'ws'],
+          'shared/ imports no runtime libraries but zod',
+        ],
+        [
+          [...ours.electronDir, ...ours.renderer, '../electron/*', '../renderer/*'],
+          'shared/ imports nothing of ours',
+        ],
       ),
     },
   },
@@ -74,7 +98,18 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': forbid(
         [['electron', '@tensorflow/*', 'vue', 'pinia', 'echarts'], 'common/ is plain Node utilities'],
-        [[...ours.engine, ...ours.host, ...ours.main, ...ours.server, ...ours.cli, ...ours.preload, ...ours.renderer], 'common/ imports only shared/'],
+        [
+          [
+            ...ours.engine,
+            ...ours.host,
+            ...ours.main,
+            ...ours.server,
+            ...ours.cli,
+            ...ours.preload,
+            ...ours.renderer,
+          ],
+          'common/ imports only shared/',
+        ],
       ),
     },
   },
@@ -83,7 +118,10 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': forbid(
         [['electron', 'vue', 'pinia', 'echarts'], 'the engine is Node + TF.js only'],
-        [[...ours.host, ...ours.main, ...ours.server, ...ours.cli, ...ours.preload, ...ours.renderer], 'the engine imports only shared/'],
+        [
+          [...ours.host, ...ours.main, ...ours.server, ...ours.cli, ...ours.preload, ...ours.renderer],
+          'the engine imports only shared/',
+        ],
       ),
     },
   },
@@ -91,8 +129,14 @@ export default tseslint.config(
     files: ['electron/host/**/*.ts'],
     rules: {
       'no-restricted-imports': forbid(
-        [['electron', '@tensorflow/*', 'vue', 'pinia', 'echarts'], 'the host is plain Node: no Electron, no TF.js'],
-        [[...ours.engine, ...ours.main, ...ours.server, ...ours.cli, ...ours.preload, ...ours.renderer], 'the host imports only shared/ (it launches engines by path)'],
+        [
+          ['electron', '@tensorflow/*', 'vue', 'pinia', 'echarts'],
+          'the host is plain Node: no Electron, no TF.js',
+        ],
+        [
+          [...ours.engine, ...ours.main, ...ours.server, ...ours.cli, ...ours.preload, ...ours.renderer],
+          'the host imports only shared/ (it launches engines by path)',
+        ],
       ),
     },
   },
@@ -101,7 +145,10 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': forbid(
         [['electron', '@tensorflow/*', 'vue', 'pinia', 'echarts'], 'no Electron or TF.js here'],
-        [[...ours.engine, ...ours.main, ...ours.preload, ...ours.renderer], 'server and cli import host and shared'],
+        [
+          [...ours.engine, ...ours.main, ...ours.preload, ...ours.renderer],
+          'server and cli import host and shared',
+        ],
       ),
     },
   },
@@ -110,7 +157,10 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': forbid(
         [['@tensorflow/*', 'vue', 'pinia', 'echarts'], 'training never runs in the main process'],
-        [[...ours.engine, ...ours.server, ...ours.cli, ...ours.preload, ...ours.renderer], 'main imports host and shared'],
+        [
+          [...ours.engine, ...ours.server, ...ours.cli, ...ours.preload, ...ours.renderer],
+          'main imports host and shared',
+        ],
       ),
     },
   },
@@ -119,7 +169,10 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': forbid(
         [[...nodeBuiltins, '@tensorflow/*'], 'the sandboxed preload has no Node built-ins'],
-        [[...ours.engine, ...ours.host, ...ours.main, ...ours.server, ...ours.cli, ...ours.renderer], 'preload imports shared only'],
+        [
+          [...ours.engine, ...ours.host, ...ours.main, ...ours.server, ...ours.cli, ...ours.renderer],
+          'preload imports shared only',
+        ],
       ),
     },
   },
@@ -128,7 +181,10 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': forbid(
         [[...nodeBuiltins, 'electron', '@tensorflow/*', 'ws'], 'the renderer runs in a browser sandbox'],
-        [[...ours.electronDir, '../electron/*', '../../electron/*', '../../../electron/*'], 'renderer imports shared only'],
+        [
+          [...ours.electronDir, '../electron/*', '../../electron/*', '../../../electron/*'],
+          'renderer imports shared only',
+        ],
       ),
     },
   },

@@ -1,5 +1,11 @@
 import { promises as fs } from 'node:fs';
-import { encodeNpyHeader, npyTypedArray, parseNpyHeader, type NpyDtype, type NpyHeader } from '../../shared/npy.js';
+import {
+  encodeNpyHeader,
+  npyTypedArray,
+  parseNpyHeader,
+  type NpyDtype,
+  type NpyHeader,
+} from '../../shared/npy.js';
 import { writeFileAtomic } from './atomic-file.js';
 
 /** A numeric array read from a `.npy` file. */
@@ -33,7 +39,8 @@ export async function readNpyHeader(file: string, maxElements?: number): Promise
 export async function readNpy(file: string, maxElements?: number): Promise<NpyArray> {
   const bytes = new Uint8Array(await fs.readFile(file));
   const header = parseNpyHeader(bytes, maxElements);
-  if (header.fortranOrder) throw new Error(`${file}: Fortran-order arrays are not supported; save with order='C'`);
+  if (header.fortranOrder)
+    throw new Error(`${file}: Fortran-order arrays are not supported; save with order='C'`);
   return { header, data: npyTypedArray(header, bytes.subarray(header.dataOffset)) };
 }
 
@@ -50,7 +57,8 @@ function dtypeOf(data: WritableArray): NpyDtype {
 /** Encodes an array as `.npy` bytes. */
 export function encodeNpy(data: WritableArray, shape: readonly number[]): Uint8Array {
   const n = shape.reduce((a, b) => a * b, 1);
-  if (n !== data.length) throw new Error(`shape (${shape.join(', ')}) does not match ${data.length} elements`);
+  if (n !== data.length)
+    throw new Error(`shape (${shape.join(', ')}) does not match ${data.length} elements`);
   const header = encodeNpyHeader(dtypeOf(data), shape);
   const body = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   const out = new Uint8Array(header.length + body.length);

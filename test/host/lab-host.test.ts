@@ -46,7 +46,15 @@ describe('lab host with real engine processes', () => {
   let host: LabHost;
   beforeAll(async () => {
     data = await tempDataDir();
-    await writeSyntheticImages(data.dir, { id: 'squares', classes: 4, train: 400, test: 40, height: 12, width: 12, channels: 1 });
+    await writeSyntheticImages(data.dir, {
+      id: 'squares',
+      classes: 4,
+      train: 400,
+      test: 40,
+      height: 12,
+      width: 12,
+      channels: 1,
+    });
     host = await createLabHost({ dataDir: data.dir, mode: 'web' });
   });
   afterAll(async () => {
@@ -55,8 +63,14 @@ describe('lab host with real engine processes', () => {
   });
 
   it('rejects unknown channels and invalid payloads with a Result', async () => {
-    expect(await host.dispatch('lab:nope', {})).toMatchObject({ ok: false, error: { code: 'unknown-channel' } });
-    expect(await host.dispatch('lab:runs.get', { id: 7 })).toMatchObject({ ok: false, error: { code: 'invalid-request' } });
+    expect(await host.dispatch('lab:nope', {})).toMatchObject({
+      ok: false,
+      error: { code: 'unknown-channel' },
+    });
+    expect(await host.dispatch('lab:runs.get', { id: 7 })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid-request' },
+    });
     const bad = await host.request('lab:specs.validate', { spec: { kind: 'train', training: { lr: -1 } } });
     expect(bad).toMatchObject({ ok: false, error: { code: 'invalid-spec' } });
     expect(JSON.stringify(bad)).toContain('training.lr');

@@ -38,7 +38,9 @@ describe('run store', () => {
     const st = await fresh.status(s.id);
     expect(st.state).toBe('interrupted');
     expect(st.pid).toBeUndefined();
-    const onDisk = JSON.parse(await fs.readFile(path.join(store.dir(s.id), 'status.json'), 'utf8')) as { state: string };
+    const onDisk = JSON.parse(await fs.readFile(path.join(store.dir(s.id), 'status.json'), 'utf8')) as {
+      state: string;
+    };
     expect(onDisk.state).toBe('interrupted');
   });
 
@@ -56,7 +58,10 @@ describe('run store', () => {
       store.updateStatus(s.id, { backend: 'wasm' }),
       store.updateStatus(s.id, { pid: 42 }),
     ]);
-    const raw = JSON.parse(await fs.readFile(path.join(store.dir(s.id), 'status.json'), 'utf8')) as Record<string, unknown>;
+    const raw = JSON.parse(await fs.readFile(path.join(store.dir(s.id), 'status.json'), 'utf8')) as Record<
+      string,
+      unknown
+    >;
     expect(raw).toMatchObject({ epoch: 1, backend: 'wasm', pid: 42 });
   });
 
@@ -72,11 +77,17 @@ describe('run store', () => {
   it('reads metrics incrementally and skips a line being written', async () => {
     const s = await store.create(spec());
     const file = path.join(store.dir(s.id), 'metrics.jsonl');
-    await fs.writeFile(file, '{"type":"step","epoch":1,"step":1,"lr":0.1,"loss":2,"acc":0.1,"components":{}}\n{"type":"st');
+    await fs.writeFile(
+      file,
+      '{"type":"step","epoch":1,"step":1,"lr":0.1,"loss":2,"acc":0.1,"components":{}}\n{"type":"st',
+    );
     const a = await store.metrics(s.id);
     expect(a.records).toHaveLength(1);
     expect(a.next).toBe(1);
-    await fs.writeFile(file, '{"type":"step","epoch":1,"step":1,"lr":0.1,"loss":2,"acc":0.1,"components":{}}\n{"type":"step","epoch":1,"step":2,"lr":0.1,"loss":1,"acc":0.2,"components":{}}\n');
+    await fs.writeFile(
+      file,
+      '{"type":"step","epoch":1,"step":1,"lr":0.1,"loss":2,"acc":0.1,"components":{}}\n{"type":"step","epoch":1,"step":2,"lr":0.1,"loss":1,"acc":0.2,"components":{}}\n',
+    );
     const b = await store.metrics(s.id, a.next);
     expect(b.records.map((r) => r.step)).toEqual([2]);
   });

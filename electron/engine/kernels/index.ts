@@ -18,7 +18,7 @@ export { gram, normalizedGram } from './gram.js';
  * - Conv2DBackpropFilter: missing upstream (no conv can train). im2col chunks × XNNPACK GEMM.
  * - Conv2DBackpropInput: stock is a scalar loop; rotated-filter XNNPACK conv (stride 1) or GEMM + col2im.
  * - BatchMatMul: transposed products (dense gradients, the LGG Gram) fall to a scalar loop upstream.
- * - MaxPoolGrad: stock routes all-non-positive windows to element 0 and breaks ties unlike cpu.
+ * - MaxPoolGrad: stock drops the gradient of windows with no positive value; ties differ from cpu.
  * - Sum, Mean: reductions over N/H/W (bias and BatchNorm gradients, moments, global average pooling)
  *   transpose the whole tensor first upstream.
  * - Tile: per-element index arithmetic upstream; BatchNorm's gradient tiles a full activation.

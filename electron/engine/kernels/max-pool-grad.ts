@@ -6,8 +6,8 @@ import { allocF32, asWasm, assertFloat32, attrsAs, f32, input } from './wasm-bac
 /**
  * Routes each dy to the first maximum of its window in raster order, exactly as the cpu backend does.
  * The stock wasm kernel seeds its running max with FLT_MIN (the smallest positive float, not the
- * lowest) and keeps the last tie, so windows whose values are all ≤ 0 send their gradient to element 0
- * of the tensor, and ties pick a different element than cpu.
+ * lowest) and keeps the last tie: windows whose values are all ≤ 0 lose their gradient (it is
+ * matched against element 0 of the whole tensor), and ties pick a different element than cpu.
  */
 const maxPoolGrad: KernelFunc = ({ inputs, backend: untyped, attrs }) => {
   const backend = asWasm(untyped);

@@ -149,7 +149,7 @@ describe('test-time dropout', () => {
       c(x).dataSync(),
     ]);
     expect(c.perturbed()).toBe(model.taps.filter((t) => t.kinds.includes('relu')).length);
-    expect(Array.from(dropped!)).not.toEqual(Array.from(plain!));
+    expect(Array.from(dropped)).not.toEqual(Array.from(plain));
     expect(tf.memory().numTensors).toBe(before);
     x.dispose();
     model.params.dispose();

@@ -79,6 +79,9 @@ function fixFor(name: BackendName): string | undefined {
  * loads. Every skipped backend is reported with the reason and the fix.
  */
 export async function selectBackend(choice: BackendChoice = 'auto'): Promise<BackendInfo> {
+  // TF.js's console advice ("install the node backend…") would reach the engine's stderr; the lab
+  // reports skipped backends and their fixes itself.
+  tf.env().set('PROD', true);
   const candidates = choice === 'auto' ? BACKEND_ORDER : [choice];
   const fallbacks: BackendFallback[] = [];
   for (const name of candidates) {

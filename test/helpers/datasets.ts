@@ -3,7 +3,7 @@ import path from 'node:path';
 import { DATASET_FORMAT_VERSION, type DatasetMeta } from '../../shared/dataset-types.js';
 import { writeJsonAtomic } from '../../electron/common/atomic-file.js';
 import { writeNpy } from '../../electron/common/npy-file.js';
-import { Rng } from '../../electron/engine/nn/rng.js';
+import { Rng } from '../../shared/rng.js';
 
 /** Options of a generated image dataset. */
 export interface SyntheticImages {

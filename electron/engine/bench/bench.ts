@@ -3,7 +3,7 @@ import type { BenchJob } from '../../../shared/engine-protocol.js';
 import { LggOptionsSchema } from '../../../shared/lgg-options.js';
 import { buildLgg } from '../lgg/graph.js';
 import { createModel } from '../models/registry.js';
-import { Rng } from '../nn/rng.js';
+import { Rng } from '../../../shared/rng.js';
 import { crossEntropy } from '../train/losses.js';
 import { Sgd } from '../train/sgd.js';
 import type { JobIo } from '../train/run-setup.js';

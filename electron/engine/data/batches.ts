@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { Rng } from '../nn/rng.js';
+import type { Rng } from '../../../shared/rng.js';
 import type { SplitData } from './dataset.js';
 
 /** Augmentation applied while a training batch is assembled. */

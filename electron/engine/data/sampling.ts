@@ -1,4 +1,4 @@
-import { Rng, Stream } from '../nn/rng.js';
+import { Rng, Stream } from '../../../shared/rng.js';
 
 /** Indices grouped by label. */
 export function indicesByClass(labels: Int32Array, classes: number): number[][] {

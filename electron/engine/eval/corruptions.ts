@@ -3,7 +3,7 @@ import type { CorruptionMeta } from '../../../shared/dataset-types.js';
 import type { ReportTable } from '../../../shared/run-types.js';
 import { readCorruptionRows, type CorruptionSuite } from '../data/corruption-suite.js';
 import { balancedSample } from '../data/sampling.js';
-import { Rng, Stream } from '../nn/rng.js';
+import { Rng, Stream } from '../../../shared/rng.js';
 import {
   evalSetFromPixels,
   evaluatePerturbed,

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { Rng, Stream } from '../nn/rng.js';
+import { Rng, Stream } from '../../../shared/rng.js';
 import { clampTo, evaluatePerturbed, type Classifier, type EvalIo, type EvalSet } from './eval-set.js';
 
 /** Result of one ε of the Gaussian-noise evaluation. */

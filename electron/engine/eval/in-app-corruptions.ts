@@ -1,4 +1,4 @@
-import type { Rng } from '../nn/rng.js';
+import type { Rng } from '../../../shared/rng.js';
 
 /**
  * Corruptions computed in the app when no stored suite is available, after Hendrycks & Dietterich's

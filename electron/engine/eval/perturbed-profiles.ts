@@ -4,7 +4,7 @@ import type { Evaluation } from '../../../shared/spec/evaluation.js';
 import { buildLgg } from '../lgg/graph.js';
 import { labelSmoothness, oneHot } from '../lgg/smoothness.js';
 import type { Model } from '../models/model.js';
-import { Rng, Stream } from '../nn/rng.js';
+import { Rng, Stream } from '../../../shared/rng.js';
 import type { Classifier, EvalSet } from './eval-set.js';
 import { addPattern, gaussianPattern } from './gaussian-noise.js';
 import { describePgd, pgdAttack } from './pgd.js';

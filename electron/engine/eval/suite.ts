@@ -4,7 +4,7 @@ import type { CorruptionSuite } from '../data/corruption-suite.js';
 import type { LoadedDataset } from '../data/dataset.js';
 import { balancedSample } from '../data/sampling.js';
 import type { Model } from '../models/model.js';
-import { Rng, Stream } from '../nn/rng.js';
+import { Rng, Stream } from '../../../shared/rng.js';
 import type { FinishResult } from '../train/experiment.js';
 import { EVAL_BATCH } from '../train/evaluate.js';
 import { corruptionTable, inAppCorruptions, meanError, suiteCorruptions } from './corruptions.js';

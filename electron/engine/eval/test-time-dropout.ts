@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Model } from '../models/model.js';
 import { tapsOfKind } from '../models/model.js';
-import { Rng, Stream } from '../nn/rng.js';
+import { Rng, Stream } from '../../../shared/rng.js';
 import {
   evaluatePerturbed,
   inputNormalizer,

@@ -8,7 +8,7 @@ import { pca2d } from '../eval/pca.js';
 import { normalizeRows } from '../lgg/graph.js';
 import { smoothnessLoss, type SmoothnessOptions } from '../methods/smoothness-loss.js';
 import type { ForwardResult } from '../models/model.js';
-import { Rng, Stream } from '../nn/rng.js';
+import { Rng, Stream } from '../../../shared/rng.js';
 import type {
   EvalBatchResult,
   ExperimentPlugin,

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { Rng } from './rng.js';
+import { Rng } from '../../../shared/rng.js';
 
 /** How a parameter is initialised. */
 export type Init =

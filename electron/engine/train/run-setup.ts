@@ -10,7 +10,7 @@ import { loadDataset } from '../data/dataset.js';
 import { balancedSample, probeIndices, trainValidationSplit } from '../data/sampling.js';
 import { createPlugin } from '../experiments/index.js';
 import { createModel } from '../models/registry.js';
-import { Rng, Stream } from '../nn/rng.js';
+import { Rng, Stream } from '../../../shared/rng.js';
 import type { ExperimentPlugin, RunContext } from './experiment.js';
 
 /** I/O of an engine job: messages to the host and the cancel flag. */

@@ -5,7 +5,7 @@ import type { TrainJob } from '../../../shared/engine-protocol.js';
 import { LabFailure } from '../../../shared/result.js';
 import type { EpochRecord, RunReport, SplitMetrics } from '../../../shared/run-types.js';
 import { writeJsonAtomic } from '../../common/atomic-file.js';
-import { Rng, Stream } from '../nn/rng.js';
+import { Rng, Stream } from '../../../shared/rng.js';
 import {
   disposeCheckpoint,
   findCheckpoint,

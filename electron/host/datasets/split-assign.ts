@@ -1,5 +1,5 @@
 import type { ImportOptions } from './import-options.js';
-import { Prng } from './prng.js';
+import { Rng } from '../../../shared/rng.js';
 import type { SourceSplit } from './source.js';
 import type { ExampleSink } from './split-writer.js';
 import type { DatasetWriter } from './dataset-writer.js';
@@ -41,7 +41,7 @@ export function stratifiedTestMask(
   const byClass = new Int32Array(labels.length);
   for (let i = 0; i < labels.length; i++) byClass[fill[labels[i] as number]!++] = i;
   const take = apportion(counts, fraction);
-  const rng = new Prng(seed);
+  const rng = new Rng(seed);
   for (let c = 0; c < numClasses; c++) {
     const idx = byClass.subarray(starts[c], starts[c + 1]);
     rng.shuffle(idx);

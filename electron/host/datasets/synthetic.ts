@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { numericClassNames } from './class-names.js';
-import { Prng } from './prng.js';
+import { Rng } from '../../../shared/rng.js';
 import type { ImportSource } from './source.js';
 import { countClasses } from './split-assign.js';
 
@@ -46,7 +46,7 @@ export function parseSyntheticId(id: string): SyntheticSpec | undefined {
 function point(
   spec: SyntheticSpec,
   c: number,
-  rng: Prng,
+  rng: Rng,
   centres: Float64Array,
   out: Float32Array,
   at: number,
@@ -57,12 +57,12 @@ function point(
       out[at + j] = (centres[c * spec.features + j] as number) + spec.noise * rng.normal();
   } else if (spec.kind === 'moons') {
     // Class c: half circle centred at (c, 0.5·(c mod 2)), upper for even c, lower for odd (c = 0, 1 is make_moons).
-    const t = Math.PI * rng.next();
+    const t = Math.PI * rng.uniform();
     const s = c % 2 === 0 ? 1 : -1;
     out[at] = c + s * Math.cos(t) + spec.noise * rng.normal();
     out[at + 1] = 0.5 * (c % 2) + s * Math.sin(t) + spec.noise * rng.normal();
   } else {
-    const r = rng.next();
+    const r = rng.uniform();
     const theta = (4 * (c + r) * 2 * Math.PI) / (4 * k) + 4 * r + spec.noise * rng.normal();
     out[at] = r * Math.sin(theta);
     out[at + 1] = r * Math.cos(theta);
@@ -75,7 +75,7 @@ export function generateSynthetic(
   count: number,
   seed: number,
 ): { x: Float32Array; y: Int32Array } {
-  const rng = new Prng(spec.seed * 1000 + 1);
+  const rng = new Rng(spec.seed * 1000 + 1);
   // Blob centres depend on the set's seed only, so train and test share them.
   const centres = new Float64Array(spec.classes * spec.features);
   for (let c = 0; c < spec.classes; c++) {
@@ -84,7 +84,7 @@ export function generateSynthetic(
       centres[c * 2 + 1] = 4 * Math.sin((2 * Math.PI * c) / spec.classes);
     } else for (let j = 0; j < spec.features; j++) centres[c * spec.features + j] = 4 * rng.normal();
   }
-  const draw = new Prng(seed);
+  const draw = new Rng(seed);
   const x = new Float32Array(count * spec.features);
   const y = new Int32Array(count);
   for (let i = 0; i < count; i++) {

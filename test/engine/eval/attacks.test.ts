@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Classifier, EvalIo, EvalSet } from '../../../electron/engine/eval/eval-set.js';
 import { epsilonAtSnr, fgsm, fgsmEvaluation } from '../../../electron/engine/eval/fgsm.js';
 import { pgdAttack, pgdEvaluation } from '../../../electron/engine/eval/pgd.js';
-import { Rng } from '../../../electron/engine/nn/rng.js';
+import { Rng } from '../../../shared/rng.js';
 import { useBackend } from '../../helpers/backend.js';
 
 const io: EvalIo = { progress: () => undefined, cancelled: () => false };

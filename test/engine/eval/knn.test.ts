@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { EmbeddingClassifier, countEqual } from '../../../electron/engine/eval/knn.js';
-import { Rng } from '../../../electron/engine/nn/rng.js';
+import { Rng } from '../../../shared/rng.js';
 import { useBackend } from '../../helpers/backend.js';
 
 /** Brute-force k-NN in float64 with the same tie rule (the tied class whose nearest member ranks first). */

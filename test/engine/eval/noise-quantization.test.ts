@@ -12,7 +12,7 @@ import { corruptImages, IN_APP_NAMES } from '../../../electron/engine/eval/in-ap
 import { quantizeTensor, withQuantizedWeights } from '../../../electron/engine/eval/quantization.js';
 import { dropoutClassifier, dropoutTransform } from '../../../electron/engine/eval/test-time-dropout.js';
 import { createModel } from '../../../electron/engine/models/registry.js';
-import { Rng } from '../../../electron/engine/nn/rng.js';
+import { Rng } from '../../../shared/rng.js';
 import { useBackend } from '../../helpers/backend.js';
 
 const io: EvalIo = { progress: () => undefined, cancelled: () => false };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { jacobiEigen, pca2d } from '../../../electron/engine/eval/pca.js';
-import { Rng } from '../../../electron/engine/nn/rng.js';
+import { Rng } from '../../../shared/rng.js';
 
 describe('2-D PCA of a batch of embeddings', () => {
   it('Jacobi eigen-decomposition of a symmetric matrix by hand', () => {

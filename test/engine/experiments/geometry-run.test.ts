@@ -11,7 +11,7 @@ import {
   type SpecOf,
 } from '../../../shared/spec/index.js';
 import { readNpy, writeNpy } from '../../../electron/common/npy-file.js';
-import { Rng } from '../../../electron/engine/nn/rng.js';
+import { Rng } from '../../../shared/rng.js';
 import { geometryPlugin } from '../../../electron/engine/experiments/geometry.js';
 import { evaluateSplit } from '../../../electron/engine/train/evaluate.js';
 import { setupRun } from '../../../electron/engine/train/run-setup.js';

@@ -4,7 +4,7 @@ import { DATASET_FORMAT_VERSION, type DatasetMeta } from '../../../shared/datase
 import type { ExperimentSpecInput } from '../../../shared/spec/index.js';
 import { writeJsonAtomic } from '../../../electron/common/atomic-file.js';
 import { readNpy, writeNpy } from '../../../electron/common/npy-file.js';
-import { Rng } from '../../../electron/engine/nn/rng.js';
+import { Rng } from '../../../shared/rng.js';
 
 /** A small robust run on the synthetic `squares` set: every evaluation item, tiny sizes. */
 export function robustSpec(

@@ -6,7 +6,7 @@ import {
   smoothnessVariation,
 } from '../../../electron/engine/methods/laplacian.js';
 import { interClassPairs, oneHot } from '../../../electron/engine/lgg/smoothness.js';
-import { Rng } from '../../../electron/engine/nn/rng.js';
+import { Rng } from '../../../shared/rng.js';
 import { useBackend } from '../../helpers/backend.js';
 import { fixtureArray, referenceCases, relErr } from '../../helpers/fixtures.js';
 

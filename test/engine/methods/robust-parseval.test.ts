@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { applyParseval, parsevalRetraction } from '../../../electron/engine/methods/parseval.js';
-import { Rng } from '../../../electron/engine/nn/rng.js';
+import { Rng } from '../../../shared/rng.js';
 import { useBackend } from '../../helpers/backend.js';
 
 describe('Parseval retraction', () => {

@@ -141,7 +141,7 @@ export const benchCommand: Command = {
       md.push('## Reference CNN training (SGD momentum, median of timed steps)', '');
       md.push(
         table(
-          ['backend', 'batch', 'ms/step', 'samples/s', 'PyTorch samples/s', 'ratio'],
+          ['backend', 'batch', 'ms/step', 'samples/s', 'PyTorch samples/s', 'lab ÷ PyTorch throughput'],
           results.flatMap((r) =>
             r.train.map((t) => [
               r.backend,
@@ -158,7 +158,7 @@ export const benchCommand: Command = {
       md.push('## LGG construction (cosine, k = 10), ms', '');
       md.push(
         table(
-          ['backend', 'B', 'D', 'fwd', 'fwd+bwd', 'PyTorch fwd', 'PyTorch fwd+bwd', 'time ratio fwd'],
+          ['backend', 'B', 'D', 'fwd', 'fwd+bwd', 'PyTorch fwd', 'PyTorch fwd+bwd', 'lab ÷ PyTorch time (fwd)'],
           results.flatMap((r) =>
             r.lgg.map((l) => {
               const t = torch?.lgg.get(`${l.B}x${l.D}`);

@@ -77,3 +77,14 @@ export async function writeSyntheticImages(dataDir: string, o: SyntheticImages):
   await writeJsonAtomic(path.join(dir, 'meta.json'), meta);
   return meta;
 }
+
+/** The small learnable image set most engine tests train on: 4 classes of 12×12 squares. */
+export const SQUARES: SyntheticImages = {
+  id: 'squares',
+  classes: 4,
+  train: 160,
+  test: 40,
+  height: 12,
+  width: 12,
+  channels: 1,
+};

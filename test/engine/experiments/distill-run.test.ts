@@ -1,15 +1,14 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { DistillSpecSchema, ExperimentSpecInput } from '../../../shared/spec/index.js';
 import type { EpochRecord, ProbeSnapshot, RunReport, StepRecord } from '../../../shared/run-types.js';
 import type { z } from 'zod';
 import { readNpy } from '../../../electron/common/npy-file.js';
 import { runTraining } from '../../../electron/engine/train/trainer.js';
-import { useBackend } from '../../helpers/backend.js';
-import { writeSyntheticImages } from '../../helpers/datasets.js';
-import { readMetrics, recordingIo, tempDataDir, writeRun } from '../../helpers/runs.js';
+import { useSquaresData } from '../../helpers/squares-data.js';
+import { readMetrics, recordingIo, writeRun } from '../../helpers/runs.js';
 
 type DistillInput = z.input<typeof DistillSpecSchema>;
 
@@ -56,23 +55,13 @@ async function epochs(runDir: string): Promise<EpochRecord[]> {
 }
 
 describe('distillation runs end to end (wasm, synthetic images)', () => {
-  let data: { dir: string; cleanup: () => Promise<void> };
   let teacherReport: RunReport;
-  beforeAll(async () => {
-    await useBackend('wasm');
-    data = await tempDataDir();
-    await writeSyntheticImages(data.dir, {
-      id: 'squares',
-      classes: 4,
-      train: 160,
-      test: 40,
-      height: 12,
-      width: 12,
-      channels: 1,
-    });
-    teacherReport = (await run(data.dir, 'teacher', teacherSpec)).report;
+  const data = useSquaresData({
+    backend: 'wasm',
+    then: async (dir) => {
+      teacherReport = (await run(dir, 'teacher', teacherSpec)).report;
+    },
   });
-  afterAll(() => data.cleanup());
 
   it('GKD logs agreement, teacher accuracy, per-pair distances, the gkd component and probe teacher/diff graphs', async () => {
     const { runDir, report } = await run(data.dir, 'gkd', distill({ method: 'gkd' }));

@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import type { EpochRecord, ProbeSnapshot, RunReport } from '../../../shared/run-types.js';
 import {
@@ -18,9 +18,9 @@ import { setupRun } from '../../../electron/engine/train/run-setup.js';
 import { Sgd } from '../../../electron/engine/train/sgd.js';
 import { trainStep } from '../../../electron/engine/train/step.js';
 import { runTraining } from '../../../electron/engine/train/trainer.js';
-import { useBackend } from '../../helpers/backend.js';
+import { useSquaresData } from '../../helpers/squares-data.js';
 import { writeSyntheticImages } from '../../helpers/datasets.js';
-import { readMetrics, recordingIo, tempDataDir, writeRun } from '../../helpers/runs.js';
+import { readMetrics, recordingIo, writeRun } from '../../helpers/runs.js';
 
 type GeometryInput = z.input<typeof GeometrySpecSchema>;
 
@@ -55,21 +55,7 @@ async function run(
 }
 
 describe('classification geometry runs end to end (wasm, synthetic images)', () => {
-  let data: { dir: string; cleanup: () => Promise<void> };
-  beforeAll(async () => {
-    await useBackend('wasm');
-    data = await tempDataDir();
-    await writeSyntheticImages(data.dir, {
-      id: 'squares',
-      classes: 4,
-      train: 160,
-      test: 40,
-      height: 12,
-      width: 12,
-      channels: 1,
-    });
-  });
-  afterAll(() => data.cleanup());
+  const data = useSquaresData({ backend: 'wasm' });
 
   it('smoothness (cosine LGG) logs k-NN, class-mean, embedding norm and a 2-D PCA of the probe batch', async () => {
     const { runDir, report, epochs } = await run(

@@ -1,14 +1,13 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ProbeSnapshot, RunReport, StepRecord } from '../../../shared/run-types.js';
 import { EvaluationSchema } from '../../../shared/spec/evaluation.js';
 import { runEvaluation } from '../../../electron/engine/eval/evaluate-run.js';
 import { runTraining } from '../../../electron/engine/train/trainer.js';
-import { useBackend } from '../../helpers/backend.js';
-import { writeSyntheticImages } from '../../helpers/datasets.js';
-import { readMetrics, recordingIo, tempDataDir, writeRun } from '../../helpers/runs.js';
+import { useSquaresData } from '../../helpers/squares-data.js';
+import { readMetrics, recordingIo, writeRun } from '../../helpers/runs.js';
 import { robustSpec, writeSyntheticSuite } from './robust-helpers.js';
 
 const TABLES = [
@@ -23,22 +22,10 @@ const TABLES = [
 ];
 
 describe('robust experiment end to end (synthetic squares, wasm)', () => {
-  let data: { dir: string; cleanup: () => Promise<void> };
-  beforeAll(async () => {
-    await useBackend('wasm');
-    data = await tempDataDir();
-    await writeSyntheticImages(data.dir, {
-      id: 'squares',
-      classes: 4,
-      train: 160,
-      test: 40,
-      height: 12,
-      width: 12,
-      channels: 1,
-    });
-    await writeSyntheticSuite(data.dir, 'squares', 'squares-c');
+  const data = useSquaresData({
+    backend: 'wasm',
+    then: (dir) => writeSyntheticSuite(dir, 'squares', 'squares-c'),
   });
-  afterAll(() => data.cleanup());
 
   it('trains parseval+laplacian, logs σ per tap, snapshots perturbed profiles and writes every suite table', async () => {
     const runDir = await writeRun(data.dir, 'pr', robustSpec('parseval+laplacian'));

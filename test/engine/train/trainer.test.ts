@@ -1,13 +1,12 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ExperimentSpecInput } from '../../../shared/spec/index.js';
 import type { EpochRecord, ProbeSnapshot, RunReport } from '../../../shared/run-types.js';
 import { runTraining } from '../../../electron/engine/train/trainer.js';
-import { useBackend } from '../../helpers/backend.js';
-import { writeSyntheticImages } from '../../helpers/datasets.js';
-import { readMetrics, recordingIo, tempDataDir, writeRun } from '../../helpers/runs.js';
+import { useSquaresData } from '../../helpers/squares-data.js';
+import { readMetrics, recordingIo, writeRun } from '../../helpers/runs.js';
 
 const spec: ExperimentSpecInput = {
   kind: 'train',
@@ -27,21 +26,7 @@ const spec: ExperimentSpecInput = {
 };
 
 describe('trainer', () => {
-  let data: { dir: string; cleanup: () => Promise<void> };
-  beforeAll(async () => {
-    await useBackend('wasm');
-    data = await tempDataDir();
-    await writeSyntheticImages(data.dir, {
-      id: 'squares',
-      classes: 4,
-      train: 160,
-      test: 40,
-      height: 12,
-      width: 12,
-      channels: 1,
-    });
-  });
-  afterAll(() => data.cleanup());
+  const data = useSquaresData({ backend: 'wasm' });
 
   it('trains, logs, probes, checkpoints and reports', async () => {
     const runDir = await writeRun(data.dir, 'full', spec);

@@ -2,8 +2,8 @@ import { createWriteStream, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import zlib from 'node:zlib';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DatasetStore } from '../../../electron/host/datasets/dataset-store.js';
+import { describe, expect, it } from 'vitest';
+import type { DatasetStore } from '../../../electron/host/datasets/dataset-store.js';
 import {
   cifarPixel,
   cifarRecords,
@@ -11,20 +11,17 @@ import {
   readStoredNpy,
   tar,
   tarHeader,
-  tmpDir,
+  useTempStore,
   within,
   writeTree,
 } from './fixtures.js';
 
 let dir: string;
-let cleanup: () => Promise<void>;
 let store: DatasetStore;
-
-beforeEach(async () => {
-  ({ dir, cleanup } = await tmpDir());
-  store = new DatasetStore(path.join(dir, 'lab'));
+useTempStore((d, s) => {
+  dir = d;
+  store = s;
 });
-afterEach(() => cleanup());
 
 const NAMES = 'airplane\nautomobile\nbird\ncat\ndeer\ndog\nfrog\nhorse\nship\ntruck\n\n';
 

@@ -1,17 +1,23 @@
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DatasetStore } from '../../../electron/host/datasets/dataset-store.js';
-import { bytes, cifarRecords, failureCode, le, npy, readStoredNpy, tmpDir, writeTree } from './fixtures.js';
+import { describe, expect, it } from 'vitest';
+import type { DatasetStore } from '../../../electron/host/datasets/dataset-store.js';
+import {
+  bytes,
+  cifarRecords,
+  failureCode,
+  le,
+  npy,
+  readStoredNpy,
+  useTempStore,
+  writeTree,
+} from './fixtures.js';
 
 let dir: string;
-let cleanup: () => Promise<void>;
 let store: DatasetStore;
-
-beforeEach(async () => {
-  ({ dir, cleanup } = await tmpDir());
-  store = new DatasetStore(path.join(dir, 'lab'));
+useTempStore((d, s) => {
+  dir = d;
+  store = s;
 });
-afterEach(() => cleanup());
 
 const N = 20;
 

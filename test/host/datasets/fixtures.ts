@@ -8,6 +8,8 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
+import { afterEach, beforeEach } from 'vitest';
+import { DatasetStore } from '../../../electron/host/datasets/dataset-store.js';
 
 /** A temporary folder and its cleanup. */
 export async function tmpDir(prefix = 'lgg-ds-'): Promise<{ dir: string; cleanup: () => Promise<void> }> {
@@ -332,4 +334,18 @@ export async function readStoredNpy(
   const values =
     descr === '|u1' ? data : descr === '<i4' ? new Int32Array(data.buffer) : new Float32Array(data.buffer);
   return { descr, shape, values };
+}
+
+/**
+ * A fresh temporary folder and a DatasetStore on `<folder>/lab` before each test (removed after);
+ * `set` receives both, for the test file's variables.
+ */
+export function useTempStore(set: (dir: string, store: DatasetStore) => void): void {
+  let cleanup: (() => Promise<void>) | undefined;
+  beforeEach(async () => {
+    const t = await tmpDir();
+    cleanup = t.cleanup;
+    set(t.dir, new DatasetStore(path.join(t.dir, 'lab')));
+  });
+  afterEach(() => cleanup?.());
 }

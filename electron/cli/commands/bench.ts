@@ -158,7 +158,16 @@ export const benchCommand: Command = {
       md.push('## LGG construction (cosine, k = 10), ms', '');
       md.push(
         table(
-          ['backend', 'B', 'D', 'fwd', 'fwd+bwd', 'PyTorch fwd', 'PyTorch fwd+bwd', 'lab ÷ PyTorch time (fwd)'],
+          [
+            'backend',
+            'B',
+            'D',
+            'fwd',
+            'fwd+bwd',
+            'PyTorch fwd',
+            'PyTorch fwd+bwd',
+            'lab ÷ PyTorch time (fwd)',
+          ],
           results.flatMap((r) =>
             r.lgg.map((l) => {
               const t = torch?.lgg.get(`${l.B}x${l.D}`);

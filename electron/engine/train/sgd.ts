@@ -29,12 +29,15 @@ export class Sgd {
     }
   }
 
-  /** Applies one step with the given gradients (missing ones are skipped) and disposes nothing. */
+  /**
+   * Applies one step with gradients keyed by TF.js variable name, as tf.variableGrads returns them
+   * (parameters without a gradient are skipped); disposes nothing it was given.
+   */
   step(grads: Record<string, tf.Tensor>, lr: number): void {
     const { momentum, nesterov, weightDecay } = this.o;
     tf.tidy(() => {
       for (const [name, p] of this.params) {
-        const g0 = grads[name];
+        const g0 = grads[p.name];
         if (!g0) continue;
         const g = weightDecay > 0 ? tf.add(g0, tf.mul(p, weightDecay)) : g0;
         let update = g;

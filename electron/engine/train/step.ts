@@ -29,8 +29,6 @@ export function trainStep(
   maxLoss: number,
 ): StepValues & { applied: boolean } {
   const model = ctx.model;
-  const localName = new Map<string, string>();
-  for (const [name, v] of model.params.trainable) localName.set(v.name, name);
   const fctx: ForwardContext = { training: true, bnUpdates: [] };
   const names: string[] = [];
   let extras: tf.Tensor | undefined;
@@ -50,9 +48,7 @@ export function trainStep(
   const applied = Number.isFinite(loss) && loss <= maxLoss;
   try {
     if (applied) {
-      const byLocal: Record<string, tf.Tensor> = {};
-      for (const [tfName, g] of Object.entries(grads)) byLocal[localName.get(tfName) ?? tfName] = g;
-      sgd.step(byLocal, lr);
+      sgd.step(grads, lr);
       for (const [v, t] of fctx.bnUpdates) v.assign(t);
       plugin.afterStep?.(ctx);
     }

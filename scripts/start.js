@@ -31,8 +31,8 @@ function electronBlocker() {
   if (!binary || !existsSync(binary)) {
     return {
       reason:
-        "Electron's binary is not installed (it is downloaded on first install and that download needs internet; " +
-        'with a connection, run `npx install-electron` or reinstall node_modules)',
+        "Electron's binary is not installed (Electron downloads it on first launch, which needs internet; " +
+        'with a connection, run `npx install-electron`)',
     };
   }
   if (process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) {

@@ -68,9 +68,3 @@ export function trainValidationSplit(
     val: Int32Array.from(val.sort((a, b) => a - b)),
   };
 }
-
-/** The first `n` of a seeded permutation of 0…count−1 in ascending order (evaluation subsets). */
-export function evalSubset(count: number, n: number | null, seed: number): Int32Array {
-  if (n === null || n >= count) return Int32Array.from({ length: count }, (_, i) => i);
-  return new Rng(seed, Stream.split, 7).permutation(count).subarray(0, n).sort();
-}

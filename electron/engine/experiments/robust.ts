@@ -55,24 +55,25 @@ export function robustPlugin(spec: RobustSpec, classes: number): ExperimentPlugi
   let taps: string[] = [];
   let suite: CorruptionSuite | undefined;
   const deadFor = new Map<string, number>();
+  /** [ce, γ^m·Δ, Δ, max of each tap] of the last training batch, kept for {@link checkAlive}. */
+  let pending: tf.Tensor | undefined;
 
   /**
    * A ReLU layer that outputs only zeros on a whole batch gets no gradient and never recovers; the
    * smoothness term can drive a network there (σ = 0 at every layer makes Δ = 0) while the loss
    * stays finite, so the trainer's divergence check would not see it. Stop with the reason instead.
+   * Runs after the step, off the gradient tape: no sync in the middle of the step, and a throw
+   * there would strand the tensors the tape saved for the backward pass.
    */
-  const checkAlive = (
-    reps: tf.Tensor[],
-    term: { weighted: tf.Scalar; delta: tf.Scalar },
-    ce: tf.Scalar,
-  ): void => {
-    const max = tf.tidy(() => tf.stack(reps.map((r) => tf.max(r))).dataSync());
+  const checkAlive = (): void => {
+    if (!pending) return;
+    const values = pending.dataSync();
+    tf.dispose(pending);
+    pending = undefined;
+    const [ceV = 0, termV = 0, deltaV = 0, ...max] = values;
     taps.forEach((t, i) => deadFor.set(t, (max[i] ?? 0) === 0 ? (deadFor.get(t) ?? 0) + 1 : 0));
     const dead = taps.filter((t) => (deadFor.get(t) ?? 0) >= DEAD_LAYER_PATIENCE);
     if (dead.length === 0) return;
-    const [ceV = 0, termV = 0, deltaV = 0] = tf.tidy(() =>
-      tf.stack([ce, term.weighted, term.delta]).dataSync(),
-    );
     const l = spec.laplacian;
     throw new LabFailure(
       'diverged',
@@ -127,7 +128,8 @@ export function robustPlugin(spec: RobustSpec, classes: number): ExperimentPlugi
         batch.labelArray,
         spec.laplacian,
       );
-      checkAlive(reps, term, ce);
+      tf.dispose(pending);
+      pending = tf.keep(tf.stack([ce, term.weighted, term.delta, ...reps.map((r) => tf.max(r))]));
       if (regularised) components.laplacian = term.weighted;
       components.delta = term.delta;
       taps.forEach((t, i) => {
@@ -138,6 +140,7 @@ export function robustPlugin(spec: RobustSpec, classes: number): ExperimentPlugi
     },
 
     afterStep(ctx) {
+      checkAlive();
       if (parseval) applyParseval(ctx.model.params.trainable, spec.parseval.beta);
     },
 
@@ -171,6 +174,9 @@ export function robustPlugin(spec: RobustSpec, classes: number): ExperimentPlugi
       });
     },
 
-    dispose() {},
+    dispose() {
+      tf.dispose(pending);
+      pending = undefined;
+    },
   };
 }

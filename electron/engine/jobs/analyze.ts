@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type { AnalyzeJob, AnalyzeLayer, AnalyzeResult } from '../../../shared/engine-protocol.js';
+import type { LggOptions } from '../../../shared/lgg-options.js';
 import { LabFailure } from '../../../shared/result.js';
 import { writeNpy } from '../../common/npy-file.js';
 import { buildLgg, graphDistance, sparsity, type Lgg } from '../lgg/graph.js';
@@ -28,6 +29,17 @@ function describeGraph(
   };
 }
 
+/** The LGG of a layer built in a tidy: only its graph and mask outlive it (the caller disposes them). */
+function lggOf(x: tf.Tensor2D, o: LggOptions, mask?: tf.Tensor2D): Lgg {
+  let lgg: Lgg | undefined;
+  tf.tidy(() => {
+    lgg = buildLgg(x, o, mask);
+    tf.keep(lgg.graph);
+    if (lgg.mask) tf.keep(lgg.mask);
+  });
+  return lgg as Lgg;
+}
+
 async function saveGraph(dir: string, name: string, g: tf.Tensor2D): Promise<string> {
   const file = path.join(dir, name);
   await writeNpy(file, Float32Array.from(g.dataSync()), g.shape);
@@ -42,6 +54,7 @@ async function saveGraph(dir: string, name: string, g: tf.Tensor2D): Promise<str
 export async function analyze(job: AnalyzeJob): Promise<AnalyzeResult> {
   const labels = await readLabels(job.labels);
   const b = labels.length;
+  if (b < 2) throw new LabFailure('invalid-input', `${job.labels}: ${b} labels; a batch needs at least 2`);
   const classes = Math.max(...labels) + 1;
   const pairs = Math.max(1, interClassPairs(labels));
   if (job.teacherLayers && job.teacherLayers.length !== job.layers.length) {
@@ -51,7 +64,8 @@ export async function analyze(job: AnalyzeJob): Promise<AnalyzeResult> {
     );
   }
   if (job.saveGraphDir) await fs.mkdir(job.saveGraphDir, { recursive: true });
-  const y = oneHot(tf.tensor1d(labels, 'int32'), classes);
+  // tf.oneHot needs a depth ≥ 2; a batch of one class is valid (σ = 0), an empty column changes nothing.
+  const y = tf.tidy(() => oneHot(tf.tensor1d(labels, 'int32'), Math.max(2, classes)));
   const layers: AnalyzeLayer[] = [];
   const teacherLayers: AnalyzeLayer[] = [];
   const perPair: number[] = [];
@@ -69,12 +83,10 @@ export async function analyze(job: AnalyzeJob): Promise<AnalyzeResult> {
           if (t && t.shape[0] !== b)
             throw new LabFailure('invalid-input', `${f}: ${t.shape[0]} rows but ${b} labels`);
         }
-        const teacher: Lgg | undefined = xt ? buildLgg(xt, job.lgg) : undefined;
-        const own = buildLgg(x, job.lgg);
+        const teacher: Lgg | undefined = xt ? lggOf(xt, job.lgg) : undefined;
+        const own = lggOf(x, job.lgg);
         const paired =
-          teacher && job.lgg.maskSource === 'teacher' && teacher.mask
-            ? buildLgg(x, job.lgg, teacher.mask)
-            : own;
+          teacher && job.lgg.maskSource === 'teacher' && teacher.mask ? lggOf(x, job.lgg, teacher.mask) : own;
         const layer = describeGraph(file, x.shape[1], own.graph, y, pairs);
         if (job.saveGraphDir) layer.graphFile = await saveGraph(job.saveGraphDir, `graph${i}.npy`, own.graph);
         layers.push(layer);

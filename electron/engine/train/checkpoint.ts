@@ -67,7 +67,8 @@ export async function saveCheckpoint(
 ): Promise<string> {
   const root = path.join(runDir, 'checkpoints');
   await fs.mkdir(root, { recursive: true });
-  const name = `e${String(meta.state.epoch).padStart(4, '0')}-s${meta.state.step}`;
+  // Zero-padded so names sort in training order (pruning keeps the newest).
+  const name = `e${String(meta.state.epoch).padStart(4, '0')}-s${String(meta.state.step).padStart(9, '0')}`;
   const tmp = path.join(root, `.tmp-${randomBytes(4).toString('hex')}`);
   await fs.mkdir(tmp);
   try {

@@ -48,12 +48,13 @@ export async function setupRun(
     );
   }
   const t = spec.training;
-  const plugin = createPlugin(spec, data.classes);
-  const model = createModel(spec.model, data.shape, plugin.outputDim, t.seed);
-  const normalization = t.normalize ? { mean: data.meta.mean, std: data.meta.std } : null;
+  // Checked before the model exists, so a refused spec leaves no variable behind.
   const split = trainValidationSplit(data.train.y, data.classes, t.validationFraction, t.trainSubset, t.seed);
   if (split.train.length < 2)
     throw new LabFailure('invalid-spec', 'training.trainSubset leaves fewer than 2 examples');
+  const plugin = createPlugin(spec, data.classes);
+  const model = createModel(spec.model, data.shape, plugin.outputDim, t.seed);
+  const normalization = t.normalize ? { mean: data.meta.mean, std: data.meta.std } : null;
   const test =
     t.evalSubset !== null && t.evalSubset < data.test.count
       ? balancedSample(data.test.y, data.classes, t.evalSubset, new Rng(t.seed, Stream.split, 7))

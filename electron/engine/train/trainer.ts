@@ -241,8 +241,10 @@ async function finish(
 ): Promise<RunReport> {
   ctx.progress({ phase: 'robustness', epoch: state.epoch, detail: 'final evaluation' });
   const extra = (await plugin.finish?.(ctx)) ?? { metrics: {}, tables: [] };
-  // Class-by-class errors of classifiers (output = logits); embeddings have no argmax to tabulate.
-  const confusion = ctx.model.outputDim === ctx.data.classes ? confusionTable(ctx) : undefined;
+  // Class-by-class errors of classifiers (output = logits); embeddings have no argmax to tabulate,
+  // even when their width happens to equal the number of classes.
+  const embedding = ctx.spec.kind === 'geometry' && ctx.spec.method === 'smoothness';
+  const confusion = !embedding && ctx.model.outputDim === ctx.data.classes ? confusionTable(ctx) : undefined;
   const lines = (await fs.readFile(log.file, 'utf8')).split('\n').filter((l) => l.includes('"type":"epoch"'));
   const epochs = lines.map((l) => JSON.parse(l) as EpochRecord);
   const last = epochs[epochs.length - 1];

@@ -82,6 +82,18 @@ describe('classification geometry runs end to end (wasm, synthetic images)', () 
     }
   });
 
+  it('tabulates no argmax confusion of an embedding, even one as wide as the number of classes', async () => {
+    // squares has 4 classes: a 4-d embedding's argmax would look like a prediction but is not one.
+    const { report } = await run(
+      data.dir,
+      'emb4',
+      geometry({ method: 'smoothness', embeddingDim: 4, probe: { perClass: 2, epochs: [] } }),
+    );
+    expect(report.tables.map((t) => t.id)).not.toContain('confusion');
+    const ce = await run(data.dir, 'ce4', geometry({ method: 'ce', probe: { perClass: 2, epochs: [] } }));
+    expect(ce.report.tables.map((t) => t.id)).toContain('confusion');
+  });
+
   it('cross-entropy keeps the argmax accuracy and also reports the embedding classifiers on its logits', async () => {
     const { runDir, epochs } = await run(data.dir, 'ce', geometry({ method: 'ce', knn: [1, 3] }));
     const e = epochs[1]!;

@@ -178,9 +178,12 @@ describe('robust experiment end to end (synthetic squares, wasm)', () => {
       laplacian: { gamma: 0.1, m: 2, taps: 'relu', sigma: 'raw' },
       training: { ...spec.training, epochs: 3, batchSize: 32, stepsPerEpoch: 20 },
     });
+    const before = tf.memory().numTensors;
     await expect(
       runTraining({ type: 'train', runDir, dataDir: data.dir, resume: false }, recordingIo()),
     ).rejects.toThrow(/Training collapsed: layers? .*output only zeros .*lower laplacian\.gamma/);
+    // The check runs off the gradient tape: stopping strands none of the tensors it saved.
+    expect(tf.memory().numTensors).toBe(before);
   });
 
   it('fails before training when the requested corruption suite is not there', async () => {

@@ -97,6 +97,18 @@ describe('trainer', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it('refuses a training subset of fewer than 2 examples, leaving no variable behind', async () => {
+    const runDir = await writeRun(data.dir, 'tiny', {
+      ...spec,
+      training: { ...spec.training, trainSubset: 1 },
+    });
+    const before = tf.memory().numTensors;
+    await expect(
+      runTraining({ type: 'train', runDir, dataDir: data.dir, resume: false }, recordingIo()),
+    ).rejects.toMatchObject({ code: 'invalid-spec', message: expect.stringMatching(/trainSubset/) });
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('stops a diverging run with a clear reason', async () => {
     const runDir = await writeRun(data.dir, 'diverge', {
       ...spec,

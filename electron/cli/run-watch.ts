@@ -89,10 +89,13 @@ export async function watchRuns(host: LabHost, ids: string[], ctx: CliContext): 
         }
       }
     });
-    ctx.signal.addEventListener('abort', () => {
+    const onAbort = (): void => {
       say('\nInterrupted: checkpointing the running runs (Ctrl-C again to kill)…');
       void host.close().then(check);
-    });
+    };
+    // A Ctrl-C while the run was being set up (a first-use dataset import) counts too.
+    if (ctx.signal.aborted) onAbort();
+    else ctx.signal.addEventListener('abort', onAbort, { once: true });
     void check();
   });
 }

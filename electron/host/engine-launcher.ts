@@ -10,6 +10,8 @@ export interface EngineHandle {
   onMessage(listener: (message: EngineToHost) => void): void;
   /** Registers the exit listener: exit code, or the signal that killed it. */
   onExit(listener: (code: number | null, signal: string | null) => void): void;
+  /** Called once the process is up, where its pid is not known at launch (utility processes). */
+  onSpawn?(listener: () => void): void;
   /** Lines the engine wrote to stderr (crash traces), for error reports. */
   onStderr(listener: (text: string) => void): void;
   /** Ends the process now (after a cooperative cancel timed out). */

@@ -173,7 +173,10 @@ export function createHandlers(host: LabHost): Handlers {
           async () => host.events.runStatus(await host.runs.status(p.id)),
           async (e: unknown) =>
             host.events.runStatus({ ...(await host.runs.status(p.id)), error: toLabError(e) }),
-        );
+        )
+        // The run may have been deleted meanwhile: nothing to report, and nothing may reject
+        // unhandled (that ends the process serving every other run).
+        .catch(() => undefined);
       return { id: p.id };
     },
     'lab:lgg.preview': async (p) => {

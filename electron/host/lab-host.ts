@@ -152,9 +152,18 @@ export async function createLabHost(options: LabHostOptions): Promise<LabHost> {
 /** Leftovers of crashed imports/exports. Only entries older than a day: another host may be importing. */
 async function cleanTmp(tmp: string): Promise<void> {
   const day = Date.now() - 24 * 3600 * 1000;
-  for (const name of await fs.readdir(tmp).catch(() => [] as string[])) {
-    const full = path.join(tmp, name);
-    const st = await fs.stat(full).catch(() => undefined);
-    if (st && st.mtimeMs < day) await fs.rm(full, { recursive: true, force: true });
-  }
+  const sweep = async (dir: string): Promise<void> => {
+    for (const name of await fs.readdir(dir).catch(() => [] as string[])) {
+      const full = path.join(dir, name);
+      // Web mode stages each drop in uploads/<batch>/, which a new drop keeps fresh: sweep the
+      // drops themselves, or every dataset ever uploaded stays on disk beside its import.
+      if (dir === tmp && name === 'uploads') {
+        await sweep(full);
+        continue;
+      }
+      const st = await fs.stat(full).catch(() => undefined);
+      if (st && st.mtimeMs < day) await fs.rm(full, { recursive: true, force: true });
+    }
+  };
+  await sweep(tmp);
 }

@@ -5,6 +5,7 @@ import { PAGE_URL, APP_PATHS } from './app-paths.js';
 import { electronTransport, pageUrlOf } from './electron-ipc.js';
 import { bindIpc } from './ipc-binding.js';
 import { buildMenu } from './menu.js';
+import { checkOpenablePath } from './open-path.js';
 import { hardenApp, lockSession } from './security.js';
 import { UtilityProcessLauncher } from './utility-launcher.js';
 import { createMainWindow } from './window.js';
@@ -42,11 +43,12 @@ async function start(): Promise<void> {
     host,
     shell: {
       openPath: async (p, reveal) => {
+        const target = await checkOpenablePath(dataDir, p, reveal);
         if (reveal) {
-          shell.showItemInFolder(p);
+          shell.showItemInFolder(target);
           return true;
         }
-        return (await shell.openPath(p)) === '';
+        return (await shell.openPath(target)) === '';
       },
     },
     // Only the app's own page in the app's own window may call the lab.

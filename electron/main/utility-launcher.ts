@@ -40,12 +40,29 @@ class UtilityEngine implements EngineHandle {
     this.child.once('exit', (code: number) => listener(code, null));
   }
 
+  onSpawn(listener: () => void): void {
+    if (this.spawned) listener();
+    else this.child.once('spawn', listener);
+  }
+
   onStderr(listener: (text: string) => void): void {
     this.child.stderr?.on('data', (chunk: Buffer) => listener(chunk.toString('utf8')));
   }
 
   kill(): void {
-    if (!this.exited) this.child.kill();
+    if (this.exited) return;
+    // utilityProcess.kill() sends SIGTERM, which the engine takes as one more cooperative cancel;
+    // this is the end of the grace period, so an engine stuck in a computation must end anyway.
+    const pid = this.child.pid;
+    if (pid !== undefined) {
+      try {
+        process.kill(pid, 'SIGKILL');
+        return;
+      } catch {
+        // Already gone: let Electron reap it.
+      }
+    }
+    this.child.kill();
   }
 }
 

@@ -1,5 +1,6 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import os from 'node:os';
 
 /** A fresh random access token (URL-safe, 192 bits). */
 export function createToken(): string {
@@ -28,6 +29,15 @@ export function accessPolicy(bind: string, port: number): AccessPolicy {
   // A loopback server is reached as 127.0.0.1, localhost or [::1] whatever it was bound to.
   if (bind === '127.0.0.1' || bind === 'localhost' || bind === '::1') {
     names.add('127.0.0.1').add('localhost').add('[::1]');
+  }
+  // Bound to every interface (`--host 0.0.0.0`): browsers name this machine by one of its
+  // addresses or its host name, never by the wildcard. A DNS-rebinding page still shows its own
+  // domain in Host, so it stays refused.
+  if (bind === '0.0.0.0' || bind === '::') {
+    names.add('127.0.0.1').add('localhost').add('[::1]').add(os.hostname().toLowerCase());
+    for (const addresses of Object.values(os.networkInterfaces())) {
+      for (const a of addresses ?? []) names.add(a.address.toLowerCase());
+    }
   }
   const hosts = new Set<string>();
   const origins = new Set<string>();

@@ -32,7 +32,10 @@ export function safeRelativePath(raw: string | null): string[] | null {
   return parts;
 }
 
-/** Running byte totals per batch, so a batch cannot exceed its cap one file at a time. */
+/**
+ * Running byte totals per batch, so a batch cannot exceed its cap one file at a time. Bytes count
+ * as they arrive, so uploads of one batch sent in parallel cannot all pass the cap together.
+ */
 const batchTotals = new Map<string, number>();
 
 /** Handles `POST /upload?batch=&path=`: streams the body to `tmp/uploads/<batch>/<path>`. */
@@ -50,31 +53,45 @@ export async function handleUpload(
     return;
   }
   const declared = Number(req.headers['content-length'] ?? NaN);
-  const used = batchTotals.get(batch) ?? 0;
-  const tooLarge = (n: number): boolean => n > options.maxFileBytes || used + n > options.maxBatchBytes;
-  if (Number.isFinite(declared) && tooLarge(declared)) {
+  const used = (): number => batchTotals.get(batch) ?? 0;
+  if (
+    Number.isFinite(declared) &&
+    (declared > options.maxFileBytes || used() + declared > options.maxBatchBytes)
+  ) {
     req.resume();
     sendResult(res, 413, err('too-large', uploadLimitMessage(options)));
     return;
   }
+  // This file's bytes counted in batchTotals so far; given back if the file is not kept.
+  let counted = 0;
+  const count = (n: number): boolean => {
+    batchTotals.set(batch, used() + n - counted);
+    counted = n;
+    return n > options.maxFileBytes || used() > options.maxBatchBytes;
+  };
   const dir = path.join(options.tmpDir, 'uploads', batch);
   const target = path.join(dir, ...parts);
   const partial = `${target}.part-${process.pid}-${Date.now()}`;
-  await mkdir(path.dirname(target), { recursive: true });
-  const written = await streamTo(req, partial, (n) => tooLarge(n));
-  if (written === 'too-large') {
-    await rm(partial, { force: true });
-    sendResult(res, 413, err('too-large', uploadLimitMessage(options)));
-    return;
+  let kept = false;
+  try {
+    await mkdir(path.dirname(target), { recursive: true });
+    const written = await streamTo(req, partial, count);
+    if (written === 'too-large') {
+      await rm(partial, { force: true });
+      sendResult(res, 413, err('too-large', uploadLimitMessage(options)));
+      return;
+    }
+    if (written === 'aborted') {
+      await rm(partial, { force: true });
+      return;
+    }
+    await rename(partial, target);
+    kept = true;
+    const reply: UploadReply = { dir, path: target, bytes: written };
+    sendResult(res, 200, ok(reply));
+  } finally {
+    if (!kept) batchTotals.set(batch, used() - counted);
   }
-  if (written === 'aborted') {
-    await rm(partial, { force: true });
-    return;
-  }
-  await rename(partial, target);
-  batchTotals.set(batch, used + written);
-  const reply: UploadReply = { dir, path: target, bytes: written };
-  sendResult(res, 200, ok(reply));
 }
 
 function uploadLimitMessage(options: UploadOptions): string {
@@ -101,6 +118,8 @@ function streamTo(
       resolve(v);
     };
     req.on('data', (chunk: Buffer) => {
+      // A refused body is drained (so the 413 reaches the client), not counted.
+      if (settled) return;
       bytes += chunk.length;
       if (over(bytes)) {
         req.unpipe(out);

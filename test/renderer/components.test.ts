@@ -6,6 +6,7 @@ import { PRESETS } from '../../shared/presets';
 import ChartPanel from '../../renderer/src/components/ChartPanel.vue';
 import RunsTable from '../../renderer/src/components/RunsTable.vue';
 import { useDatasetsStore } from '../../renderer/src/stores/datasets';
+import { useRunDetailStore } from '../../renderer/src/stores/run-detail';
 import { useRunsStore } from '../../renderer/src/stores/runs';
 import DatasetsView from '../../renderer/src/views/DatasetsView.vue';
 import NewExperimentView from '../../renderer/src/views/NewExperimentView.vue';
@@ -175,6 +176,38 @@ describe('Run dashboard', () => {
     expect(w.get('[data-epoch]').text()).toBe('1');
     await w.get('[data-control="epoch"]').setValue('0');
     expect(w.get('[data-epoch]').text()).toBe('0');
+  });
+});
+
+describe('Run dashboard while the run streams', () => {
+  it('merges new metrics into the lr and scalar charts instead of rebuilding them', async () => {
+    const pinia = createPinia();
+    setActivePinia(pinia);
+    fake
+      .answer('lab:runs.get', detail('r1'))
+      .answer('lab:runs.metrics', (p) =>
+        p.from === 0
+          ? { records: [...stepRecords(1), epochRecord(1, 0.9, { knn: 0.5 })], next: 11 }
+          : { records: [], next: 11 },
+      )
+      .answer('lab:runs.probes', { epochs: [] });
+    const w = mount(RunDashboardView, { props: { runId: 'r1' }, global: { plugins: [pinia] } });
+    await flushPromises();
+    const panel = (title: string) => w.findAllComponents(ChartPanel).find((c) => c.props('title') === title)!;
+    const seriesData = (title: string) =>
+      (panel(title).props('patch') as { series: { data: unknown[] }[] }).series[0]!.data.length;
+    const lrBase = panel('Learning rate').props('option');
+    const scalarsBase = panel('Other metrics').props('option');
+    expect(seriesData('Learning rate')).toBe(10);
+    expect(seriesData('Other metrics')).toBe(1);
+    useRunDetailStore().onMetrics([
+      { id: 'r1', records: [...stepRecords(2), epochRecord(2, 0.95, { knn: 0.6 })] },
+    ]);
+    await flushPromises();
+    expect(seriesData('Learning rate')).toBe(20);
+    expect(seriesData('Other metrics')).toBe(2);
+    expect(panel('Learning rate').props('option')).toBe(lrBase);
+    expect(panel('Other metrics').props('option')).toBe(scalarsBase);
   });
 });
 

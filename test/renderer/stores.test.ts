@@ -143,6 +143,25 @@ describe('run detail store', () => {
     expect(d.cursor).toBeNull();
   });
 
+  it('keeps metrics in step order when pushed lines overtake the first pull', async () => {
+    const d = useRunDetailStore();
+    fake.answer('lab:runs.metrics', (p) => {
+      // The run streams while the dashboard opens: newer lines arrive before the file's older ones.
+      if (p.from === 0) d.onMetrics([{ id: 'r1', records: stepRecords(2).slice(0, 2) }]);
+      return p.from === 0
+        ? { records: [...stepRecords(1), epochRecord(1, 0.9), ...stepRecords(2).slice(0, 2)], next: 13 }
+        : { records: [], next: 13 };
+    });
+    await d.open('r1');
+    expect(d.metrics).toHaveLength(13);
+    expect(d.metrics.map((r) => `${r.type}${r.step}`)).toEqual([
+      ...Array.from({ length: 10 }, (_, i) => `step${i + 1}`),
+      'epoch10',
+      'step11',
+      'step12',
+    ]);
+  });
+
   it('pulls new metrics lines by offset while the run trains, at most once a second', async () => {
     const d = useRunDetailStore();
     await d.open('r1');
@@ -171,6 +190,39 @@ describe('run detail store', () => {
         { id: 'r1', from: 14 },
       ]);
       expect(d.metrics).toHaveLength(14);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('a pull pending for the run shown before does not hold back the next run', async () => {
+    const d = useRunDetailStore();
+    await d.open('r1');
+    vi.useFakeTimers();
+    try {
+      const progress = (runId: string) => ({
+        runId,
+        phase: 'training' as const,
+        epoch: 2,
+        totalEpochs: 2,
+        step: 1,
+        stepsPerEpoch: 10,
+        samplesPerSec: 1,
+        etaSec: 1,
+      });
+      d.onProgress([progress('r1')]);
+      await d.open('r2');
+      d.onProgress([progress('r2')]);
+      await vi.advanceTimersByTimeAsync(1100);
+      expect(fake.calls.filter((c) => c.channel === 'lab:runs.metrics').map((c) => c.payload)).toEqual([
+        { id: 'r1', from: 0 },
+        { id: 'r1', from: 11 },
+        { id: 'r2', from: 0 },
+        { id: 'r2', from: 11 },
+        { id: 'r2', from: 11 },
+      ]);
+      d.close();
+      expect(vi.getTimerCount()).toBe(0);
     } finally {
       vi.useRealTimers();
     }

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -170,6 +170,39 @@ describe('web server: HTTP', () => {
     expect((await upload(`token=${server.token}&batch=b3&path=b`, 'x'.repeat(1000))).status).toBe(413);
   });
 
+  it('counts the bytes of uploads still streaming against the batch cap', async () => {
+    const { request } = await import('node:http');
+    // The first file of the batch is half sent when the second one arrives.
+    const first = request({
+      host: '127.0.0.1',
+      port: server.port,
+      method: 'POST',
+      path: `${WEB_ROUTES.upload}?token=${server.token}&batch=b4&path=a`,
+      headers: { Origin: origin, 'Content-Length': 1000 },
+    });
+    const firstStatus = new Promise<number>((resolve, reject) => {
+      first.on('response', (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      first.on('error', reject);
+    });
+    first.write('x'.repeat(600));
+    await expect
+      .poll(async () => {
+        const names = await readdir(path.join(dir, 'data', 'tmp', 'uploads', 'b4')).catch(() => []);
+        const part = names.find((n) => n.startsWith('a.part-'));
+        return part ? (await stat(path.join(dir, 'data', 'tmp', 'uploads', 'b4', part))).size : 0;
+      })
+      .toBe(600);
+    expect((await upload(`token=${server.token}&batch=b4&path=b`, 'x'.repeat(1000))).status).toBe(413);
+    first.end('x'.repeat(400));
+    expect(await firstStatus).toBe(200);
+    // The refused file's bytes were given back: 1000 + 400 fit in 1500.
+    expect((await upload(`token=${server.token}&batch=b4&path=c`, 'x'.repeat(400))).status).toBe(200);
+    expect((await upload(`token=${server.token}&batch=b4&path=d`, 'x'.repeat(200))).status).toBe(413);
+  });
+
   it('downloads files of the data folder only', async () => {
     const inside = path.join(dir, 'data', 'tmp', 'uploads', 'b1', 'mnist', 'train-images');
     const q = (p: string, t = server.token) => `${WEB_ROUTES.file}?token=${t}&path=${encodeURIComponent(p)}`;
@@ -179,5 +212,43 @@ describe('web server: HTTP', () => {
     expect(await r.text()).toBe('abc');
     expect((await get(q(inside, 'bad'))).status).toBe(403);
     expect((await get(q(path.join(dir, 'secret.txt')))).status).toBe(404);
+  });
+});
+
+describe('web server bound to every interface (--host 0.0.0.0)', () => {
+  /** Status of GET `p` sent with a given Host header. */
+  const statusWithHost = async (port: number, p: string, hostHeader: string): Promise<number> => {
+    const { request } = await import('node:http');
+    return new Promise<number>((resolve, reject) => {
+      request({ host: '127.0.0.1', port, path: p, headers: { Host: hostHeader } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      })
+        .on('error', reject)
+        .end();
+    });
+  };
+
+  it('answers to the machine’s addresses and name, still not to foreign names', async () => {
+    const wide = await startWebServer({
+      host,
+      dataDir: path.join(dir, 'data'),
+      rendererDir: path.join(dir, 'renderer'),
+      port: 0,
+      bind: '0.0.0.0',
+    });
+    try {
+      const page = `/?token=${wide.token}`;
+      const external = Object.values(os.networkInterfaces())
+        .flat()
+        .find((a) => a && !a.internal && a.family === 'IPv4')?.address;
+      for (const name of ['127.0.0.1', 'localhost', os.hostname(), ...(external ? [external] : [])]) {
+        expect(await statusWithHost(wide.port, page, `${name}:${wide.port}`), name).toBe(200);
+      }
+      expect(await statusWithHost(wide.port, page, `evil.example:${wide.port}`)).toBe(421);
+      expect(await statusWithHost(wide.port, page, `127.0.0.1:${wide.port + 1}`)).toBe(421);
+    } finally {
+      await wide.close();
+    }
   });
 });

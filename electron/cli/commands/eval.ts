@@ -77,7 +77,8 @@ export async function evalWithHost(host: LabHost, args: ParsedArgs, ctx: CliCont
   let last = '';
   const ac = new AbortController();
   const onAbort = (): void => ac.abort();
-  ctx.signal.addEventListener('abort', onAbort);
+  if (ctx.signal.aborted) onAbort();
+  else ctx.signal.addEventListener('abort', onAbort, { once: true });
   try {
     const o = await host.runJob(
       {

@@ -24,7 +24,7 @@ export interface JobOptions {
   killAfterMs?: number;
   /** Every message of the engine, as it arrives. */
   onMessage?: (message: EngineToHost) => void;
-  /** The process id, once started. */
+  /** The process id, once known (a utility process has none until it has spawned). */
   onStart?: (pid: number | undefined) => void;
 }
 
@@ -38,7 +38,16 @@ const STDERR_TAIL = 4000;
 export function runEngineJob(launcher: EngineLauncher, job: EngineJob, o: JobOptions): Promise<JobOutcome> {
   return new Promise((resolve, reject) => {
     const engine = launcher.launch();
-    o.onStart?.(engine.pid);
+    // status.json needs the pid: without it another host on the data folder (the CLI beside the
+    // app) takes the run for one left by a dead host. Utility processes learn theirs at spawn.
+    let pidReported = false;
+    const reportPid = (): void => {
+      if (pidReported || engine.pid === undefined) return;
+      pidReported = true;
+      o.onStart?.(engine.pid);
+    };
+    reportPid();
+    engine.onSpawn?.(reportPid);
     let info: BackendInfo | undefined;
     let settled: { ok: true; value: JobOutcome } | { ok: false; error: Error } | undefined;
     let stderr = '';
@@ -49,6 +58,7 @@ export function runEngineJob(launcher: EngineLauncher, job: EngineJob, o: JobOpt
     };
     engine.onStderr((t) => (stderr = (stderr + t).slice(-STDERR_TAIL)));
     engine.onMessage((m) => {
+      reportPid();
       o.onMessage?.(m);
       if (m.type === 'ready') info = m.info;
       else if (m.type === 'result')

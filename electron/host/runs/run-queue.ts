@@ -25,6 +25,8 @@ interface Pending {
 export class RunQueue {
   private readonly waiting: Pending[] = [];
   private readonly running = new Map<string, AbortController>();
+  /** Runs between the `has` check of {@link enqueue} and their place in `waiting`. */
+  private readonly enqueuing = new Set<string>();
   private closed = false;
 
   constructor(
@@ -48,17 +50,24 @@ export class RunQueue {
 
   /** True while the run is queued or running here. */
   has(id: string): boolean {
-    return this.running.has(id) || this.waiting.some((p) => p.id === id);
+    return this.running.has(id) || this.enqueuing.has(id) || this.waiting.some((p) => p.id === id);
   }
 
   /** Queues a run (new, or resumed from its last checkpoint). */
   async enqueue(id: string, resume = false): Promise<void> {
     if (this.has(id)) return;
-    this.store.own(id, true);
-    this.listener.status(
-      await this.store.updateStatus(id, { state: 'queued', error: undefined, endedAt: undefined }),
-    );
-    this.waiting.push({ id, resume });
+    // Two requests for the same run (a double-clicked Resume) must not both pass the check above
+    // while the status is written: that would start two engines on one run folder.
+    this.enqueuing.add(id);
+    try {
+      this.store.own(id, true);
+      this.listener.status(
+        await this.store.updateStatus(id, { state: 'queued', error: undefined, endedAt: undefined }),
+      );
+      this.waiting.push({ id, resume });
+    } finally {
+      this.enqueuing.delete(id);
+    }
     this.pump();
   }
 
@@ -137,14 +146,17 @@ export class RunQueue {
       const state = outcome.outcome === 'result' ? 'completed' : this.closed ? 'interrupted' : 'cancelled';
       emit(await this.store.updateStatus(p.id, { state, pid: undefined, endedAt: new Date().toISOString() }));
     } catch (e) {
-      emit(
-        await this.store.updateStatus(p.id, {
+      // The run folder may be gone (deleted by hand): nothing to record, and no rejection may
+      // escape `void this.start()` to take the host and its other runs down.
+      const failed = await this.store
+        .updateStatus(p.id, {
           state: 'failed',
           pid: undefined,
           endedAt: new Date().toISOString(),
           error: toLabError(e),
-        }),
-      );
+        })
+        .catch(() => undefined);
+      if (failed) emit(failed);
     } finally {
       this.running.delete(p.id);
       this.store.own(p.id, false);

@@ -106,13 +106,15 @@ export class RunStore {
     const file = path.join(this.dir(id), 'status.json');
     const s = await readJsonIfExists<RunStatus>(file);
     if (!s) throw new LabFailure('not-found', `no run "${id}"`);
-    if (
-      (s.state === 'running' || s.state === 'queued') &&
-      !this.owned.has(id) &&
-      !(s.state === 'running' && alive(s.pid))
-    ) {
+    if (!this.orphaned(id, s)) return s;
+    // Rewritten in turn with the run's patches, from a fresh read: a patch that was on its way
+    // (a Stop of a queued run) must not be overwritten by what was read before it.
+    return this.locked(id, async () => {
+      const now = await readJsonIfExists<RunStatus>(file);
+      if (!now) throw new LabFailure('not-found', `no run "${id}"`);
+      if (!this.orphaned(id, now)) return now;
       const fixed: RunStatus = {
-        ...s,
+        ...now,
         state: 'interrupted',
         updatedAt: new Date().toISOString(),
         error: {
@@ -123,19 +125,24 @@ export class RunStore {
       delete fixed.pid;
       await writeJsonAtomic(file, fixed);
       return fixed;
-    }
-    return s;
+    });
+  }
+
+  /** True for a run left `running` or `queued` by a host that is gone. */
+  private orphaned(id: string, s: RunStatus): boolean {
+    return (
+      (s.state === 'running' || s.state === 'queued') &&
+      !this.owned.has(id) &&
+      !(s.state === 'running' && alive(s.pid))
+    );
   }
 
   private readonly statusLocks = new Map<string, Promise<unknown>>();
 
-  /** Applies a patch to status.json atomically and returns the new status (patches of a run apply in order). */
-  updateStatus(id: string, patch: Partial<RunStatus>): Promise<RunStatus> {
+  /** Runs `fn` after the status writes of the run queued before it (status.json has one writer at a time). */
+  private locked<T>(id: string, fn: () => Promise<T>): Promise<T> {
     const prev = this.statusLocks.get(id) ?? Promise.resolve();
-    const next = prev.then(
-      () => this.patchStatus(id, patch),
-      () => this.patchStatus(id, patch),
-    );
+    const next = prev.then(fn, fn);
     this.statusLocks.set(id, next);
     void next
       .finally(() => {
@@ -143,6 +150,11 @@ export class RunStore {
       })
       .catch(() => undefined);
     return next;
+  }
+
+  /** Applies a patch to status.json atomically and returns the new status (patches of a run apply in order). */
+  updateStatus(id: string, patch: Partial<RunStatus>): Promise<RunStatus> {
+    return this.locked(id, () => this.patchStatus(id, patch));
   }
 
   private async patchStatus(id: string, patch: Partial<RunStatus>): Promise<RunStatus> {

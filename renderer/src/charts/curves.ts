@@ -187,6 +187,17 @@ export function curvesData(c: RunCurves, settings: CurveSettings, cursorEpoch: n
   };
 }
 
+/** The dashed vertical line of the shared epoch cursor. */
+function cursorMarkLine(epoch: number): ChartOption {
+  return {
+    silent: true,
+    symbol: 'none',
+    label: { show: false },
+    lineStyle: { type: 'dashed' },
+    data: [{ xAxis: epoch }],
+  };
+}
+
 /** A simple line chart of named series over epochs (learning rate, agreement, extra scalars). */
 export function linesOption(
   series: { name: string; data: Points }[],
@@ -207,16 +218,24 @@ export function linesOption(
       showSymbol: s.data.length < 40,
       data: s.data,
       ...(i === 0 && opts.cursor !== undefined && opts.cursor !== null
-        ? {
-            markLine: {
-              silent: true,
-              symbol: 'none',
-              label: { show: false },
-              lineStyle: { type: 'dashed' },
-              data: [{ xAxis: opts.cursor }],
-            },
-          }
+        ? { markLine: cursorMarkLine(opts.cursor) }
         : {}),
+    })),
+  };
+}
+
+/**
+ * The data of a {@link linesOption} chart, merged into it by series id. Charts fed by streaming
+ * metrics take their layout from `linesOption` without data and this as their patch, so an event
+ * does not rebuild them (nor drop the hover read-out).
+ */
+export function linesData(series: { name: string; data: Points }[], cursor: number | null): ChartOption {
+  return {
+    series: series.map((s, i) => ({
+      id: s.name,
+      showSymbol: s.data.length < 40,
+      data: s.data,
+      markLine: i === 0 && cursor !== null ? cursorMarkLine(cursor) : { data: [] },
     })),
   };
 }

@@ -20,6 +20,11 @@ function recordKey(r: MetricsRecord): string {
   return `${r.type}:${r.epoch}:${r.step}`;
 }
 
+/** Order of metrics lines: by optimiser step, a step's batch line before its epoch line. */
+function byStep(a: MetricsRecord, b: MetricsRecord): number {
+  return a.step - b.step || (a.type === b.type ? 0 : a.type === 'step' ? -1 : 1);
+}
+
 /** Runs `tasks` with at most `limit` in flight. */
 async function pool<T>(items: T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
   const queue = [...items];
@@ -69,7 +74,16 @@ export const useRunDetailStore = defineStore('run-detail', () => {
     const fresh = records.filter((r) => !keys.has(recordKey(r)));
     if (fresh.length === 0) return;
     for (const r of fresh) keys.add(recordKey(r));
-    metrics.value = metrics.value.concat(fresh);
+    const all = metrics.value.concat(fresh);
+    // Pushed lines can overtake the pull of older ones (a run opened while it streams, a
+    // reconnect): the charts draw lines in array order, so keep it the file's order.
+    for (let i = Math.max(1, metrics.value.length); i < all.length; i++) {
+      if (byStep(all[i - 1] as MetricsRecord, all[i] as MetricsRecord) > 0) {
+        all.sort(byStep);
+        break;
+      }
+    }
+    metrics.value = all;
   }
 
   async function fetchSnapshot(id: string, e: number, gen: number): Promise<void> {
@@ -115,8 +129,15 @@ export const useRunDetailStore = defineStore('run-detail', () => {
     );
   }
 
+  /** Drops a pending pull of the run shown before (it would block the next run's pulls). */
+  function cancelPull(): void {
+    if (pullTimer) clearTimeout(pullTimer);
+    pullTimer = null;
+  }
+
   async function open(id: string): Promise<void> {
     const gen = ++generation;
+    cancelPull();
     runId.value = id;
     detail.value = null;
     metrics.value = [];
@@ -146,6 +167,7 @@ export const useRunDetailStore = defineStore('run-detail', () => {
 
   function close(): void {
     generation++;
+    cancelPull();
     runId.value = null;
   }
 

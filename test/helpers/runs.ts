@@ -2,7 +2,13 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { EngineToHost } from '../../shared/engine-protocol.js';
-import { parseExperimentSpec, type ExperimentSpecInput } from '../../shared/spec/index.js';
+import { afterEach, beforeEach } from 'vitest';
+import {
+  parseExperimentSpec,
+  type ExperimentSpec,
+  type ExperimentSpecInput,
+} from '../../shared/spec/index.js';
+import { RunStore } from '../../electron/host/runs/run-store.js';
 import { writeJsonAtomic } from '../../electron/common/atomic-file.js';
 
 /** A temporary data folder, removed by the returned cleanup. */
@@ -45,4 +51,32 @@ export async function readMetrics(runDir: string): Promise<Record<string, unknow
     .split('\n')
     .filter((l) => l.trim() !== '')
     .map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+/** A validated spec (throws on an invalid one: a bug in the test). */
+export function parsedSpec(input: ExperimentSpecInput): ExperimentSpec {
+  const r = parseExperimentSpec(input);
+  if (!r.ok) throw new Error(r.error.message);
+  return r.value;
+}
+
+/** A fresh temporary data folder and RunStore before each test of the enclosing block. */
+export function useRunStore(): { readonly dir: string; readonly store: RunStore } {
+  let data: { dir: string; cleanup: () => Promise<void> } | undefined;
+  let store: RunStore | undefined;
+  beforeEach(async () => {
+    data = await tempDataDir();
+    store = new RunStore(data.dir);
+  });
+  afterEach(() => data?.cleanup());
+  return {
+    get dir() {
+      if (!data) throw new Error('only inside a test');
+      return data.dir;
+    },
+    get store() {
+      if (!store) throw new Error('only inside a test');
+      return store;
+    },
+  };
 }

@@ -1,33 +1,22 @@
 import { promises as fs } from 'node:fs';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RunStatus } from '../../shared/run-types.js';
-import { parseExperimentSpec } from '../../shared/spec/index.js';
 import { RunQueue } from '../../electron/host/runs/run-queue.js';
 import { RunStore } from '../../electron/host/runs/run-store.js';
 import { FakeLauncher } from '../helpers/fake-engine.js';
-import { tempDataDir } from '../helpers/runs.js';
+import { parsedSpec, tempDataDir, useRunStore } from '../helpers/runs.js';
 
-function spec() {
-  const r = parseExperimentSpec({ kind: 'train', training: { epochs: 3 } });
-  if (!r.ok) throw new Error(r.error.message);
-  return r.value;
-}
+const spec = () => parsedSpec({ kind: 'train', training: { epochs: 3 } });
 
 describe('run queue (scripted engines)', () => {
-  let data: { dir: string; cleanup: () => Promise<void> };
-  let store: RunStore;
-  beforeEach(async () => {
-    data = await tempDataDir();
-    store = new RunStore(data.dir);
-  });
-  afterEach(() => data.cleanup());
+  const t = useRunStore();
 
   function queue(launcher: FakeLauncher, prepare?: (id: string) => Promise<void>) {
     const statuses: RunStatus[] = [];
     const q = new RunQueue(
-      store,
+      t.store,
       launcher,
-      data.dir,
+      t.dir,
       { status: (s) => statuses.push(s), message: () => undefined },
       { concurrency: 2, ...(prepare ? { prepare } : {}) },
     );
@@ -37,8 +26,8 @@ describe('run queue (scripted engines)', () => {
   it('starts one engine when the same run is resumed twice at once', async () => {
     const launcher = new FakeLauncher();
     const { q } = queue(launcher);
-    const { id } = await store.create(spec());
-    await store.updateStatus(id, { state: 'interrupted' });
+    const { id } = await t.store.create(spec());
+    await t.store.updateStatus(id, { state: 'interrupted' });
     await Promise.all([q.enqueue(id, true), q.enqueue(id, true)]);
     await expect.poll(() => launcher.engines[0]?.job).toBeDefined();
     await new Promise((r) => setTimeout(r, 50));
@@ -46,18 +35,18 @@ describe('run queue (scripted engines)', () => {
     expect(q.counts()).toEqual({ running: 1, queued: 0 });
     launcher.engines[0]!.finish();
     await q.waitFor(id);
-    expect((await store.status(id)).state).toBe('completed');
+    expect((await t.store.status(id)).state).toBe('completed');
   });
 
   it('records the pid of an engine that learns it only once spawned (utility process)', async () => {
     const launcher = new FakeLauncher({ pidAtSpawn: 31337 });
     const { q } = queue(launcher);
-    const { id } = await store.create(spec());
+    const { id } = await t.store.create(spec());
     await q.enqueue(id);
-    await expect.poll(async () => (await store.status(id)).pid).toBe(31337);
+    await expect.poll(async () => (await t.store.status(id)).pid).toBe(31337);
     expect(await q.stop(id)).toBe(true);
     await q.waitFor(id);
-    const end = await store.status(id);
+    const end = await t.store.status(id);
     expect(end.state).toBe('cancelled');
     expect(end.pid).toBeUndefined();
   });
@@ -65,9 +54,9 @@ describe('run queue (scripted engines)', () => {
   it('survives a run folder deleted while queued: no rejection escapes, the queue goes on', async () => {
     const launcher = new FakeLauncher();
     const { q } = queue(launcher, async (id) => {
-      await fs.rm(store.dir(id), { recursive: true, force: true });
+      await fs.rm(t.store.dir(id), { recursive: true, force: true });
     });
-    const gone = await store.create(spec());
+    const gone = await t.store.create(spec());
     await q.enqueue(gone.id);
     await q.waitFor(gone.id);
     expect(q.counts()).toEqual({ running: 0, queued: 0 });

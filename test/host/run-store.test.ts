@@ -1,64 +1,53 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { encodeNpy } from '../../electron/common/npy-file.js';
 import { RunStore } from '../../electron/host/runs/run-store.js';
-import { parseExperimentSpec } from '../../shared/spec/index.js';
-import { tempDataDir } from '../helpers/runs.js';
+import { parsedSpec, useRunStore } from '../helpers/runs.js';
 
-function spec() {
-  const r = parseExperimentSpec({ kind: 'train', training: { epochs: 3 } });
-  if (!r.ok) throw new Error(r.error.message);
-  return r.value;
-}
+const spec = () => parsedSpec({ kind: 'train', training: { epochs: 3 } });
 
 describe('run store', () => {
-  let data: { dir: string; cleanup: () => Promise<void> };
-  let store: RunStore;
-  beforeEach(async () => {
-    data = await tempDataDir();
-    store = new RunStore(data.dir);
-  });
-  afterEach(() => data.cleanup());
+  const t = useRunStore();
 
   it('creates a queued run with a readable id, spec and status', async () => {
-    const s = await store.create(spec());
+    const s = await t.store.create(spec());
     expect(s.state).toBe('queued');
     expect(s.id).toMatch(/^\d{8}-\d{6}-train-ce-[0-9a-f]{4}$/);
-    expect((await store.spec(s.id)).training.epochs).toBe(3);
-    const rows = await store.list();
+    expect((await t.store.spec(s.id)).training.epochs).toBe(3);
+    const rows = await t.store.list();
     expect(rows.map((r) => r.id)).toEqual([s.id]);
     expect(rows[0]!.name).toContain('train · ce');
   });
 
   it('reports a run left running by a dead host as interrupted, and persists that', async () => {
-    const s = await store.create(spec());
-    await store.updateStatus(s.id, { state: 'running', pid: 2 ** 22 + 12345 });
-    const fresh = new RunStore(data.dir);
+    const s = await t.store.create(spec());
+    await t.store.updateStatus(s.id, { state: 'running', pid: 2 ** 22 + 12345 });
+    const fresh = new RunStore(t.dir);
     const st = await fresh.status(s.id);
     expect(st.state).toBe('interrupted');
     expect(st.pid).toBeUndefined();
-    const onDisk = JSON.parse(await fs.readFile(path.join(store.dir(s.id), 'status.json'), 'utf8')) as {
+    const onDisk = JSON.parse(await fs.readFile(path.join(t.store.dir(s.id), 'status.json'), 'utf8')) as {
       state: string;
     };
     expect(onDisk.state).toBe('interrupted');
   });
 
   it('keeps runs it owns as they are', async () => {
-    const s = await store.create(spec());
-    store.own(s.id, true);
-    await store.updateStatus(s.id, { state: 'running' });
-    expect((await store.status(s.id)).state).toBe('running');
+    const s = await t.store.create(spec());
+    t.store.own(s.id, true);
+    await t.store.updateStatus(s.id, { state: 'running' });
+    expect((await t.store.status(s.id)).state).toBe('running');
   });
 
   it('applies concurrent status patches in order without losing any', async () => {
-    const s = await store.create(spec());
+    const s = await t.store.create(spec());
     await Promise.all([
-      store.updateStatus(s.id, { epoch: 1 }),
-      store.updateStatus(s.id, { backend: 'wasm' }),
-      store.updateStatus(s.id, { pid: 42 }),
+      t.store.updateStatus(s.id, { epoch: 1 }),
+      t.store.updateStatus(s.id, { backend: 'wasm' }),
+      t.store.updateStatus(s.id, { pid: 42 }),
     ]);
-    const raw = JSON.parse(await fs.readFile(path.join(store.dir(s.id), 'status.json'), 'utf8')) as Record<
+    const raw = JSON.parse(await fs.readFile(path.join(t.store.dir(s.id), 'status.json'), 'utf8')) as Record<
       string,
       unknown
     >;
@@ -66,47 +55,47 @@ describe('run store', () => {
   });
 
   it('never exposes a torn status: temp file + rename', async () => {
-    const s = await store.create(spec());
-    const dir = store.dir(s.id);
-    await Promise.all(Array.from({ length: 20 }, (_, i) => store.updateStatus(s.id, { epoch: i })));
+    const s = await t.store.create(spec());
+    const dir = t.store.dir(s.id);
+    await Promise.all(Array.from({ length: 20 }, (_, i) => t.store.updateStatus(s.id, { epoch: i })));
     const files = await fs.readdir(dir);
     expect(files.filter((f) => f.endsWith('.tmp'))).toEqual([]);
     expect(JSON.parse(await fs.readFile(path.join(dir, 'status.json'), 'utf8'))).toMatchObject({ epoch: 19 });
   });
 
   it('reads metrics incrementally and skips a line being written', async () => {
-    const s = await store.create(spec());
-    const file = path.join(store.dir(s.id), 'metrics.jsonl');
+    const s = await t.store.create(spec());
+    const file = path.join(t.store.dir(s.id), 'metrics.jsonl');
     await fs.writeFile(
       file,
       '{"type":"step","epoch":1,"step":1,"lr":0.1,"loss":2,"acc":0.1,"components":{}}\n{"type":"st',
     );
-    const a = await store.metrics(s.id);
+    const a = await t.store.metrics(s.id);
     expect(a.records).toHaveLength(1);
     expect(a.next).toBe(1);
     await fs.writeFile(
       file,
       '{"type":"step","epoch":1,"step":1,"lr":0.1,"loss":2,"acc":0.1,"components":{}}\n{"type":"step","epoch":1,"step":2,"lr":0.1,"loss":1,"acc":0.2,"components":{}}\n',
     );
-    const b = await store.metrics(s.id, a.next);
+    const b = await t.store.metrics(s.id, a.next);
     expect(b.records.map((r) => r.step)).toEqual([2]);
   });
 
   it('serves probe graphs but refuses paths outside probes/', async () => {
-    const s = await store.create(spec());
-    const dir = path.join(store.dir(s.id), 'probes', 'e0001');
+    const s = await t.store.create(spec());
+    const dir = path.join(t.store.dir(s.id), 'probes', 'e0001');
     await fs.mkdir(dir, { recursive: true });
     await fs.writeFile(path.join(dir, 'block1.npy'), encodeNpy(Float32Array.from([0, 1, 1, 0]), [2, 2]));
-    expect(await store.graph(s.id, 'probes/e0001/block1.npy')).toEqual({ size: 2, values: [0, 1, 1, 0] });
-    await expect(store.graph(s.id, '../../../etc/passwd')).rejects.toThrow(/not a probe graph/);
-    await expect(store.graph(s.id, 'spec.json')).rejects.toThrow(/not a probe graph/);
-    expect(() => store.dir('../x')).toThrow(/not a run id/);
+    expect(await t.store.graph(s.id, 'probes/e0001/block1.npy')).toEqual({ size: 2, values: [0, 1, 1, 0] });
+    await expect(t.store.graph(s.id, '../../../etc/passwd')).rejects.toThrow(/not a probe graph/);
+    await expect(t.store.graph(s.id, 'spec.json')).rejects.toThrow(/not a probe graph/);
+    expect(() => t.store.dir('../x')).toThrow(/not a run id/);
   });
 
   it('skips unreadable run folders in the list', async () => {
-    const s = await store.create(spec());
-    await fs.mkdir(path.join(store.root, 'garbage'));
-    await fs.writeFile(path.join(store.root, 'garbage', 'spec.json'), '{not json');
-    expect((await store.list()).map((r) => r.id)).toEqual([s.id]);
+    const s = await t.store.create(spec());
+    await fs.mkdir(path.join(t.store.root, 'garbage'));
+    await fs.writeFile(path.join(t.store.root, 'garbage', 'spec.json'), '{not json');
+    expect((await t.store.list()).map((r) => r.id)).toEqual([s.id]);
   });
 });

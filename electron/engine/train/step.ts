@@ -37,14 +37,15 @@ export function trainStep(
     const l = plugin.loss(ctx, batch, out);
     const correct = plugin.trainCorrect?.(ctx, batch, out) ?? correctCount(out.output, batch.labels);
     names.push(...Object.keys(l.components));
-    // Read alongside the loss in one transfer; kept because variableGrads disposes the rest.
-    extras = tf.keep(tf.stack([correct, ...Object.values(l.components)]));
+    // Loss, correct count and components leave the device in one transfer; kept because
+    // variableGrads disposes everything else made here.
+    extras = tf.keep(tf.stack([l.total, correct, ...Object.values(l.components)]));
     return l.total;
   }, [...model.params.trainable.values()]);
-  const loss = value.dataSync()[0] ?? Number.NaN;
   const ex = extras ? extras.dataSync() : new Float32Array(0);
+  const loss = ex[0] ?? Number.NaN;
   const components: Record<string, number> = {};
-  names.forEach((n, i) => (components[n] = ex[i + 1] ?? Number.NaN));
+  names.forEach((n, i) => (components[n] = ex[i + 2] ?? Number.NaN));
   const applied = Number.isFinite(loss) && loss <= maxLoss;
   try {
     if (applied) {
@@ -60,5 +61,5 @@ export function trainStep(
       ...fctx.bnUpdates.map(([, t]) => t),
     ]);
   }
-  return { loss, correct: ex[0] ?? 0, components, applied };
+  return { loss, correct: ex[1] ?? 0, components, applied };
 }

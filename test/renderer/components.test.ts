@@ -13,7 +13,7 @@ import NewExperimentView from '../../renderer/src/views/NewExperimentView.vue';
 import RunDashboardView from '../../renderer/src/views/RunDashboardView.vue';
 import SystemView from '../../renderer/src/views/SystemView.vue';
 import { installFake, type FakeClient } from './fake-client';
-import { MNIST, detail, epochRecord, snapshot, stepRecords, summary } from './fixtures';
+import { MNIST, answerFinishedRun, epochRecord, stepRecords, summary } from './fixtures';
 
 let fake: FakeClient;
 
@@ -157,16 +157,7 @@ describe('Run dashboard', () => {
   it('loads the run and lays out the panels for its kind', async () => {
     const pinia = createPinia();
     setActivePinia(pinia);
-    fake
-      .answer('lab:runs.get', detail('r1'))
-      .answer('lab:runs.metrics', (p) =>
-        p.from === 0
-          ? { records: [...stepRecords(1), epochRecord(1, 0.9)], next: 11 }
-          : { records: [], next: 11 },
-      )
-      .answer('lab:runs.probes', { epochs: [0, 1] })
-      .answer('lab:runs.probe', (p) => snapshot(p.epoch))
-      .answer('lab:runs.graph', { size: 4, values: Array<number>(16).fill(0.5) });
+    answerFinishedRun(fake);
     const w = mount(RunDashboardView, { props: { runId: 'r1' }, global: { plugins: [pinia] } });
     await flushPromises();
     await flushPromises();
@@ -183,14 +174,7 @@ describe('Run dashboard while the run streams', () => {
   it('merges new metrics into the lr and scalar charts instead of rebuilding them', async () => {
     const pinia = createPinia();
     setActivePinia(pinia);
-    fake
-      .answer('lab:runs.get', detail('r1'))
-      .answer('lab:runs.metrics', (p) =>
-        p.from === 0
-          ? { records: [...stepRecords(1), epochRecord(1, 0.9, { knn: 0.5 })], next: 11 }
-          : { records: [], next: 11 },
-      )
-      .answer('lab:runs.probes', { epochs: [] });
+    answerFinishedRun(fake, { extra: { knn: 0.5 } }).answer('lab:runs.probes', { epochs: [] });
     const w = mount(RunDashboardView, { props: { runId: 'r1' }, global: { plugins: [pinia] } });
     await flushPromises();
     const panel = (title: string) => w.findAllComponents(ChartPanel).find((c) => c.props('title') === title)!;

@@ -1,4 +1,5 @@
 import type { RunDetail } from '../../shared/contract';
+import type { FakeClient } from './fake-client';
 import type { DatasetMeta } from '../../shared/dataset-types';
 import { PRESETS, presetSpec } from '../../shared/presets';
 import type {
@@ -107,4 +108,24 @@ export function snapshot(epoch: number): ProbeSnapshot {
 
 export function detail(id: string, over: Partial<RunSummary> = {}): RunDetail {
   return { summary: summary(id, over), spec: presetSpec(PRESETS[0]!), path: `/lab/runs/${id}` };
+}
+
+/**
+ * Scripts a finished run `r1` on the fake client: its detail, one epoch of metrics (the first
+ * pull returns them, later pulls nothing new), probe epochs 0 and 1 and a uniform graph.
+ */
+export function answerFinishedRun(
+  fake: FakeClient,
+  o: { extra?: Record<string, number>; graph?: { size: number; values: number[] } } = {},
+): FakeClient {
+  return fake
+    .answer('lab:runs.get', detail('r1'))
+    .answer('lab:runs.metrics', (p) =>
+      p.from === 0
+        ? { records: [...stepRecords(1), epochRecord(1, 0.9, o.extra)], next: 11 }
+        : { records: [], next: 11 },
+    )
+    .answer('lab:runs.probes', { epochs: [0, 1] })
+    .answer('lab:runs.probe', (p) => snapshot(p.epoch))
+    .answer('lab:runs.graph', o.graph ?? { size: 4, values: Array<number>(16).fill(0.5) });
 }

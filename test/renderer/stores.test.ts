@@ -8,7 +8,7 @@ import { useRunDetailStore } from '../../renderer/src/stores/run-detail';
 import { useRunsStore } from '../../renderer/src/stores/runs';
 import { startLiveUpdates } from '../../renderer/src/stores/live';
 import { installFake, type FakeClient } from './fake-client';
-import { MNIST, detail, epochRecord, snapshot, status, stepRecords, summary } from './fixtures';
+import { MNIST, answerFinishedRun, detail, epochRecord, status, stepRecords, summary } from './fixtures';
 
 let fake: FakeClient;
 
@@ -101,16 +101,7 @@ describe('runs store', () => {
 
 describe('run detail store', () => {
   beforeEach(() => {
-    fake
-      .answer('lab:runs.get', detail('r1'))
-      .answer('lab:runs.metrics', (p) =>
-        p.from === 0
-          ? { records: [...stepRecords(1), epochRecord(1, 0.9)], next: 11 }
-          : { records: [], next: 11 },
-      )
-      .answer('lab:runs.probes', { epochs: [0, 1] })
-      .answer('lab:runs.probe', (p) => snapshot(p.epoch))
-      .answer('lab:runs.graph', { size: 2, values: [0, 1, 1, 0] });
+    answerFinishedRun(fake, { graph: { size: 2, values: [0, 1, 1, 0] } });
   });
 
   it('opens a run: detail, all metric pages, every probe snapshot', async () => {

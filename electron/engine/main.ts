@@ -1,7 +1,7 @@
 import type { EngineJob, EngineToHost, HostToEngine } from '../../shared/engine-protocol.js';
 import { assertNever } from '../../shared/engine-protocol.js';
 import { toLabError } from '../../shared/result.js';
-import { selectBackend } from './backend/select.js';
+import { releaseBackend, selectBackend } from './backend/select.js';
 import { analyze } from './jobs/analyze.js';
 import { preview } from './jobs/preview.js';
 import { connectToHost } from './port.js';
@@ -71,6 +71,7 @@ async function run(job: EngineJob, backend: Parameters<typeof selectBackend>[0])
     code = 1;
     port.send({ type: 'error', error: toLabError(e) });
   }
+  releaseBackend();
   await port.flush();
   process.exit(code);
 }

@@ -3,6 +3,7 @@ import type { BenchJob } from '../../../shared/engine-protocol.js';
 import { LggOptionsSchema } from '../../../shared/lgg-options.js';
 import { buildLgg } from '../lgg/graph.js';
 import { createModel } from '../models/registry.js';
+import { readTidy } from '../nn/read.js';
 import { Rng } from '../../../shared/rng.js';
 import { crossEntropy } from '../train/losses.js';
 import { Sgd } from '../train/sgd.js';
@@ -44,7 +45,7 @@ function randomTensor(shape: number[], seed: number): tf.Tensor {
 }
 
 /** Median ms of a full SGD step (forward, CE, gradients, momentum update) of the reference CNN. */
-function benchTrain(batch: number, warmup: number, steps: number): TrainBench {
+async function benchTrain(batch: number, warmup: number, steps: number): Promise<TrainBench> {
   const model = createModel({ arch: 'ref-cnn', width: 1 }, [28, 28, 1], 10, 0);
   const sgd = new Sgd(model.params.trainable, { momentum: 0.9, nesterov: false, weightDecay: 0 });
   const x = randomTensor([batch, 28, 28, 1], 1);
@@ -61,11 +62,11 @@ function benchTrain(batch: number, warmup: number, steps: number): TrainBench {
         () => crossEntropy(model.forward(x, { training: true, bnUpdates: [] }).output, y),
         vars,
       );
-      value.dataSync();
+      await value.data();
       sgd.step(grads, 0.01);
       tf.dispose([value, ...Object.values(grads)]);
       // Reading one weight forces the update to complete on asynchronous backends.
-      vars[0]?.dataSync();
+      await vars[0]?.data();
       if (i >= warmup) times.push(performance.now() - t0);
     }
   } finally {
@@ -80,7 +81,7 @@ function benchTrain(batch: number, warmup: number, steps: number): TrainBench {
 /** The anchor's LGG: cosine, diagonal removed, negatives clamped, top-10 kept, union-symmetrised. */
 const ANCHOR_LGG = LggOptionsSchema.parse({ negatives: 'clamp', normalization: 'none', k: 10 });
 
-function benchLgg(b: number, d: number, reps: number): LggBench {
+async function benchLgg(b: number, d: number, reps: number): Promise<LggBench> {
   const x = randomTensor([b, d], 2);
   const fwd: number[] = [];
   const bwd: number[] = [];
@@ -88,9 +89,9 @@ function benchLgg(b: number, d: number, reps: number): LggBench {
   try {
     for (let i = 0; i < reps + 1; i++) {
       const t0 = performance.now();
-      tf.tidy(() => void buildLgg(x, ANCHOR_LGG).graph.dataSync());
+      await readTidy(() => buildLgg(x, ANCHOR_LGG).graph);
       const t1 = performance.now();
-      tf.tidy(() => void grad(x).dataSync());
+      await readTidy(() => grad(x));
       const t2 = performance.now();
       if (i > 0) {
         fwd.push(t1 - t0);
@@ -104,7 +105,7 @@ function benchLgg(b: number, d: number, reps: number): LggBench {
 }
 
 /** Runs the benchmark on the backend this engine process selected. */
-export function runBench(job: BenchJob, io: JobIo): BenchResult {
+export async function runBench(job: BenchJob, io: JobIo): Promise<BenchResult> {
   const backend = tf.getBackend();
   // The pure-JS cpu backend takes ~48 s per reference-CNN step: only the smallest cases run there.
   const slow = backend === 'cpu';
@@ -132,7 +133,7 @@ export function runBench(job: BenchJob, io: JobIo): BenchResult {
     if (slow && batch > 64) {
       result.skipped.push(`train batch ${batch} (cpu backend too slow)`);
     } else {
-      result.train.push(benchTrain(batch, job.quick || slow ? 1 : 5, job.quick || slow ? 2 : 20));
+      result.train.push(await benchTrain(batch, job.quick || slow ? 1 : 5, job.quick || slow ? 2 : 20));
     }
     tick(`train batch ${batch}`);
     if (io.cancelled()) return result;
@@ -142,7 +143,7 @@ export function runBench(job: BenchJob, io: JobIo): BenchResult {
       if ((slow && b * b * d > 256 * 256 * 3136) || (job.quick && b * d > 256 * 3136)) {
         result.skipped.push(`LGG B=${b} D=${d}`);
       } else {
-        result.lgg.push(benchLgg(b, d, job.quick ? 2 : b * b * d > 1e9 ? 3 : 10));
+        result.lgg.push(await benchLgg(b, d, job.quick ? 2 : b * b * d > 1e9 ? 3 : 10));
       }
       tick(`LGG B=${b} D=${d}`);
       if (io.cancelled()) return result;

@@ -1,3 +1,4 @@
+import { adapterLabel, adapterLimitsText } from '../../../shared/gpu-adapter.js';
 import { PRESETS } from '../../../shared/presets.js';
 import { LabFailure } from '../../../shared/result.js';
 import type { BackendChoice } from '../../../shared/spec/training.js';
@@ -122,7 +123,7 @@ export const showCommand: Command = {
 export const infoCommand: Command = {
   name: 'info',
   summary: 'compute backend (and why faster ones did not load), versions, threads, data folder',
-  usage: 'lgg-lab info [--backend auto|tensorflow-gpu|tensorflow|wasm|cpu] [--json]',
+  usage: 'lgg-lab info [--backend auto|tensorflow-gpu|webgpu|tensorflow|wasm|cpu] [--json]',
   run: (args, ctx) =>
     withHost(ctx, async (host) => {
       const choice = optString(args, 'backend') ?? 'auto';
@@ -145,6 +146,10 @@ export const infoCommand: Command = {
         `  threads      ${info.threads}${info.simd !== undefined ? ` · SIMD ${info.simd ? 'yes' : 'no'}` : ''}`,
       );
       ctx.out(`  platform     ${info.platform} · ${info.cpus} CPUs`);
+      if (info.adapter) {
+        ctx.out(`  adapter      ${adapterLabel(info.adapter)}`);
+        ctx.out(`  limits       ${adapterLimitsText(info.adapter)}`);
+      }
       if (info.customKernels.length > 0) ctx.out(`  lab kernels  ${info.customKernels.join(', ')}`);
       for (const f of info.fallbacks) {
         ctx.out(`  skipped      ${f.backend}: ${f.reason}`);

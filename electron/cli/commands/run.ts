@@ -97,7 +97,7 @@ export const runCommand: Command = {
   usage: [
     'lgg-lab run <spec.json> | --preset <name> [options]',
     '  --teacher <run-id|checkpoint-folder>   teacher of a distillation run',
-    '  --seed N  --epochs N  --backend auto|tensorflow-gpu|tensorflow|wasm|cpu  --dataset ID  --method M',
+    '  --seed N  --epochs N  --backend auto|tensorflow-gpu|webgpu|tensorflow|wasm|cpu  --dataset ID  --method M',
     '  --set key.path=value                   any spec field (repeatable), e.g. --set training.lr=0.05',
     `  (a distillation preset needs --teacher; its placeholder is "${TEACHER_PLACEHOLDER}")`,
   ].join('\n'),

@@ -1,5 +1,8 @@
 import type { GpuAdapterInfo, GpuLimits } from '../../../../shared/backend-types.js';
+import { adapterLabel } from '../../../../shared/gpu-adapter.js';
 import type { AdapterApi, GpuApi } from './gpu-api.js';
+
+export { adapterLabel };
 
 /** The limits the lab requests at their adapter maxima (TF.js's own choice) and reports. */
 const LIMITS: readonly (keyof GpuLimits)[] = [
@@ -42,13 +45,6 @@ export function describeAdapter(adapter: AdapterApi): GpuAdapterInfo {
       SOFTWARE.test(text),
     limits,
   };
-}
-
-/** One line naming an adapter, e.g. `mesa software: llvmpipe (LLVM 15.0.6)`. */
-export function adapterLabel(a: GpuAdapterInfo): string {
-  const head = [a.vendor, a.architecture].filter((s) => s.length > 0).join(' ');
-  const desc = a.description || a.device || 'unnamed adapter';
-  return `${head ? `${head}: ` : ''}${desc}${a.isFallback ? ' (software)' : ''}`;
 }
 
 /**

@@ -3,6 +3,7 @@ import { assertNever } from '../../shared/engine-protocol.js';
 import { toLabError } from '../../shared/result.js';
 import { releaseBackend, selectBackend } from './backend/select.js';
 import { analyze } from './jobs/analyze.js';
+import { gpuCheck } from './jobs/gpu-check.js';
 import { preview } from './jobs/preview.js';
 import { connectToHost } from './port.js';
 import { runBench } from './bench/bench.js';
@@ -56,6 +57,8 @@ async function execute(job: EngineJob): Promise<unknown> {
       return preview(job);
     case 'bench':
       return runBench(job, io);
+    case 'gpu-check':
+      return gpuCheck(io);
     default:
       return assertNever(job);
   }

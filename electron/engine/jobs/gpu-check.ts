@@ -1,0 +1,35 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { GpuCheckResult } from '../../../shared/engine-protocol.js';
+import { findAdapters, loadDawn } from '../backend/webgpu/index.js';
+import { PARITY_RTOL, runParitySuite } from '../parity/index.js';
+import type { JobIo } from '../train/run-setup.js';
+
+/** Lists the WebGPU adapters, then runs the parity suite on the engine's backend against cpu. */
+export async function gpuCheck(io: JobIo): Promise<GpuCheckResult> {
+  const backend = tf.getBackend();
+  const result: GpuCheckResult = { adapters: [], backend, tolerance: PARITY_RTOL, parity: [] };
+  try {
+    const dawn = await loadDawn();
+    result.adapters = (await findAdapters(dawn.create([]))).map((f) => f.info);
+  } catch (e) {
+    result.adapterError = (e as Error).message;
+  }
+  await import('@tensorflow/tfjs-backend-cpu');
+  result.parity = await runParitySuite(backend, (r, done, total) =>
+    io.emit({
+      type: 'progress',
+      progress: {
+        runId: 'gpu-check',
+        phase: 'evaluating',
+        epoch: 0,
+        totalEpochs: 0,
+        step: done,
+        stepsPerEpoch: total,
+        samplesPerSec: 0,
+        etaSec: 0,
+        detail: `${r.ok ? 'ok' : 'MISMATCH'} ${r.name}`,
+      },
+    }),
+  );
+  return result;
+}

@@ -9,6 +9,7 @@ import { analyzeCommand } from './commands/analyze.js';
 import { benchCommand } from './commands/bench.js';
 import { datasetsCommand } from './commands/datasets.js';
 import { evalCommand } from './commands/eval.js';
+import { gpuCheckCommand } from './commands/gpu-check.js';
 import { setLabVersion } from './commands/host-context.js';
 import { importCommand } from './commands/import.js';
 import { infoCommand, listCommand, presetsCommand, showCommand } from './commands/inspect.js';
@@ -31,6 +32,7 @@ const COMMANDS: Command[] = [
   serveCommand,
   infoCommand,
   benchCommand,
+  gpuCheckCommand,
 ];
 
 function version(): string {

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { BenchJob } from '../../../shared/engine-protocol.js';
 import { LggOptionsSchema } from '../../../shared/lgg-options.js';
+import { adapterLabel, webGpuAdapter } from '../backend/webgpu/index.js';
 import { buildLgg } from '../lgg/graph.js';
 import { createModel } from '../models/registry.js';
 import { readTidy } from '../nn/read.js';
@@ -9,8 +10,10 @@ import { crossEntropy } from '../train/losses.js';
 import { Sgd } from '../train/sgd.js';
 import type { JobIo } from '../train/run-setup.js';
 
-/** Training throughput of the reference CNN at one batch size. */
+/** Training throughput of one model at one batch size. */
 export interface TrainBench {
+  /** `ref-cnn` (28×28×1, MNIST-sized) or `wrn-28-1` (32×32×3, CIFAR-sized). */
+  model: string;
   batch: number;
   steps: number;
   medianMs: number;
@@ -28,6 +31,8 @@ export interface LggBench {
 /** What one engine process measures on its backend. */
 export interface BenchResult {
   backend: string;
+  /** The WebGPU adapter measured (its label), on webgpu. */
+  adapter?: string;
   train: TrainBench[];
   lgg: LggBench[];
   skipped: string[];
@@ -44,11 +49,23 @@ function randomTensor(shape: number[], seed: number): tf.Tensor {
   return tf.tensor(new Rng(seed).fillUniform(new Float32Array(n), 0, 1), shape);
 }
 
-/** Median ms of a full SGD step (forward, CE, gradients, momentum update) of the reference CNN. */
-async function benchTrain(batch: number, warmup: number, steps: number): Promise<TrainBench> {
-  const model = createModel({ arch: 'ref-cnn', width: 1 }, [28, 28, 1], 10, 0);
+/** The benchmarked networks: the reference CNN on MNIST-sized inputs, WRN-28-1 on CIFAR-sized ones. */
+const BENCH_MODELS = {
+  'ref-cnn': { spec: { arch: 'ref-cnn', width: 1 }, shape: [28, 28, 1] },
+  'wrn-28-1': { spec: { arch: 'wrn', depth: 28, width: 1 }, shape: [32, 32, 3] },
+} as const;
+
+/** Median ms of a full SGD step (forward, CE, gradients, momentum update). */
+async function benchTrain(
+  name: keyof typeof BENCH_MODELS,
+  batch: number,
+  warmup: number,
+  steps: number,
+): Promise<TrainBench> {
+  const { spec, shape } = BENCH_MODELS[name];
+  const model = createModel(spec, shape, 10, 0);
   const sgd = new Sgd(model.params.trainable, { momentum: 0.9, nesterov: false, weightDecay: 0 });
-  const x = randomTensor([batch, 28, 28, 1], 1);
+  const x = randomTensor([batch, ...shape], 1);
   const y = tf.tensor1d(
     Int32Array.from({ length: batch }, (_, i) => i % 10),
     'int32',
@@ -75,7 +92,7 @@ async function benchTrain(batch: number, warmup: number, steps: number): Promise
     model.params.dispose();
   }
   const ms = median(times);
-  return { batch, steps, medianMs: ms, samplesPerSec: (batch * 1000) / ms };
+  return { model: name, batch, steps, medianMs: ms, samplesPerSec: (batch * 1000) / ms };
 }
 
 /** The anchor's LGG: cosine, diagonal removed, negatives clamped, top-10 kept, union-symmetrised. */
@@ -109,8 +126,18 @@ export async function runBench(job: BenchJob, io: JobIo): Promise<BenchResult> {
   const backend = tf.getBackend();
   // The pure-JS cpu backend takes ~48 s per reference-CNN step: only the smallest cases run there.
   const slow = backend === 'cpu';
-  const result: BenchResult = { backend, train: [], lgg: [], skipped: [] };
-  const total = 2 + 9;
+  // WRN-28-1 (369,690 parameters, 28 layers on 32×32×3) is a GPU-sized step (seconds on wasm):
+  // measured on webgpu and the native TensorFlow backends.
+  const gpu = backend === 'webgpu' || backend === 'tensorflow';
+  const adapter = webGpuAdapter();
+  const result: BenchResult = {
+    backend,
+    ...(backend === 'webgpu' && adapter ? { adapter: adapterLabel(adapter) } : {}),
+    train: [],
+    lgg: [],
+    skipped: [],
+  };
+  const total = 3 + 9;
   let done = 0;
   const tick = (detail: string): void => {
     done++;
@@ -133,11 +160,17 @@ export async function runBench(job: BenchJob, io: JobIo): Promise<BenchResult> {
     if (slow && batch > 64) {
       result.skipped.push(`train batch ${batch} (cpu backend too slow)`);
     } else {
-      result.train.push(await benchTrain(batch, job.quick || slow ? 1 : 5, job.quick || slow ? 2 : 20));
+      result.train.push(
+        await benchTrain('ref-cnn', batch, job.quick || slow ? 1 : 5, job.quick || slow ? 2 : 20),
+      );
     }
     tick(`train batch ${batch}`);
     if (io.cancelled()) return result;
   }
+  if (gpu) result.train.push(await benchTrain('wrn-28-1', 128, job.quick ? 1 : 3, job.quick ? 2 : 10));
+  else result.skipped.push('WRN-28-1 batch 128 (webgpu and native backends only)');
+  tick('train WRN-28-1 batch 128');
+  if (io.cancelled()) return result;
   for (const b of [64, 256, 1024]) {
     for (const d of [128, 3136, 12544]) {
       if ((slow && b * b * d > 256 * 256 * 3136) || (job.quick && b * d > 256 * 3136)) {

@@ -11,6 +11,7 @@ import {
   type KernelFunc,
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
+import { runFlatProgram, type FlatProgram } from './program.js';
 import { runStock } from './stock.js';
 
 // Upstream's general transpose program (rank ≥ 3, or anything but a plain 2-D swap) writes its
@@ -19,28 +20,6 @@ import { runStock } from './stock.js';
 // key also ignores the dtype. The reductions go through it whenever the reduced axes are not the
 // innermost ones, so a sum over the middle axis of an int32 tensor (the kNN mask of every LGG) was
 // zero. (Casting to float32 does not help: int32 → float32 is a relabel on this backend.)
-
-interface WebGpuBackendApi {
-  runWebGPUProgram(program: object, inputs: TensorInfo[], outputDtype: string): TensorInfo;
-}
-
-interface WebGpuUtil {
-  flatDispatchLayout(shape: number[]): { x: number[] };
-  computeDispatch(
-    layout: { x: number[] },
-    outputShape: number[],
-    workgroupSize: [number, number, number],
-    elementsPerThread: [number, number, number],
-  ): [number, number, number];
-}
-
-let util_: WebGpuUtil | undefined;
-
-/** Loads TF.js's webgpu helpers (the package is imported by the backend's start before any kernel runs). */
-export async function loadWebGpuUtil(): Promise<void> {
-  const mod = (await import('@tensorflow/tfjs-backend-webgpu')) as unknown as { webgpu_util: WebGpuUtil };
-  util_ = mod.webgpu_util;
-}
 
 const COORDS = ['x', 'y', 'z', 'w', 'u', 'v'];
 
@@ -52,24 +31,15 @@ function coordsType(rank: number): string {
 
 /** The same program as upstream's, writing through the integer setter, keyed by dtype. */
 function integerTranspose(x: TensorInfo, perm: number[], backend: object): TensorInfo {
-  if (!util_) throw new Error('the webgpu helpers are not loaded (start the backend first)');
   const rank = x.shape.length;
   if (rank > 6) throw new Error(`Transpose for rank ${rank} is not supported`);
-  const outputShape = perm.map((p) => x.shape[p] ?? 1);
   const switched = new Array<string>(rank);
   perm.forEach((p, i) => (switched[p] = `coords.${COORDS[i] ?? 'x'}`));
-  const workgroupSize: [number, number, number] = [64, 1, 1];
-  const dispatchLayout = util_.flatDispatchLayout(outputShape);
-  const program = {
+  const program: FlatProgram = {
     variableNames: ['A'],
-    workPerThread: 1,
-    workgroupSize,
-    size: true,
-    outputShape,
-    dispatchLayout,
-    dispatch: util_.computeDispatch(dispatchLayout, outputShape, workgroupSize, [1, 1, 1]),
+    outputShape: perm.map((p) => x.shape[p] ?? 1),
     shaderKey: `lab_transpose_i32_${perm.join(',')}`,
-    getUserCode: () => `
+    userCode: `
       fn main(index : i32) {
         if (index < uniforms.size) {
           let coords = getCoordsFromIndex(index);
@@ -78,7 +48,7 @@ function integerTranspose(x: TensorInfo, perm: number[], backend: object): Tenso
         }
       }`,
   };
-  return (backend as unknown as WebGpuBackendApi).runWebGPUProgram(program, [x], x.dtype);
+  return runFlatProgram(backend, program, [x], x.dtype);
 }
 
 const transpose: KernelFunc = ({ inputs, backend, attrs }) => {

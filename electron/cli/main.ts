@@ -36,6 +36,8 @@ const COMMANDS: Command[] = [
 ];
 
 function version(): string {
+  // The one-folder bundle has its version compiled in.
+  if (process.env.LGG_LAB_VERSION) return process.env.LGG_LAB_VERSION;
   const pkg = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'package.json');
   try {
     return (JSON.parse(readFileSync(pkg, 'utf8')) as { version: string }).version;

@@ -124,12 +124,15 @@ async function benchLgg(b: number, d: number, reps: number): Promise<LggBench> {
 /** Runs the benchmark on the backend this engine process selected. */
 export async function runBench(job: BenchJob, io: JobIo): Promise<BenchResult> {
   const backend = tf.getBackend();
-  // The pure-JS cpu backend takes ~48 s per reference-CNN step: only the smallest cases run there.
-  const slow = backend === 'cpu';
+  const adapter = webGpuAdapter();
+  // The pure-JS cpu backend takes ~48 s per reference-CNN step, a software WebGPU adapter (lavapipe)
+  // a few seconds: only the smallest cases run there.
+  const software = backend === 'webgpu' && adapter?.isFallback === true;
+  const slow = backend === 'cpu' || software;
+  const why = software ? 'software adapter' : `${backend} backend`;
   // WRN-28-1 (369,690 parameters, 28 layers on 32×32×3) is a GPU-sized step (seconds on wasm):
   // measured on webgpu and the native TensorFlow backends.
-  const gpu = backend === 'webgpu' || backend === 'tensorflow';
-  const adapter = webGpuAdapter();
+  const gpu = (backend === 'webgpu' && !software) || backend === 'tensorflow';
   const result: BenchResult = {
     backend,
     ...(backend === 'webgpu' && adapter ? { adapter: adapterLabel(adapter) } : {}),
@@ -158,7 +161,7 @@ export async function runBench(job: BenchJob, io: JobIo): Promise<BenchResult> {
   };
   for (const batch of [64, 256]) {
     if (slow && batch > 64) {
-      result.skipped.push(`train batch ${batch} (cpu backend too slow)`);
+      result.skipped.push(`train batch ${batch} (${why} too slow)`);
     } else {
       result.train.push(
         await benchTrain('ref-cnn', batch, job.quick || slow ? 1 : 5, job.quick || slow ? 2 : 20),
@@ -168,12 +171,16 @@ export async function runBench(job: BenchJob, io: JobIo): Promise<BenchResult> {
     if (io.cancelled()) return result;
   }
   if (gpu) result.train.push(await benchTrain('wrn-28-1', 128, job.quick ? 1 : 3, job.quick ? 2 : 10));
-  else result.skipped.push('WRN-28-1 batch 128 (webgpu and native backends only)');
+  else
+    result.skipped.push(
+      `WRN-28-1 batch 128 (${software ? 'software adapter too slow' : 'webgpu and native backends only'})`,
+    );
   tick('train WRN-28-1 batch 128');
   if (io.cancelled()) return result;
   for (const b of [64, 256, 1024]) {
     for (const d of [128, 3136, 12544]) {
-      if ((slow && b * b * d > 256 * 256 * 3136) || (job.quick && b * d > 256 * 3136)) {
+      const limit = software ? 64 * 64 * 12544 : slow ? 256 * 256 * 3136 : Number.POSITIVE_INFINITY;
+      if (b * b * d > limit || (job.quick && b * d > 256 * 3136)) {
         result.skipped.push(`LGG B=${b} D=${d}`);
       } else {
         result.lgg.push(await benchLgg(b, d, job.quick ? 2 : b * b * d > 1e9 ? 3 : 10));

@@ -17,11 +17,11 @@ export {
 } from './compare.js';
 
 /**
- * Relative tolerance: every entry within 2e-3 of the cpu value (of 1 % of the tensor's largest
- * entry for near-zero entries). float32 with other summation orders typically agrees to ~1e-6;
- * the margin covers the deepest gradients (PreActResNet18's first layers).
+ * Relative tolerance: every entry within 5e-3 of the cpu value (of 1 % of the tensor's largest
+ * entry for near-zero entries). float32 with other summation orders agrees to ~1e-5 on most cases;
+ * PreActResNet18's first-layer gradients reach 1.5e-3 on lavapipe, and other GPUs round differently.
  */
-export const PARITY_RTOL = 2e-3;
+export const PARITY_RTOL = 5e-3;
 
 /** Every case: the four architectures, then the losses and the attacks' input gradient. */
 export const PARITY_CASES: readonly ParityCase[] = [...MODEL_CASES, ...LOSS_CASES];

@@ -4,6 +4,7 @@ import { LggOptionsSchema } from '../../../shared/lgg-options.js';
 import { adapterLabel, webGpuAdapter } from '../backend/webgpu/index.js';
 import { buildLgg } from '../lgg/graph.js';
 import { createModel } from '../models/registry.js';
+import { jobProgress } from '../jobs/progress.js';
 import { readTidy } from '../nn/read.js';
 import { Rng } from '../../../shared/rng.js';
 import { crossEntropy } from '../train/losses.js';
@@ -142,23 +143,7 @@ export async function runBench(job: BenchJob, io: JobIo): Promise<BenchResult> {
   };
   const total = 3 + 9;
   let done = 0;
-  const tick = (detail: string): void => {
-    done++;
-    io.emit({
-      type: 'progress',
-      progress: {
-        runId: 'bench',
-        phase: 'training',
-        epoch: 0,
-        totalEpochs: 0,
-        step: done,
-        stepsPerEpoch: total,
-        samplesPerSec: 0,
-        etaSec: 0,
-        detail,
-      },
-    });
-  };
+  const tick = (detail: string): void => jobProgress(io, 'bench', ++done, total, detail);
   for (const batch of [64, 256]) {
     if (slow && batch > 64) {
       result.skipped.push(`train batch ${batch} (${why} too slow)`);

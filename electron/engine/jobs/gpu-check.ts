@@ -3,6 +3,7 @@ import type { GpuCheckResult } from '../../../shared/engine-protocol.js';
 import { findAdapters, loadDawn } from '../backend/webgpu/index.js';
 import { PARITY_RTOL, runParitySuite } from '../parity/index.js';
 import type { JobIo } from '../train/run-setup.js';
+import { jobProgress } from './progress.js';
 
 /** Lists the WebGPU adapters, then runs the parity suite on the engine's backend against cpu. */
 export async function gpuCheck(io: JobIo): Promise<GpuCheckResult> {
@@ -16,20 +17,7 @@ export async function gpuCheck(io: JobIo): Promise<GpuCheckResult> {
   }
   await import('@tensorflow/tfjs-backend-cpu');
   result.parity = await runParitySuite(backend, (r, done, total) =>
-    io.emit({
-      type: 'progress',
-      progress: {
-        runId: 'gpu-check',
-        phase: 'evaluating',
-        epoch: 0,
-        totalEpochs: 0,
-        step: done,
-        stepsPerEpoch: total,
-        samplesPerSec: 0,
-        etaSec: 0,
-        detail: `${r.ok ? 'ok' : 'MISMATCH'} ${r.name}`,
-      },
-    }),
+    jobProgress(io, 'gpu-check', done, total, `${r.ok ? 'ok' : 'MISMATCH'} ${r.name}`),
   );
   return result;
 }

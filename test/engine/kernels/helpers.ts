@@ -10,27 +10,13 @@ import '@tensorflow/tfjs-backend-wasm';
 import { registerWasmTrainingKernels } from '../../../electron/engine/kernels/index.js';
 import { pseudoRandom } from '../../../electron/engine/kernels/bench-step.js';
 import { assertClose } from '../../helpers/close.js';
+import { randomArrays, type Arrays } from '../../../electron/engine/parity/compare.js';
 
-export { tf, pseudoRandom, assertClose };
+export { tf, pseudoRandom, assertClose, randomArrays, type Arrays };
 
 export const labKernels = registerWasmTrainingKernels();
 
 export type BackendName = 'cpu' | 'wasm';
-
-/** Tensor data as plain arrays, so it can cross backends. */
-export interface Arrays {
-  [name: string]: { values: Float32Array; shape: number[] };
-}
-
-export function randomArrays(shapes: Record<string, number[]>, seed: number): Arrays {
-  const out: Arrays = {};
-  let s = seed;
-  for (const [name, shape] of Object.entries(shapes)) {
-    const size = shape.reduce((a, b) => a * b, 1);
-    out[name] = { values: pseudoRandom(size, (s += 101)), shape };
-  }
-  return out;
-}
 
 /**
  * Runs `f` on the given backend with tensors made from `inputs`; returns every output as a

@@ -153,6 +153,19 @@ export default tseslint.config(
     },
   },
   {
+    // The CLI's figures render the shared option builders with ECharts' server-side SVG renderer.
+    files: ['electron/cli/figures/**/*.ts'],
+    rules: {
+      'no-restricted-imports': forbid(
+        [['electron', '@tensorflow/*', 'vue', 'pinia'], 'figures use ECharts only'],
+        [
+          [...ours.engine, ...ours.main, ...ours.preload, ...ours.renderer],
+          'server and cli import host and shared',
+        ],
+      ),
+    },
+  },
+  {
     files: ['electron/main/**/*.ts'],
     rules: {
       'no-restricted-imports': forbid(

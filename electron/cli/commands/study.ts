@@ -1,4 +1,5 @@
 import { promises as fs } from 'node:fs';
+import path from 'node:path';
 import { LabFailure } from '../../../shared/result.js';
 import { findPreset } from '../../../shared/presets.js';
 import type { RunStatus } from '../../../shared/run-types.js';
@@ -6,6 +7,7 @@ import { expandStudy, parseStudySpec, type StudySpecInput } from '../../../share
 import type { LabHost } from '../../host/lab-host.js';
 import {
   collectStudyRuns,
+  studyDir,
   studyMarkdown,
   summarizeStudy,
   writeStudyReport,
@@ -93,12 +95,25 @@ async function reportOnlyName(args: ParsedArgs): Promise<string> {
   return target;
 }
 
-/** Rebuilds the study report from the runs tagged with the name, writes report.md/csv and prints it. */
+/** Where `--figures [dir]` asks for the figure set: undefined when not asked. */
+function figuresDir(args: ParsedArgs, dataDir: string, name: string): string | undefined {
+  const v = args.options.figures;
+  if (v === undefined || v === false) return undefined;
+  if (v === true) return path.join(studyDir(dataDir, name), 'figures');
+  const dir = Array.isArray(v) ? v[v.length - 1] : v;
+  return dir ? path.resolve(dir) : path.join(studyDir(dataDir, name), 'figures');
+}
+
+/**
+ * Rebuilds the study report from the runs tagged with the name, writes report.md/csv and prints
+ * it; with `figures`, renders the study's figure set (SVG) into that folder.
+ */
 export async function writeAndPrintStudy(
   host: LabHost,
   ctx: CliContext,
   name: string,
   methods?: readonly string[],
+  figures?: string,
 ): Promise<boolean> {
   const runs = await collectStudyRuns(host.runs, name);
   if (runs.length === 0) {
@@ -110,6 +125,17 @@ export async function writeAndPrintStudy(
   const files = await writeStudyReport(host.options.dataDir, summary, markdown);
   ctx.out(markdown);
   ctx.out(`report: ${files.markdown}\n        ${files.csv}`);
+  if (figures) {
+    // ECharts loads only when figures are asked for.
+    const { writeFigures } = await import('../figures/index.js');
+    const written = await writeFigures(
+      host,
+      summary.runs.map((r) => r.id),
+      figures,
+      { name },
+    );
+    ctx.out(`figures: ${written.length} SVG files in ${figures}`);
+  }
   return true;
 }
 
@@ -118,8 +144,18 @@ export async function writeAndPrintStudy(
  * follows them, then writes and prints the report. `--report-only` skips training.
  */
 export async function studyWithHost(host: LabHost, args: ParsedArgs, ctx: CliContext): Promise<number> {
-  if (args.options['report-only'] !== undefined)
-    return (await writeAndPrintStudy(host, ctx, await reportOnlyName(args))) ? 0 : 1;
+  if (args.options['report-only'] !== undefined) {
+    const name = await reportOnlyName(args);
+    return (await writeAndPrintStudy(
+      host,
+      ctx,
+      name,
+      undefined,
+      figuresDir(args, host.options.dataDir, name),
+    ))
+      ? 0
+      : 1;
+  }
   const input = await studyFromArgs(args);
   const parsed = parseStudySpec(input);
   if (!parsed.ok) throw new LabFailure(parsed.error.code, parsed.error.message, parsed.error.details);
@@ -142,7 +178,13 @@ export async function studyWithHost(host: LabHost, args: ParsedArgs, ctx: CliCon
     async (i) => (await host.runs.report(i))?.testAcc,
   );
   ctx.out('');
-  await writeAndPrintStudy(host, ctx, study.name, methods);
+  await writeAndPrintStudy(
+    host,
+    ctx,
+    study.name,
+    methods,
+    figuresDir(args, host.options.dataDir, study.name),
+  );
   return code;
 }
 
@@ -161,6 +203,8 @@ export const studyCommand: Command = {
     '  --teacher <run-id|folder>     teacher of a distillation study',
     '  --set key.path=value          any field of the base spec (repeatable)',
     '  --report-only                 rebuild the report from the runs already tagged with the study name',
+    '  --figures [dir]               also render the figure set as SVG (curves with ± std bands, σˡ profiles,',
+    '                                final-metric bars, LGG heatmaps); default <data folder>/studies/<name>/figures',
     'Writes <data folder>/studies/<name>/report.md and report.csv and prints the Markdown.',
   ].join('\n'),
   run: (args, ctx) => withHost(ctx, (host) => studyWithHost(host, args, ctx)),

@@ -1,4 +1,5 @@
-// Tree-shaken ECharts: only the charts and components the lab draws.
+// Tree-shaken ECharts: only the charts and components the lab draws. The option objects come
+// from shared/charts (pure builders, also used by the CLI's server-side figures).
 import { init, use, type EChartsType } from 'echarts/core';
 import { BarChart, GraphChart, HeatmapChart, LineChart, ScatterChart } from 'echarts/charts';
 import {
@@ -6,10 +7,12 @@ import {
   GridComponent,
   LegendComponent,
   MarkLineComponent,
+  TitleComponent,
   TooltipComponent,
   VisualMapComponent,
 } from 'echarts/components';
-import { CanvasRenderer } from 'echarts/renderers';
+import { CanvasRenderer, SVGRenderer } from 'echarts/renderers';
+import type { ChartOption } from '../../../shared/charts';
 
 use([
   LineChart,
@@ -23,11 +26,13 @@ use([
   DataZoomComponent,
   VisualMapComponent,
   MarkLineComponent,
+  TitleComponent,
   CanvasRenderer,
+  SVGRenderer,
 ]);
 
 export type { EChartsType };
-export type { EChartsCoreOption as ChartOption } from 'echarts/core';
+export type { ChartOption };
 
 /** Creates a chart, or null where there is no canvas (unit tests in happy-dom). */
 export function createChart(el: HTMLElement, dark: boolean): EChartsType | null {
@@ -37,5 +42,25 @@ export function createChart(el: HTMLElement, dark: boolean): EChartsType | null 
     return init(el, dark ? 'dark' : undefined, { renderer: 'canvas' });
   } catch {
     return null;
+  }
+}
+
+/**
+ * The chart as an SVG document, rendered off-screen by ECharts' SVG renderer from the same option
+ * (and data patches) the panel draws, in the light theme on white: a vector figure for a paper.
+ */
+export function renderSvg(
+  options: readonly (ChartOption | null | undefined)[],
+  width: number,
+  height: number,
+): string {
+  const chart = init(null, undefined, { renderer: 'svg', ssr: true, width, height });
+  try {
+    options.forEach((o, i) => {
+      if (o) chart.setOption({ ...o, ...(i === 0 ? { backgroundColor: '#ffffff' } : {}) }, i === 0);
+    });
+    return chart.renderToSVGString();
+  } finally {
+    chart.dispose();
   }
 }

@@ -1,21 +1,11 @@
 import { defineStore } from 'pinia';
 import { ref, shallowRef } from 'vue';
-import type { RunDetail } from '../../../shared/contract';
-import type { EpochRecord, ProbeSnapshot } from '../../../shared/run-types';
+import type { ComparedRun } from '../../../shared/charts';
+import type { EpochRecord, StepRecord } from '../../../shared/run-types';
 import { useApi } from '../api';
 import { useNotifyStore } from './notify';
 
-/** What the Compare screen knows of one run. */
-export interface ComparedRun {
-  /** Run id. */
-  id: string;
-  /** Detail (summary, spec, report). */
-  detail: RunDetail;
-  /** Epoch records, in order. */
-  epochs: EpochRecord[];
-  /** The last probe snapshot, for the σ^l profile. */
-  lastProbe?: ProbeSnapshot;
-}
+export type { ComparedRun };
 
 /** Runs side by side: fetched once per selection, kept shallow. */
 export const useCompareStore = defineStore('compare', () => {
@@ -29,9 +19,13 @@ export const useCompareStore = defineStore('compare', () => {
     try {
       const detail = await api.request('lab:runs.get', { id });
       const epochs: EpochRecord[] = [];
+      const steps: StepRecord[] = [];
       for (let from = 0, i = 0; i < 1000; i++) {
         const page = await api.request('lab:runs.metrics', { id, from });
-        for (const r of page.records) if (r.type === 'epoch') epochs.push(r);
+        for (const r of page.records) {
+          if (r.type === 'epoch') epochs.push(r);
+          else steps.push(r);
+        }
         if (page.records.length === 0 || page.next <= from) break;
         from = page.next;
       }
@@ -39,7 +33,7 @@ export const useCompareStore = defineStore('compare', () => {
       const last = probeEpochs[probeEpochs.length - 1];
       const lastProbe =
         last === undefined ? undefined : await api.request('lab:runs.probe', { id, epoch: last });
-      return { id, detail, epochs, ...(lastProbe ? { lastProbe } : {}) };
+      return { id, detail, epochs, steps, ...(lastProbe ? { lastProbe } : {}) };
     } catch (e) {
       useNotifyStore().error(e, `Compare ${id}`);
       return null;

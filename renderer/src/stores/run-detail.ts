@@ -49,6 +49,8 @@ export const useRunDetailStore = defineStore('run-detail', () => {
   const cursor = ref<number | null>(null);
   const tap = ref<string | null>(null);
   const loading = ref(false);
+  /** The open run's latest training progress (kept after it stops: the curves' steps per epoch). */
+  const lastProgress = shallowRef<RunProgress | null>(null);
   const notify = useNotifyStore();
   let keys = new Set<string>();
   let generation = 0;
@@ -65,6 +67,12 @@ export const useRunDetailStore = defineStore('run-detail', () => {
   const taps = computed(() => {
     const any = snapshot.value ?? snapshots.value.values().next().value;
     return any?.taps.map((t) => t.tap) ?? [];
+  });
+  /** Steps per epoch where known (live progress, else the spec); null: curves are drawn over steps. */
+  const stepsPerEpoch = computed<number | null>(() => {
+    const p = lastProgress.value;
+    if (p && p.stepsPerEpoch > 0) return p.stepsPerEpoch;
+    return detail.value?.spec.training.stepsPerEpoch ?? null;
   });
   const currentTap = computed(() =>
     tap.value && taps.value.includes(tap.value) ? tap.value : (taps.value[taps.value.length - 1] ?? null),
@@ -149,6 +157,7 @@ export const useRunDetailStore = defineStore('run-detail', () => {
     probeEpochs.value = [];
     cursor.value = null;
     tap.value = null;
+    lastProgress.value = null;
     loading.value = true;
     const api = useApi();
     try {
@@ -200,7 +209,11 @@ export const useRunDetailStore = defineStore('run-detail', () => {
   }
 
   function onProgress(items: RunProgress[]): void {
-    if (items.some((p) => p.runId === runId.value)) schedulePull();
+    const mine = items.filter((p) => p.runId === runId.value);
+    const training = mine.filter((p) => p.phase === 'training' && p.stepsPerEpoch > 0);
+    const last = training[training.length - 1];
+    if (last) lastProgress.value = last;
+    if (mine.length > 0) schedulePull();
   }
 
   function onProbe(items: { id: string; epoch: number }[]): void {
@@ -246,6 +259,8 @@ export const useRunDetailStore = defineStore('run-detail', () => {
     cursor,
     tap,
     loading,
+    lastProgress,
+    stepsPerEpoch,
     status,
     isLive,
     epoch,

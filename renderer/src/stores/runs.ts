@@ -1,6 +1,7 @@
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef, triggerRef } from 'vue';
 import type { MetricsRecord, RunProgress, RunState, RunStatus, RunSummary } from '../../../shared/run-types';
+import { runDurationSec } from '../../../shared/progress';
 import { useApi } from '../api';
 import { downloadHref } from '../util/download';
 import { useNotifyStore } from './notify';
@@ -28,7 +29,7 @@ function sortValue(r: RunSummary, key: RunSortKey): string | number {
     case 'last':
       return r.lastTestAcc ?? -1;
     case 'seconds':
-      return r.seconds;
+      return runDurationSec(r.status, r.seconds, Date.now());
     case 'created':
       return r.status.createdAt;
   }

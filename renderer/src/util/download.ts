@@ -25,3 +25,10 @@ export function slug(title: string): string {
       .slice(0, 80) || 'chart'
   );
 }
+
+/** Saves bytes as a file. */
+export function downloadBytes(bytes: Uint8Array, filename: string, type: string): void {
+  const url = URL.createObjectURL(new Blob([bytes as BlobPart], { type }));
+  downloadHref(url, filename);
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}

@@ -1,3 +1,5 @@
+// Colours shared by every chart builder (renderer and CLI figures).
+
 /** Ten-plus categorical colours (Tableau 10, then a lighter set) readable on light and dark. */
 const CLASS_COLORS = [
   '#4e79a7',
@@ -36,15 +38,24 @@ const VIRIDIS: [number, number, number][] = [
   [253, 231, 37],
 ];
 
-/** Colour of a position t ∈ [0, 1] along the epochs. */
-export function sequentialColor(t: number): string {
+/** RGB of a position t ∈ [0, 1] along viridis (linear between its stops, as ECharts' visualMap). */
+export function sequentialRgb(t: number): [number, number, number] {
   const x = Math.min(1, Math.max(0, Number.isFinite(t) ? t : 0)) * (VIRIDIS.length - 1);
   const i = Math.min(VIRIDIS.length - 2, Math.floor(x));
   const f = x - i;
   const a = VIRIDIS[i] ?? [0, 0, 0];
   const b = VIRIDIS[i + 1] ?? a;
-  const c = a.map((v, k) => Math.round(v + f * ((b[k] ?? v) - v)));
-  return `rgb(${c[0]}, ${c[1]}, ${c[2]})`;
+  return [0, 1, 2].map((k) => Math.round((a[k] ?? 0) + f * ((b[k] ?? 0) - (a[k] ?? 0)))) as [
+    number,
+    number,
+    number,
+  ];
+}
+
+/** Colour of a position t ∈ [0, 1] along the epochs. */
+export function sequentialColor(t: number): string {
+  const [r, g, b] = sequentialRgb(t);
+  return `rgb(${r}, ${g}, ${b})`;
 }
 
 /** Heatmap colour ramp (viridis). */
@@ -52,3 +63,18 @@ export const HEAT_COLORS = VIRIDIS.map(([r, g, b]) => `rgb(${r}, ${g}, ${b})`);
 
 /** Series colours for runs and groups. */
 export const SERIES_COLORS = CLASS_COLORS;
+
+/** Colour of the `i`-th series or group of a view. */
+export function seriesColor(i: number): string {
+  return classColor(i);
+}
+
+/**
+ * One colour per name, in first-seen order: every chart of a view (Compare's curves, profiles,
+ * bars and table) takes its colours from one such map, so a group keeps its colour throughout.
+ */
+export function colorMap(names: Iterable<string>): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const n of names) if (!out.has(n)) out.set(n, seriesColor(out.size));
+  return out;
+}

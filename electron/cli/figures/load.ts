@@ -1,0 +1,50 @@
+import type { ComparedRun, LggFigureGraphs } from '../../../shared/charts/index.js';
+import { lggFigureRequests, type RunGroup } from '../../../shared/charts/index.js';
+import { LabFailure } from '../../../shared/result.js';
+import type { EpochRecord, StepRecord } from '../../../shared/run-types.js';
+import type { LabHost } from '../../host/lab-host.js';
+
+/** A run as the figures see it: detail, metrics split into epoch and step records, last snapshot. */
+export async function loadComparedRun(host: LabHost, id: string): Promise<ComparedRun> {
+  const got = await host.request('lab:runs.get', { id });
+  if (!got.ok) throw new LabFailure(got.error.code, got.error.message);
+  const epochs: EpochRecord[] = [];
+  const steps: StepRecord[] = [];
+  for (let from = 0; ;) {
+    const page = await host.runs.metrics(id, from);
+    for (const r of page.records) {
+      if (r.type === 'epoch') epochs.push(r);
+      else steps.push(r);
+    }
+    if (page.records.length === 0 || page.next <= from) break;
+    from = page.next;
+  }
+  const probes = await host.runs.probeEpochs(id);
+  const last = probes[probes.length - 1];
+  const lastProbe = last === undefined ? undefined : await host.runs.probe(id, last).catch(() => undefined);
+  return { id, detail: got.value, epochs, steps, ...(lastProbe ? { lastProbe } : {}) };
+}
+
+/** The LGG graphs the figure set draws (one run per group); an unreadable file leaves its panel out. */
+export async function loadFigureGraphs(
+  host: LabHost,
+  groups: readonly RunGroup[],
+): Promise<LggFigureGraphs[]> {
+  const read = (id: string, file: string | undefined) =>
+    file ? host.runs.graph(id, file).catch(() => null) : Promise.resolve(undefined);
+  return Promise.all(
+    lggFigureRequests(groups).map(async (request) => {
+      const [graph, teacher, diff] = await Promise.all([
+        read(request.run.id, request.files.graph),
+        read(request.run.id, request.files.teacher),
+        read(request.run.id, request.files.diff),
+      ]);
+      return {
+        request,
+        graph: graph ?? null,
+        ...(teacher !== undefined ? { teacher } : {}),
+        ...(diff !== undefined ? { diff } : {}),
+      };
+    }),
+  );
+}

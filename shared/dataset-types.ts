@@ -102,8 +102,10 @@ export interface ImportPreview {
   corruptions?: string[];
   /** Id of an existing dataset with the same checksum, if the source was imported before. */
   duplicateOf?: string;
-  /** Non-fatal remarks (e.g. "labels taken from the fine label set"). */
+  /** What needs a look before importing (e.g. "layout ambiguous, read as NHWC"). */
   warnings: string[];
+  /** What the importer did, for information (e.g. "labels taken from the fine label set"). */
+  notes?: string[];
 }
 
 /** Progress of a running import. */

@@ -99,7 +99,7 @@ describe('lgg-lab study and lgg-lab eval (host with in-process engine jobs)', ()
     const table = md.split('\n').filter((l) => /^\| [^-|]/.test(l) && l.includes('±'));
     expect(table.map((l) => l.split(' | ')[0])).toEqual([
       '| test accuracy',
-      '| clean (evaluation subset)',
+      '| clean accuracy (evaluation subset)',
       '| Gaussian noise ε=0.3',
       '| FGSM ε=0.05',
       '| PGD ε=0.05 × 2',

@@ -72,7 +72,7 @@ describe('study report', () => {
 
     const md = studyMarkdown(s, 'now');
     expect(md).toContain('| metric (%) | ce (n = 2) | smoothness (n = 1) |');
-    expect(md).toContain('| 1-NN | 84.00 ± 2.83 | 50.00 |');
+    expect(md).toContain('| 1-NN accuracy | 84.00 ± 2.83 | 50.00 |');
     expect(md).toContain('| e | smoothness | 1 | failed | — | Training diverged \\| badly |');
     const csv = studyCsv(s).trim().split('\n');
     expect(csv).toContain('My study,geometry,testAcc,ce,2,0.94,0.02828427124746185,0.92;0.96');

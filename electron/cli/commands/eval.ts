@@ -6,6 +6,7 @@ import { optFlag, optList, UsageError, type CliContext, type Command, type Parse
 import { formatDuration, table } from '../format.js';
 import { withHost } from './host-context.js';
 import { setPath } from './run.js';
+import { resolveRunId } from '../../host/runs/run-lookup.js';
 
 /** Ids of the robustness suite tables an evaluation produces (the others in report.json are older). */
 export function suiteTableIds(e: Evaluation): Set<string> {
@@ -49,8 +50,9 @@ export function printReport(ctx: CliContext, report: RunReport, only?: ReadonlyS
  * merges it into report.json and prints the tables.
  */
 export async function evalWithHost(host: LabHost, args: ParsedArgs, ctx: CliContext): Promise<number> {
-  const id = args.positionals[0];
-  if (!id) throw new UsageError('which run? (lgg-lab list)');
+  const typed = args.positionals[0];
+  if (!typed) throw new UsageError('which run? (lgg-lab list)');
+  const id = await resolveRunId(host.runs, typed);
   const [spec, status] = await Promise.all([host.runs.spec(id), host.runs.status(id)]);
   if (status.state !== 'completed')
     throw new LabFailure(

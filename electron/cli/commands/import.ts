@@ -86,6 +86,7 @@ export function describePreview(p: ImportPreview): string[] {
     lines.push(
       `Note:      the same source was imported before as "${p.duplicateOf}" (importing again under another name is allowed)`,
     );
+  for (const note of p.notes ?? []) lines.push(`Note:      ${note}`);
   for (const w of p.warnings) lines.push(`Warning:   ${w}`);
   return lines;
 }

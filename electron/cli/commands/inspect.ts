@@ -2,6 +2,10 @@ import { adapterLabel, adapterLimitsText } from '../../../shared/gpu-adapter.js'
 import { PRESETS } from '../../../shared/presets.js';
 import { LabFailure } from '../../../shared/result.js';
 import { optFlag, UsageError, type Command } from '../command.js';
+import { formatNumber } from '../../../shared/format.js';
+import { formatMetric, metricDef } from '../../../shared/metrics.js';
+import { runDurationSec } from '../../../shared/progress.js';
+import { resolveRunId } from '../../host/runs/run-lookup.js';
 import { formatDuration, pct, table } from '../format.js';
 import { BACKEND_CHOICES, backendOption } from '../backend-option.js';
 import { labVersion, withHost } from './host-context.js';
@@ -37,31 +41,15 @@ export const listCommand: Command = {
       else {
         ctx.out(
           table(
-            [
-              'run',
-              'state',
-              'kind',
-              'method',
-              'model',
-              'dataset',
-              'seed',
-              'epoch',
-              'test acc',
-              'best',
-              'time',
-            ],
+            ['name', 'id', 'state', 'epoch', 'test acc', 'best', 'time'],
             runs.map((r) => [
+              r.name,
               r.id,
               r.status.state,
-              r.kind,
-              r.method,
-              r.model,
-              r.dataset,
-              String(r.seed),
               `${r.status.epoch}/${r.status.totalEpochs}`,
               pct(r.lastTestAcc),
               pct(r.bestTestAcc),
-              formatDuration(r.seconds),
+              formatDuration(runDurationSec(r.status, r.seconds, Date.now())),
             ]),
           ),
         );
@@ -74,11 +62,12 @@ export const listCommand: Command = {
 export const showCommand: Command = {
   name: 'show',
   summary: 'show a run: spec, status, last metrics and report',
-  usage: 'lgg-lab show <run-id> [--json]',
+  usage: 'lgg-lab show <run> [--json]   (the run id, or a unique start or end of it)',
   run: (args, ctx) =>
     withHost(ctx, async (host) => {
-      const id = args.positionals[0];
-      if (!id) throw new UsageError('which run? (lgg-lab list)');
+      const typed = args.positionals[0];
+      if (!typed) throw new UsageError('which run? (lgg-lab list)');
+      const id = await resolveRunId(host.runs, typed);
       const r = await host.request('lab:runs.get', { id });
       if (!r.ok) throw new LabFailure(r.error.code, r.error.message);
       const { summary, spec, report, path } = r.value;
@@ -93,7 +82,7 @@ export const showCommand: Command = {
         `  kind     ${spec.kind} · ${spec.method}\n  model    ${summary.model} on ${spec.dataset} · seed ${spec.training.seed} · backend ${summary.status.backend ?? spec.backend}`,
       );
       ctx.out(
-        `  epochs   ${summary.status.epoch}/${summary.status.totalEpochs} · ${formatDuration(summary.seconds)}`,
+        `  epochs   ${summary.status.epoch}/${summary.status.totalEpochs} · ${formatDuration(runDurationSec(summary.status, summary.seconds, Date.now()))}`,
       );
       ctx.out(`  test acc ${pct(summary.lastTestAcc)} (best ${pct(summary.bestTestAcc)})`);
       const probes = await host.runs.probeEpochs(id);
@@ -101,7 +90,8 @@ export const showCommand: Command = {
       if (report) {
         ctx.out(
           `  report   ${Object.entries(report.metrics)
-            .map(([k, v]) => `${k} ${v.toFixed(4)}`)
+            .filter(([k]) => k !== 'acc')
+            .map(([k, v]) => `${metricDef(k).label} ${formatMetric(k, v)}`)
             .join(' · ')}`,
         );
         for (const t of report.tables) {
@@ -109,7 +99,7 @@ export const showCommand: Command = {
           ctx.out(
             table(
               t.columns,
-              t.rows.map((row) => row.map((c) => (typeof c === 'number' ? c.toFixed(4) : c))),
+              t.rows.map((row) => row.map((c) => (typeof c === 'number' ? formatNumber(c) : c))),
             ).replace(/^/gm, '  '),
           );
         }

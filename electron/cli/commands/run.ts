@@ -13,6 +13,8 @@ import {
 import { formatDuration, pct } from '../format.js';
 import { watchRuns } from '../run-watch.js';
 import { BACKEND_CHOICES, backendOption } from '../backend-option.js';
+import type { LabHost } from '../../host/lab-host.js';
+import { resolveRunId } from '../../host/runs/run-lookup.js';
 import { withHost } from './host-context.js';
 
 /** Sets `a.b.c=value` in a plain object (value parsed as JSON when it parses, else a string). */
@@ -69,6 +71,13 @@ export async function specFromArgs(args: ParsedArgs): Promise<Record<string, unk
   return spec;
 }
 
+/** Replaces a teacher run typed as a unique prefix (or tail) of its id by the whole id. */
+export async function resolveTeacher(host: LabHost, spec: Record<string, unknown>): Promise<void> {
+  const t = spec.teacher as { run?: unknown } | undefined;
+  if (t && typeof t.run === 'string' && t.run !== TEACHER_PLACEHOLDER)
+    t.run = await resolveRunId(host.runs, t.run);
+}
+
 /** Prints the outcome of finished runs and returns the exit code. */
 export async function reportOutcome(
   ctx: CliContext,
@@ -105,6 +114,7 @@ export const runCommand: Command = {
   async run(args, ctx) {
     const spec = await specFromArgs(args);
     return withHost(ctx, async (host) => {
+      await resolveTeacher(host, spec);
       const started = await host.request('lab:runs.start', { spec });
       if (!started.ok) throw new LabFailure(started.error.code, started.error.message, started.error.details);
       const id = started.value.id;
@@ -131,10 +141,11 @@ export const resumeCommand: Command = {
     '  --backend B   continue on another backend than the spec’s (e.g. wasm after a GPU error)',
   ].join('\n'),
   async run(args, ctx) {
-    const id = args.positionals[0];
-    if (!id) throw new UsageError('which run? (lgg-lab list)');
+    const typed = args.positionals[0];
+    if (!typed) throw new UsageError('which run? (lgg-lab list)');
     const backend = backendOption(args);
     return withHost(ctx, async (host) => {
+      const id = await resolveRunId(host.runs, typed);
       const r = await host.request('lab:runs.resume', { id, ...(backend ? { backend } : {}) });
       if (!r.ok) throw new LabFailure(r.error.code, r.error.message);
       ctx.out(`resuming ${id} from its last checkpoint`);

@@ -23,7 +23,7 @@ import {
 import { formatDuration } from '../format.js';
 import { watchRuns } from '../run-watch.js';
 import { withHost } from './host-context.js';
-import { reportOutcome, setPath, specFromArgs } from './run.js';
+import { reportOutcome, resolveTeacher, setPath, specFromArgs } from './run.js';
 
 function list(value: string | undefined, what: string): string[] | undefined {
   if (value === undefined) return undefined;
@@ -157,6 +157,7 @@ export async function studyWithHost(host: LabHost, args: ParsedArgs, ctx: CliCon
       : 1;
   }
   const input = await studyFromArgs(args);
+  await resolveTeacher(host, (input as { base: Record<string, unknown> }).base);
   const parsed = parseStudySpec(input);
   if (!parsed.ok) throw new LabFailure(parsed.error.code, parsed.error.message, parsed.error.details);
   const study = parsed.value;

@@ -18,6 +18,8 @@ export interface InputPlan {
   count: number;
   /** Remarks for the preview. */
   warnings: string[];
+  /** What the conversion does, for information. */
+  notes: string[];
 }
 
 const CHANNELS = [1, 3];
@@ -26,9 +28,10 @@ const CHANNELS = [1, 3];
 export function planInput(ref: ArrayRef, options: ImportOptions): InputPlan {
   const s = ref.header.shape;
   const warnings: string[] = [];
-  const base = { scale: 1, count: s[0] ?? 0, warnings };
+  const notes: string[] = [];
+  const base = { scale: 1, count: s[0] ?? 0, warnings, notes };
   if (s.length === 2) {
-    warnings.push(
+    notes.push(
       `${ref.label}: 2-D inputs stored as ${s[1] ?? 0} tabular features (reshape to (N, H, W[, C]) for images)`,
     );
     return { ...base, kind: 'tabular', shape: [s[1] ?? 0], layout: 'nhwc' };
@@ -47,7 +50,7 @@ export function planInput(ref: ArrayRef, options: ImportOptions): InputPlan {
     else throw invalid(ref.label, `shape (${s.join(', ')}) has no channel axis of size 1 or 3`);
     if (CHANNELS.includes(c) && CHANNELS.includes(a))
       warnings.push(`${ref.label}: layout ambiguous, read as NHWC (set layout to override)`);
-    else if (layout === 'nchw') warnings.push(`${ref.label}: NCHW layout detected, converted to NHWC`);
+    else if (layout === 'nchw') notes.push(`${ref.label}: NCHW layout detected, converted to NHWC`);
   }
   const shape = layout === 'nhwc' ? [a, b, c] : [b, c, a];
   if (!CHANNELS.includes(shape[2] ?? 0))
@@ -107,9 +110,9 @@ export async function decideScale(ref: ArrayRef, plan: InputPlan, job: JobContex
   }
   if (plan.count === 0 || (min >= 0 && max <= 1)) {
     plan.scale = 255;
-    plan.warnings.push(`${ref.label}: ${ref.header.dtype} values in [0, 1] detected; scaled to 0–255`);
+    plan.notes.push(`${ref.label}: ${ref.header.dtype} values in [0, 1] detected; scaled to 0–255`);
   } else if (min >= 0 && max <= 255) {
-    plan.warnings.push(`${ref.label}: ${ref.header.dtype} values in [0, 255] detected; rounded to uint8`);
+    plan.notes.push(`${ref.label}: ${ref.header.dtype} values in [0, 255] detected; rounded to uint8`);
   } else {
     throw invalid(
       ref.label,

@@ -41,6 +41,7 @@ export interface ArraySet {
 export async function openArrayPairs(set: ArraySet, ctx: OpenContext): Promise<ImportSource> {
   const roles = assignRoles([...set.arrays.keys()], ctx.options, set.root);
   const warnings: string[] = [...(set.warnings ?? [])];
+  const notes: string[] = [];
   const parts: PairPart[] = [];
   const pairs: ['train' | 'test', string | undefined, string | undefined][] =
     roles.trainX !== undefined
@@ -62,6 +63,7 @@ export async function openArrayPairs(set: ArraySet, ctx: OpenContext): Promise<I
       throw corrupt(x.label, `${plan.count} inputs but ${norm.labels.length} labels in ${y.label}`);
     await decideScale(x, plan, ctx.job);
     warnings.push(...plan.warnings);
+    notes.push(...plan.notes);
     numClasses = Math.max(numClasses, norm.numClasses);
     parts.push({ split, x, plan, labels: norm.labels });
   }
@@ -77,7 +79,7 @@ export async function openArrayPairs(set: ArraySet, ctx: OpenContext): Promise<I
   const classNames = chooseClassNames(numClasses, set.classNames, ctx.options.classNames);
   const pool = parts.length === 1 ? planPool(first.labels, classNames.length, ctx.options) : undefined;
   if (pool)
-    warnings.push(
+    notes.push(
       `no separate test arrays; ${pool.splits[1]?.count ?? 0} examples held out as the test split (seed ${ctx.options.splitSeed ?? 0})`,
     );
   const splits: SourceSplit[] =
@@ -98,6 +100,7 @@ export async function openArrayPairs(set: ArraySet, ctx: OpenContext): Promise<I
     classNames,
     splits,
     warnings,
+    notes,
     files: set.files,
     root: set.root,
     async samples(count): Promise<SampleImage[]> {

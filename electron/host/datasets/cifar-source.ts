@@ -94,6 +94,7 @@ export async function openCifar(
     );
 
   const warnings: string[] = [];
+  const notes: string[] = [];
   let fromFiles: string[] | undefined;
   let numClasses: number;
   let name: string;
@@ -110,7 +111,7 @@ export async function openCifar(
     const file = labelSet === 'fine' ? 'fine_label_names.txt' : 'coarse_label_names.txt';
     const t = texts.get(file);
     fromFiles = t ? parseNameLines(t) : undefined;
-    warnings.push(`labels taken from the ${labelSet} label set (${numClasses} classes)`);
+    notes.push(`labels taken from the ${labelSet} label set (${numClasses} classes)`);
     if (!t) warnings.push(`${file} not found; classes are numbered`);
   }
   if (fromFiles && fromFiles.length !== numClasses) {
@@ -155,6 +156,7 @@ export async function openCifar(
     classNames,
     splits,
     warnings,
+    notes,
     files: meta.files,
     root: meta.root,
     samples: (count) => Promise.resolve(samples.slice(0, count)),

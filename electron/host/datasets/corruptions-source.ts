@@ -55,6 +55,7 @@ export async function openCorruptions(dir: string, ctx: OpenContext): Promise<Im
   let labelsRaw: Int32Array | undefined;
   let numClasses = 0;
   const warnings: string[] = [];
+  const notes: string[] = [];
   const checksumFiles: string[] = [];
   const useLabels = async (ref: ArrayRef): Promise<void> => {
     const norm = normaliseLabels(ref.label, ref.header, await readArray(ref));
@@ -115,8 +116,7 @@ export async function openCorruptions(dir: string, ctx: OpenContext): Promise<Im
   const shape = (corruptions[0] as Corruption).plan.shape;
   const suiteName = path.basename(dir);
   const clean = findCleanDataset(await ctx.existing(), suiteName, shape, numClasses, ctx.options.linkTo);
-  if (clean)
-    warnings.push(`linked to the clean dataset "${clean.name}" (${clean.id}); its mean/std are used`);
+  if (clean) notes.push(`linked to the clean dataset "${clean.name}" (${clean.id}); its mean/std are used`);
   else
     warnings.push(
       'no matching clean dataset found (import it first, or set linkTo); mean/std computed on the suite',
@@ -140,6 +140,7 @@ export async function openCorruptions(dir: string, ctx: OpenContext): Promise<Im
     corruptions: corruptions.map((k) => ({ name: k.name, severities: k.severities })),
     ...(clean ? { linkedTo: clean.id, presetStats: { mean: clean.mean, std: clean.std } } : {}),
     warnings: [...warnings, ...corruptions.flatMap((k) => k.plan.warnings)],
+    notes: [...notes, ...corruptions.flatMap((k) => k.plan.notes)],
     files: checksumFiles,
     root: dir,
     async samples(count): Promise<SampleImage[]> {

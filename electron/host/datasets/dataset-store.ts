@@ -149,6 +149,7 @@ export class DatasetStore {
         ),
         samples,
         warnings,
+        notes: source.notes ?? [],
       };
       if (source.corruptions) preview.corruptions = source.corruptions.map((c) => c.name);
       if (duplicate) preview.duplicateOf = duplicate.id;

@@ -66,6 +66,7 @@ export async function openImageFolder(root: string, ctx: OpenContext): Promise<I
   const scan = await scanImageFolder(root, () => ctx.job.checkCancelled());
   const o = ctx.options;
   const warnings: string[] = [];
+  const notes: string[] = [];
   const firstEntries = scan.classNames
     .map((_, c) => scan.train.find((e) => e.label === c))
     .filter((e): e is ImageEntry => e !== undefined);
@@ -83,21 +84,21 @@ export async function openImageFolder(root: string, ctx: OpenContext): Promise<I
       size = [first.height, first.width];
     else {
       size = [DEFAULT_SIDE, DEFAULT_SIDE];
-      warnings.push(
+      notes.push(
         `images are ${first.width}×${first.height}; stored at ${DEFAULT_SIDE}×${DEFAULT_SIDE} (set imageSize / --image-size to choose)`,
       );
     }
   }
   if (infos.some((i) => i.width !== size[1] || i.height !== size[0]))
-    warnings.push(`images of other sizes are resized to ${size[1]}×${size[0]}`);
+    notes.push(`images of other sizes are resized to ${size[1]}×${size[0]}`);
   const channels: 1 | 3 = o.color ? (o.color === 'grey' ? 1 : 3) : infos.every((i) => i.grey) ? 1 : 3;
   const target: DecodeTarget = { height: size[0], width: size[1], channels, method: o.resize ?? 'auto' };
-  if (scan.ignored > 0) warnings.push(`${scan.ignored} non-image files ignored`);
+  if (scan.ignored > 0) notes.push(`${scan.ignored} non-image files ignored`);
   const classNames = chooseClassNames(scan.classNames.length, scan.classNames, o.classNames);
   const labels = Int32Array.from(scan.train, (e) => e.label);
   const pool = scan.test ? undefined : planPool(labels, classNames.length, o);
   if (pool)
-    warnings.push(
+    notes.push(
       `no train/ + test/ (or val/) roots; ${pool.splits[1]?.count ?? 0} images held out as the test split (seed ${o.splitSeed ?? 0})`,
     );
   const splits: SourceSplit[] = pool?.splits ?? [
@@ -123,6 +124,7 @@ export async function openImageFolder(root: string, ctx: OpenContext): Promise<I
     classNames,
     splits,
     warnings,
+    notes,
     files: all.map((e) => e.rel),
     root,
     async samples(count, job): Promise<SampleImage[]> {

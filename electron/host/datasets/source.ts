@@ -61,8 +61,10 @@ export interface ImportSource {
   linkedTo?: string;
   /** Mean and std to store instead of computing them (suites reuse the clean set's). */
   presetStats?: { mean: number[]; std: number[] };
-  /** Non-fatal remarks. */
+  /** What needs a look before importing. */
   warnings: string[];
+  /** What the importer did, for information only (shown as notes, not warnings). */
+  notes?: string[];
   /** Files whose bytes define the checksum, relative to `root` (empty string: `root` is the file). */
   files: string[];
   /** Folder (or file) the checksum files are relative to; a description for generated sets. */

@@ -6,6 +6,7 @@ import {
   type ExperimentKind,
   type ExperimentSpec,
 } from '../../../shared/spec/experiments.js';
+import { formatBare, metricDef } from '../../../shared/metrics.js';
 import { writeFileAtomic } from '../../common/atomic-file.js';
 import type { RunStore } from '../runs/run-store.js';
 
@@ -159,47 +160,24 @@ export async function collectStudyRuns(store: RunStore, name: string): Promise<S
   return out;
 }
 
-/** Human label of a metric key (the CSV keeps the keys). */
+/** Human label of a metric key (the CSV keeps the keys): the metric registry's. */
 export function metricLabel(metric: string): string {
-  const fixed: Record<string, string> = {
-    testAcc: 'test accuracy',
-    clean: 'clean (evaluation subset)',
-    agreement: 'teacher agreement',
-    knn1: '1-NN',
-    knn10: '10-NN',
-    mean: 'nearest class mean',
-    'corruptions.suite.error': 'corruption error, stored suite (mean)',
-    'corruptions.inApp.error': 'corruption error, in-app (mean)',
-  };
-  const known = fixed[metric];
-  if (known) return known;
-  const [kind, arg = ''] = metric.split('@');
-  switch (kind) {
-    case 'gaussian':
-      return `Gaussian noise ε=${arg}`;
-    case 'fgsm':
-      return arg.endsWith('dB') ? `FGSM at ${arg.replace('dB', ' dB')}` : `FGSM ε=${arg}`;
-    case 'pgd': {
-      const m = /^([^×]+)×(\d+)(\+rs)?$/.exec(arg);
-      return m ? `PGD ε=${m[1]} × ${m[2]}${m[3] ? ', random start' : ''}` : `PGD ${arg}`;
-    }
-    case 'dropout':
-      return `test-time dropout p=${arg}`;
-    case 'quantized':
-      return `${arg.replace('bit', '')}-bit weights`;
-    default:
-      return metric;
-  }
+  return metricDef(metric).label;
 }
 
 function pct(x: number): string {
   return (100 * x).toFixed(2);
 }
 
-/** "97.65 ± 0.12" in %, or "97.65" for one run, or "—". */
-export function formatCell(c: StudyCell | undefined): string {
+/**
+ * Mean ± std in the table's unit: fractions as % numbers ("97.65 ± 0.12", the header says %),
+ * other metrics as they are; "97.65" for one run, or "—".
+ */
+export function formatCell(c: StudyCell | undefined, metric = 'testAcc'): string {
   if (!c) return '—';
-  return Number.isNaN(c.std) ? pct(c.mean) : `${pct(c.mean)} ± ${pct(c.std)}`;
+  const unit = metricDef(metric).unit;
+  const one = (x: number): string => (unit === 'fraction' ? pct(x) : formatBare(unit, x));
+  return Number.isNaN(c.std) ? one(c.mean) : `${one(c.mean)} ± ${one(c.std)}`;
 }
 
 function describe(s: StudySummary): string {
@@ -221,7 +199,7 @@ export function studyMarkdown(s: StudySummary, generatedAt = new Date().toISOStr
     `|---|${s.methods.map(() => '---:').join('|')}|`,
     ...s.metrics.map(
       (metric) =>
-        `| ${metricLabel(metric)} | ${s.methods.map((m) => formatCell(s.cells[metric]?.[m])).join(' | ')} |`,
+        `| ${metricLabel(metric)} | ${s.methods.map((m) => formatCell(s.cells[metric]?.[m], metric)).join(' | ')} |`,
     ),
     '',
     'Mean ± sample standard deviation (n − 1) over the completed runs of each method; accuracies and',

@@ -40,6 +40,18 @@ describe('lgg-lab import / datasets', () => {
     expect(await new DatasetStore(ctx.dataDir).list()).toEqual([]);
   });
 
+  it('prints what the importer did as notes, not as warnings (#13)', async () => {
+    const src = path.join(dir, 'c100');
+    await writeTree(src, {
+      'train.bin': cifarRecords(40, 'cifar100', 1).data,
+      'test.bin': cifarRecords(10, 'cifar100', 2).data,
+    });
+    expect(await importCommand.run(args([src], { 'dry-run': true, 'label-set': 'fine' }), ctx)).toBe(0);
+    const text = out.join('\n');
+    expect(text).toMatch(/^Note: +labels taken from the fine label set \(100 classes\)$/m);
+    expect(text).not.toMatch(/Warning: +labels taken/);
+  });
+
   it('imports with format options and a progress line, then lists, shows and removes', async () => {
     const src = path.join(dir, 'c100');
     await writeTree(src, {

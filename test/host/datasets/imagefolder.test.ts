@@ -56,7 +56,8 @@ describe('image-folder importer', () => {
       train: { count: 4, countsPerClass: [2, 2] },
       test: { count: 2, countsPerClass: [1, 1] },
     });
-    expect(preview.warnings.join()).toMatch(/1 non-image files ignored/);
+    expect(preview.notes?.join()).toMatch(/1 non-image files ignored/);
+    expect(preview.warnings.join()).not.toMatch(/ignored/);
     expect(preview.samples.map((s) => s.label)).toEqual([0, 1]);
     const meta = await store.import(src, {});
     const x = (await readStoredNpy(path.join(store.dir(meta.id), 'train-x.npy'))).values as Uint8Array;
@@ -93,7 +94,7 @@ describe('image-folder importer', () => {
     await writeTree(src, { 'a/1.jpg': jpg(100, 80, solid(1, 2, 3)), 'b/1.jpg': jpg(90, 90, solid(3, 2, 1)) });
     const p = await store.preview(src);
     expect(p.shape).toEqual([32, 32, 3]);
-    expect(p.warnings.join()).toMatch(/stored at 32×32/);
+    expect(p.notes?.join()).toMatch(/stored at 32×32/);
   });
 
   describe('bad input', () => {

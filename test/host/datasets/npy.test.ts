@@ -45,8 +45,9 @@ describe('NumPy .npy importer', () => {
     const p = await store.preview(src, { testFraction: 0.5 });
     expect(p.shape).toEqual([2, 2, 3]);
     expect(p.dtype).toBe('float32');
-    expect(p.warnings.join('\n')).toMatch(/NCHW layout detected/);
-    expect(p.warnings.join('\n')).toMatch(/values in \[0, 1\] detected; scaled/);
+    expect(p.notes?.join('\n')).toMatch(/NCHW layout detected/);
+    expect(p.warnings).toEqual([]);
+    expect(p.notes?.join('\n')).toMatch(/values in \[0, 1\] detected; scaled/);
     // Example 0, pixel (1, 0), channel 2 = v[0*12 + 2*4 + 1*2 + 0].
     expect(p.samples[0]?.pixels[(1 * 2 + 0) * 3 + 2]).toBe(Math.round((v[2 * 4 + 2] ?? 0) * 255));
   });

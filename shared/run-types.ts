@@ -29,6 +29,11 @@ export interface RunStatus {
   pid?: number;
   /** Backend the engine runs on. */
   backend?: string;
+  /**
+   * Optimiser steps per epoch, recorded when training starts: a run stopped inside its first
+   * epoch (no epoch record yet) still draws its curves over epochs and its progress bar.
+   */
+  stepsPerEpoch?: number;
   /** Why the run failed, was cancelled or interrupted. */
   error?: LabError;
 }

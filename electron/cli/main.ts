@@ -1,7 +1,5 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { LabFailure } from '../../shared/result.js';
+import { labVersion } from '../common/lab-version.js';
 import { resolveDataDir } from '../host/paths.js';
 import { parseArgs } from './args.js';
 import { optFlag, optString, UsageError, type CliContext, type Command } from './command.js';
@@ -35,16 +33,7 @@ const COMMANDS: Command[] = [
   gpuCheckCommand,
 ];
 
-function version(): string {
-  // The one-folder bundle has its version compiled in.
-  if (process.env.LGG_LAB_VERSION) return process.env.LGG_LAB_VERSION;
-  const pkg = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'package.json');
-  try {
-    return (JSON.parse(readFileSync(pkg, 'utf8')) as { version: string }).version;
-  } catch {
-    return '0.0.0';
-  }
-}
+const version = labVersion;
 
 function help(out: (s: string) => void): void {
   out('lgg-lab: the Latent Geometry Graph laboratory, from the terminal\n');

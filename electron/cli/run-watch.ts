@@ -2,6 +2,9 @@ import type { MetricsRecord, RunProgress, RunStatus } from '../../shared/run-typ
 import { TERMINAL_STATES } from '../../shared/run-types.js';
 import type { LabHost } from '../host/lab-host.js';
 import type { CliContext } from './command.js';
+import { formatNumber } from '../../shared/format.js';
+import { formatMetric, metricDef } from '../../shared/metrics.js';
+import { progressFraction, progressParts } from '../../shared/progress.js';
 import { formatDuration, pct } from './format.js';
 
 function bar(fraction: number, width = 24): string {
@@ -10,18 +13,11 @@ function bar(fraction: number, width = 24): string {
   return `${'█'.repeat(full)}${'░'.repeat(width - full)}`;
 }
 
-/** One status line of a running run. */
+/** One status line of a running run: the bar, then what the app's header says (phase-aware). */
 export function progressLine(p: RunProgress, lastLoss?: number): string {
-  const done = (p.epoch - 1 + (p.stepsPerEpoch ? p.step / p.stepsPerEpoch : 0)) / Math.max(1, p.totalEpochs);
-  const parts = [
-    `${bar(done)} ${(100 * done).toFixed(0).padStart(3)} %`,
-    `epoch ${p.epoch}/${p.totalEpochs}`,
-    p.phase === 'training' ? `step ${p.step}/${p.stepsPerEpoch}` : p.phase,
-    `${Math.round(p.samplesPerSec).toLocaleString('en-US')} img/s`,
-    `ETA ${formatDuration(p.etaSec)}`,
-  ];
-  if (lastLoss !== undefined) parts.push(`loss ${lastLoss.toFixed(4)}`);
-  if (p.detail) parts.push(p.detail);
+  const done = progressFraction(p);
+  const parts = [`${bar(done)} ${(100 * done).toFixed(0).padStart(3)} %`, ...progressParts(p)];
+  if (lastLoss !== undefined && p.phase === 'training') parts.push(`loss ${formatNumber(lastLoss)}`);
   return parts.join(' · ');
 }
 
@@ -72,7 +68,7 @@ export async function watchRuns(host: LabHost, ids: string[], ctx: CliContext): 
             else {
               const extra = Object.entries(r.test)
                 .filter(([k]) => k !== 'loss' && k !== 'acc')
-                .map(([k, v]) => `${k} ${v.toFixed(4)}`)
+                .map(([k, v]) => `${metricDef(k).short} ${formatMetric(k, v)}`)
                 .join(' · ');
               say(
                 `epoch ${r.epoch}: train loss ${r.train.loss.toFixed(4)} acc ${pct(r.train.acc)} · test loss ${r.test.loss.toFixed(4)} acc ${pct(r.test.acc)}` +

@@ -9,6 +9,7 @@ import { expandStudy, parseExperimentSpec, parseStudySpec } from '../../shared/s
 import type { ExperimentSpec } from '../../shared/spec/experiments.js';
 import { exportRun } from './export/run-export.js';
 import type { LabHost } from './lab-host.js';
+import { labVersion } from '../common/lab-version.js';
 
 /** One handler per request channel, receiving the validated payload. */
 export type Handlers = { [C in RequestChannel]: (p: ParsedRequestOf<C>) => Promise<ResponseOf<C>> };
@@ -59,7 +60,7 @@ export function createHandlers(host: LabHost): Handlers {
     'lab:system.info': async () => ({
       backend: await host.backend(),
       dataDir: host.options.dataDir,
-      version: host.options.version ?? '0.0.0',
+      version: host.options.version ?? labVersion(),
       mode: host.options.mode,
       queue: host.queue.counts(),
     }),

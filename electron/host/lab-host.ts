@@ -20,6 +20,7 @@ import { labPaths } from './paths.js';
 import { RunQueue } from './runs/run-queue.js';
 import { RunStore } from './runs/run-store.js';
 import { loadSettings, type Settings } from './settings.js';
+import type { RunProgress } from '../../shared/run-types.js';
 
 /** Options of {@link createLabHost}. */
 export interface LabHostOptions {
@@ -60,7 +61,10 @@ export class LabHost implements HostApi {
       {
         status: (s) => this.events.runStatus(s),
         message: (id, m) => {
-          if (m.type === 'progress') this.events.runProgress({ ...m.progress, runId: id });
+          if (m.type === 'progress') {
+            this.events.runProgress({ ...m.progress, runId: id });
+            this.noteStepsPerEpoch(id, m.progress);
+          }
           else if (m.type === 'metrics') this.events.runMetrics(id, m.record);
           else if (m.type === 'probe') this.events.runProbe(id, m.snapshot.epoch);
         },
@@ -74,6 +78,16 @@ export class LabHost implements HostApi {
       },
     );
     this.handlers = createHandlers(this);
+  }
+
+  /** Runs whose steps per epoch are in their status already (this host's lifetime). */
+  private readonly stepsNoted = new Set<string>();
+
+  /** Records a run's steps per epoch in its status, once, from its first training progress. */
+  private noteStepsPerEpoch(id: string, p: RunProgress): void {
+    if (p.phase !== 'training' || p.stepsPerEpoch <= 0 || this.stepsNoted.has(id)) return;
+    this.stepsNoted.add(id);
+    this.runs.updateStatus(id, { stepsPerEpoch: p.stepsPerEpoch }).catch(() => this.stepsNoted.delete(id));
   }
 
   /** The lab's folders. */

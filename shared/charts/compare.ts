@@ -81,10 +81,11 @@ export function runGroups(runs: readonly ComparedRun[]): RunGroup[] {
 /** A curve Compare can overlay: `<split>.<metric>` of epoch records, or `batch.loss|acc` of step records. */
 export type CompareMetric = string;
 
-/** Steps per epoch of a run (from its first epoch record), or null. */
+/** Steps per epoch of a run (its first epoch record, else its status, else its spec), or null. */
 function stepsPerEpoch(run: ComparedRun): number | null {
   const e = run.epochs[0];
-  return e && e.step > 0 ? e.step / e.epoch : null;
+  if (e && e.step > 0) return e.step / e.epoch;
+  return run.detail.summary.status.stepsPerEpoch ?? run.detail.spec.training.stepsPerEpoch ?? null;
 }
 
 /** Whether the runs are short enough to compare per step. */
@@ -119,7 +120,7 @@ const BATCH_SMOOTHING = 0.6;
 /** A run's curve of a metric: x in (fractional) epochs; values scaled to the shown unit. */
 export function runCurve(run: ComparedRun, metric: CompareMetric): Points {
   if (metric.startsWith('batch.')) {
-    const spe = stepsPerEpoch(run) ?? run.detail.spec.training.stepsPerEpoch;
+    const spe = stepsPerEpoch(run);
     const key = metric.slice(6) as 'loss' | 'acc';
     const scale = unitScale(metricDef(key).unit);
     const raw: Points = run.steps.map((s) => [spe ? s.step / spe : s.step, s[key] * scale]);
@@ -138,7 +139,7 @@ export function runCurve(run: ComparedRun, metric: CompareMetric): Points {
 /** Whether a metric's curves are drawn over steps (then x is fractional epochs or steps). */
 function stepX(runs: readonly ComparedRun[], metric: CompareMetric): AxisSpec {
   if (!metric.startsWith('batch.')) return { ...curveAxis('epoch'), integer: true };
-  const known = runs.every((r) => stepsPerEpoch(r) ?? r.detail.spec.training.stepsPerEpoch);
+  const known = runs.every((r) => stepsPerEpoch(r) !== null);
   return curveAxis(known ? 'epoch' : 'step');
 }
 

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RunStatus } from '../../shared/run-types.js';
 import type { CliContext } from '../../electron/cli/command.js';
-import { watchRuns } from '../../electron/cli/run-watch.js';
+import { progressLine, watchRuns } from '../../electron/cli/run-watch.js';
 import { createLabHost, type LabHost } from '../../electron/host/lab-host.js';
 import { writeSyntheticImages } from '../helpers/datasets.js';
 import { FakeLauncher } from '../helpers/fake-engine.js';
@@ -54,5 +54,31 @@ describe('lgg-lab run: Ctrl-C', () => {
     clearTimeout(timer);
     expect(statuses.map((s) => s.state)).toEqual(['interrupted']);
     expect(lines.join('\n')).toContain('Interrupted: checkpointing');
+  });
+});
+
+describe('lgg-lab run: the progress line', () => {
+  it('follows the phase: no "step 0/0 · 0 img/s · ETA 0 s" while evaluating', () => {
+    const base = {
+      runId: 'r',
+      epoch: 2,
+      totalEpochs: 4,
+      step: 50,
+      stepsPerEpoch: 100,
+      samplesPerSec: 812.4,
+      etaSec: 95,
+    };
+    expect(progressLine({ ...base, phase: 'training' }, 0.123456)).toBe(
+      '█████████░░░░░░░░░░░░░░░  38 % · training · epoch 2/4 · step 50/100 · 812 img/s · ETA 1 min 35 s · loss 0.1235',
+    );
+    const line = progressLine({
+      ...base,
+      phase: 'evaluating',
+      step: 0,
+      stepsPerEpoch: 0,
+      samplesPerSec: 0,
+      etaSec: 0,
+    });
+    expect(line).toBe('████████████░░░░░░░░░░░░  50 % · evaluating · epoch 2/4');
   });
 });

@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { labVersion } from '../../electron/common/lab-version.js';
 import { createLabHost, type LabHost } from '../../electron/host/lab-host.js';
 import { parseExperimentSpec } from '../../shared/spec/index.js';
 import { FakeLauncher } from '../helpers/fake-engine.js';
@@ -32,6 +33,28 @@ describe('host handlers with scripted engines', () => {
     // An unhandled rejection would fail this test; give the chain time to settle.
     await new Promise((r) => setTimeout(r, 50));
     expect(await host.request('lab:runs.list', {})).toEqual({ ok: true, value: [] });
+  });
+});
+
+describe('system info', () => {
+  it('reports the package version when none is given (web mode showed "LGG Lab 0.0.0")', async () => {
+    const data = await tempDataDir();
+    const launcher = new FakeLauncher();
+    const host = await createLabHost({ dataDir: data.dir, mode: 'web', launcher });
+    try {
+      const pkg = JSON.parse(await fs.readFile(path.resolve('package.json'), 'utf8')) as { version: string };
+      expect(labVersion()).toBe(pkg.version);
+      const info = host.request('lab:system.info', {});
+      await expect.poll(() => launcher.engines[0]?.job?.type).toBe('info');
+      // The engine says which backend it runs (on the next turn), then answers.
+      await new Promise((r) => setImmediate(r));
+      launcher.engines[0]!.finish();
+      const got = await info;
+      expect(got, JSON.stringify(got)).toMatchObject({ ok: true, value: { version: pkg.version } });
+    } finally {
+      await host.close();
+      await data.cleanup();
+    }
   });
 });
 

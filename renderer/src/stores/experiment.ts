@@ -55,7 +55,17 @@ export const useExperimentStore = defineStore('experiment', () => {
       teacherRun.value === null &&
       !(draft.value.teacher as { checkpoint?: string } | undefined)?.checkpoint,
   );
-  const canStart = computed(() => issues.value.length === 0 && !teacherMissing.value && !starting.value);
+  /** Why a study cannot start as set (a study without a method would silently run the form's). */
+  const studyIssue = computed(() =>
+    study.value.enabled && study.value.methods.length === 0
+      ? 'Tick at least one method to vary, or switch Vary off.'
+      : study.value.enabled && seedsOf(study.value.seeds).length === 0
+        ? 'Give at least one seed.'
+        : null,
+  );
+  const canStart = computed(
+    () => issues.value.length === 0 && !teacherMissing.value && studyIssue.value === null && !starting.value,
+  );
   /** The graph options the LGG group edits: the GKD loss graph, else a playground. */
   const lggOptions = computed<LggOptions>(() => {
     if (kind.value !== 'distill') return playgroundLgg.value;
@@ -72,16 +82,33 @@ export const useExperimentStore = defineStore('experiment', () => {
     playgroundLgg.value = { ...(kind.value === 'robust' ? ROBUST_LGG : GKD_LGG) };
   }
 
+  // A new kind or preset is a new experiment: a study switched on for the last one does not
+  // silently turn its Start into "Start study".
+  function resetStudy(): void {
+    study.value = { ...study.value, enabled: false, methods: [] };
+  }
+
   function chooseKind(k: ExperimentKind): void {
     kind.value = k;
     presetId.value = presets.value.find((p) => p.kind === k && p.tier === 'quick')?.id ?? null;
-    study.value.methods = [];
+    resetStudy();
     applyPreset(preset.value);
   }
 
   function choosePreset(id: string | null): void {
     presetId.value = id;
+    resetStudy();
     applyPreset(preset.value);
+  }
+
+  /** Switches the study on (the form's method ticked to start with) or off. */
+  function setStudy(on: boolean): void {
+    const method = typeof draft.value.method === 'string' ? draft.value.method : undefined;
+    study.value = {
+      ...study.value,
+      enabled: on,
+      methods: on && study.value.methods.length === 0 && method ? [method] : study.value.methods,
+    };
   }
 
   function chooseDataset(id: string): void {
@@ -174,6 +201,8 @@ export const useExperimentStore = defineStore('experiment', () => {
     teacherRun,
     teacherMissing,
     canStart,
+    studyIssue,
+    setStudy,
     lggOptions,
     chooseKind,
     choosePreset,

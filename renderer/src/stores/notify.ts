@@ -12,7 +12,15 @@ export interface Toast {
   text: string;
 }
 
-/** Errors and confirmations, shown briefly; errors stay until dismissed. */
+/**
+ * A host message as a person should read it: a file uploaded in web mode is named by the path
+ * it was dropped with, not by the server's temporary upload folder (`…/tmp/uploads/<batch>/`).
+ */
+export function forDisplay(text: string): string {
+  return text.replace(/(?:[A-Za-z]:)?[^\s"'“”(]*[\\/]tmp[\\/]uploads[\\/][\w-]+[\\/](?:upload[\\/])?/g, '');
+}
+
+/** Errors and confirmations: information fades after 4 s; errors stay until dismissed or the page changes. */
 export const useNotifyStore = defineStore('notify', () => {
   const toasts = ref<Toast[]>([]);
   let next = 1;
@@ -23,7 +31,7 @@ export const useNotifyStore = defineStore('notify', () => {
 
   function push(level: Toast['level'], text: string): void {
     const id = next++;
-    toasts.value = [...toasts.value.slice(-4), { id, level, text }];
+    toasts.value = [...toasts.value.slice(-4), { id, level, text: forDisplay(text) }];
     if (level === 'info') setTimeout(() => dismiss(id), 4000);
   }
 
@@ -33,5 +41,11 @@ export const useNotifyStore = defineStore('notify', () => {
     push('error', context ? `${context}: ${text}` : text);
   }
 
-  return { toasts, push, error, dismiss, info: (text: string) => push('info', text) };
+  /** Drops the errors of the page being left: they were about it. */
+  function leavePage(): void {
+    if (toasts.value.some((t) => t.level === 'error'))
+      toasts.value = toasts.value.filter((t) => t.level !== 'error');
+  }
+
+  return { toasts, push, error, dismiss, leavePage, info: (text: string) => push('info', text) };
 });

@@ -68,11 +68,11 @@ export const useRunDetailStore = defineStore('run-detail', () => {
     const any = snapshot.value ?? snapshots.value.values().next().value;
     return any?.taps.map((t) => t.tap) ?? [];
   });
-  /** Steps per epoch where known (live progress, else the spec); null: curves are drawn over steps. */
+  /** Steps per epoch where known (live progress, the status, the spec); null: curves are drawn over steps. */
   const stepsPerEpoch = computed<number | null>(() => {
     const p = lastProgress.value;
     if (p && p.stepsPerEpoch > 0) return p.stepsPerEpoch;
-    return detail.value?.spec.training.stepsPerEpoch ?? null;
+    return detail.value?.summary.status.stepsPerEpoch ?? detail.value?.spec.training.stepsPerEpoch ?? null;
   });
   const currentTap = computed(() =>
     tap.value && taps.value.includes(tap.value) ? tap.value : (taps.value[taps.value.length - 1] ?? null),

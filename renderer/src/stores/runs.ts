@@ -1,5 +1,5 @@
 import { defineStore } from 'pinia';
-import { computed, ref, shallowRef, triggerRef } from 'vue';
+import { computed, ref, shallowRef, triggerRef, watch } from 'vue';
 import type { MetricsRecord, RunProgress, RunState, RunStatus, RunSummary } from '../../../shared/run-types';
 import { runDurationSec } from '../../../shared/progress';
 import { useApi } from '../api';
@@ -69,6 +69,13 @@ export const useRunsStore = defineStore('runs', () => {
           `${r.name} ${r.method} ${r.dataset} ${r.model} ${r.study ?? ''}`.toLowerCase().includes(text)),
     );
     return sortRuns(filtered, sortKey.value, sortDir.value);
+  });
+  // What is selected is what is shown: a filter that hides a selected run deselects it, so
+  // "6 selected" never sits above 3 rows with Delete acting on runs out of sight.
+  watch(visible, (shown) => {
+    const ids = new Set(shown.map((r) => r.id));
+    if (selected.value.some((id) => !ids.has(id)))
+      selected.value = selected.value.filter((id) => ids.has(id));
   });
   const running = computed(() => rows.value.filter((r) => r.status.state === 'running').length);
   const queued = computed(() => rows.value.filter((r) => r.status.state === 'queued').length);

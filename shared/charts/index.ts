@@ -17,3 +17,4 @@ export * from './smoothing.js';
 export type * from './types.js';
 export * from './bars.js';
 export * from './figure-set.js';
+export * from './legend-fit.js';

@@ -15,6 +15,10 @@ export interface SyntheticImages {
   width: number;
   channels: number;
   seed?: number;
+  /** Brightness of the class square (default 180); lower with more noise makes a harder set. */
+  signal?: number;
+  /** Range of the uniform noise on every pixel (default 60). */
+  noise?: number;
 }
 
 /**
@@ -42,7 +46,7 @@ export async function writeSyntheticImages(dataDir: string, o: SyntheticImages):
           for (let ch = 0; ch < o.channels; ch++) {
             x[i * per + (r * o.width + q) * o.channels + ch] = Math.min(
               255,
-              (inside ? 180 : 0) + rng.int(60),
+              (inside ? (o.signal ?? 180) : 0) + rng.int(o.noise ?? 60),
             );
           }
         }

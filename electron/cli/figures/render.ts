@@ -1,6 +1,6 @@
 // Server-side SVG: ECharts renders the shared option builders' objects without a browser.
 import * as echarts from 'echarts';
-import type { Figure } from '../../../shared/charts/index.js';
+import { fitLegend, type Figure } from '../../../shared/charts/index.js';
 
 /**
  * The figure as a standalone SVG document on a white background. The chart is disposed at once:
@@ -9,7 +9,7 @@ import type { Figure } from '../../../shared/charts/index.js';
 export function renderFigureSvg(f: Figure): string {
   const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width: f.width, height: f.height });
   try {
-    chart.setOption({ ...f.option, backgroundColor: '#ffffff', animation: false });
+    chart.setOption({ ...fitLegend(f.option, f.width), backgroundColor: '#ffffff', animation: false });
     const svg = chart.renderToSVGString();
     return svg.startsWith('<?xml') ? svg : `<?xml version="1.0" encoding="UTF-8"?>\n${svg}`;
   } finally {

@@ -12,7 +12,7 @@ import {
   VisualMapComponent,
 } from 'echarts/components';
 import { CanvasRenderer, SVGRenderer } from 'echarts/renderers';
-import type { ChartOption } from '../../../shared/charts';
+import { fitLegend, type ChartOption } from '../../../shared/charts';
 
 use([
   LineChart,
@@ -34,12 +34,21 @@ use([
 export type { EChartsType };
 export type { ChartOption };
 
+/**
+ * The renderer of the app's charts: canvas (fast with thousands of heatmap cells), or SVG when the
+ * page is opened with `charts=svg` in its query — the same layout with every text a DOM element,
+ * which the end-to-end test measures for overlaps.
+ */
+function chartRenderer(): 'canvas' | 'svg' {
+  return new URLSearchParams(window.location.search).get('charts') === 'svg' ? 'svg' : 'canvas';
+}
+
 /** Creates a chart, or null where there is no canvas (unit tests in happy-dom). */
 export function createChart(el: HTMLElement, dark: boolean): EChartsType | null {
   const probe = document.createElement('canvas');
   if (typeof probe.getContext !== 'function' || !probe.getContext('2d')) return null;
   try {
-    return init(el, dark ? 'dark' : undefined, { renderer: 'canvas' });
+    return init(el, dark ? 'dark' : undefined, { renderer: chartRenderer() });
   } catch {
     return null;
   }
@@ -57,7 +66,7 @@ export function renderSvg(
   const chart = init(null, undefined, { renderer: 'svg', ssr: true, width, height });
   try {
     options.forEach((o, i) => {
-      if (o) chart.setOption({ ...o, ...(i === 0 ? { backgroundColor: '#ffffff' } : {}) }, i === 0);
+      if (o) chart.setOption(i === 0 ? { ...fitLegend(o, width), backgroundColor: '#ffffff' } : o, i === 0);
     });
     return chart.renderToSVGString();
   } finally {

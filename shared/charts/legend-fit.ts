@@ -63,9 +63,10 @@ function shiftTop(x: unknown, by: number): unknown {
 export function legendRowsFor(option: ChartOption, width: number): number {
   const legend = option.legend as Obj | undefined;
   if (!legend || Array.isArray(legend) || legend.show === false || !Array.isArray(legend.data)) return 0;
-  const names = (legend.data as unknown[]).map((d) =>
-    typeof d === 'string' ? d : String((d as Obj).name ?? ''),
-  );
+  const names = (legend.data as unknown[]).map((d) => {
+    const name = typeof d === 'string' ? d : (d as Obj).name;
+    return typeof name === 'string' ? name : '';
+  });
   const side = (v: unknown): number => (typeof v === 'number' ? v : 0);
   return legendRows(names, width - side(legend.left) - side(legend.right), {
     fontSize: side((legend.textStyle as Obj | undefined)?.fontSize) || 11,

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -182,12 +182,8 @@ describe('web mode in Chromium, against the real host and engine', () => {
     await page.locator('[data-control="epoch"]').fill('1');
     await expect.poll(() => page.textContent('[data-epoch]')).toBe('1');
     await page.waitForTimeout(500);
-    const file = await shot('dashboard');
-    // The README's screenshot is this one; refreshed on request so test runs leave the tree clean.
-    if (process.env.LGG_LAB_UPDATE_DOCS === '1') {
-      await mkdir(path.join(root, 'docs'), { recursive: true });
-      await copyFile(file, path.join(root, 'docs', 'screenshot-dashboard.png'));
-    }
+    // The README's screenshots come from the chart-layout walk (charts-layout.test.ts).
+    await shot('dashboard');
   });
 
   it('compares the two runs', async () => {

@@ -7,12 +7,14 @@ import {
   curvesBase,
   curvesData,
   ema,
+  fitLegend,
   heatCells,
   heatmapOption,
   knnEdges,
   knnGraphOption,
   knnLayout,
   LEGEND_HEIGHT,
+  legendRowsFor,
   linesOption,
   MAX_EPOCH_LEGEND,
   metricLines,
@@ -24,6 +26,7 @@ import {
   stepsPerEpochOf,
   tableChart,
   tableChartOption,
+  textWidth,
   toCsv,
   valueRange,
 } from '../../../shared/charts/index.js';
@@ -108,6 +111,24 @@ describe('training curves', () => {
     for (const v of ema([1, 1, 1], 0.9)) expect(v).toBeCloseTo(1, 10);
     expect(ema([0, 10], 0)).toEqual([0, 10]);
     expect(ema([0, 10], 0.5)[1]).toBeCloseTo((10 * 0.5) / 0.75);
+  });
+});
+
+describe('legends', () => {
+  it('wrap at the drawn width and push the plot down instead of clipping an item mid-word', () => {
+    const names = Array.from({ length: 10 }, (_, i) => `class ${i}`);
+    const o = linesOption(
+      names.map((name, i) => ({ name, data: [[i, i]] })),
+      { x: curveAxis('epoch'), y: { title: 'v' } },
+    );
+    expect(legendRowsFor(o, 1400)).toBe(1);
+    expect(legendRowsFor(o, 300)).toBeGreaterThanOrEqual(3);
+    const narrow = fitLegend(o, 300);
+    expect((narrow.legend as Obj).type).toBe('plain');
+    expect((narrow.grid as Obj).top as number).toBeGreaterThanOrEqual(legendRowsFor(o, 300) * 24);
+    expect((fitLegend(o, 1400).grid as Obj).top).toBe((o.grid as Obj).top);
+    // The estimate never falls short of the text: wide letters count wide.
+    expect(textWidth('WWWW', 11)).toBeGreaterThan(textWidth('iiii', 11) * 2);
   });
 });
 

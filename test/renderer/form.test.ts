@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TrainingSchema } from '../../shared/spec';
+import { TrainingSchema, type ModelSpec } from '../../shared/spec';
 import { modelCost, epochSeconds } from '../../renderer/src/form/estimate';
 import { groupsOf } from '../../renderer/src/form/groups';
 import { fieldsOf, getAt, setAt, type Field } from '../../renderer/src/form/schema-fields';
@@ -94,8 +94,31 @@ describe('parameter count and time estimate', () => {
   });
 
   it('scales epoch time with examples and backend speed', () => {
-    const cost = { parameters: 1, macs: 1e6 };
-    expect(epochSeconds(cost, 1000, 'wasm')).toBeCloseTo(0.6);
-    expect(epochSeconds(cost, 1000, 'wasm', 3e9)).toBeCloseTo(1);
+    const cost = { parameters: 1, macs: 1e6, convMacs: 0 };
+    const work = { examples: 1000, batchSize: 100, evalExamples: 0 };
+    const at = (rate?: number) => epochSeconds(cost, work, 'wasm', rate);
+    expect(at(3e9) - at(6e9)).toBeCloseTo(0.5);
+    expect(epochSeconds(cost, { ...work, examples: 2000 }, 'wasm', 3e9) - at(3e9)).toBeGreaterThan(1);
+  });
+
+  it('estimates small models within 2× of measured epochs (it ran up to 10× low)', () => {
+    // One-epoch MNIST runs on wasm, 2 shared cores, 2026-12-03: 6,400 training examples, 2,000 test
+    // examples, wall time from start to end (so set-up counted too); the slowest of its runs each.
+    const measured: { model: ModelSpec; batchSize: number; seconds: number }[] = [
+      { model: { arch: 'mlp', hidden: [256, 128] }, batchSize: 64, seconds: 3.0 },
+      { model: { arch: 'mlp', hidden: [256, 128] }, batchSize: 256, seconds: 4.9 },
+      { model: { arch: 'ref-cnn', width: 0.25 }, batchSize: 16, seconds: 6.5 },
+      { model: { arch: 'ref-cnn', width: 0.25 }, batchSize: 64, seconds: 8.9 },
+      { model: { arch: 'ref-cnn', width: 0.25 }, batchSize: 256, seconds: 7.7 },
+      { model: { arch: 'ref-cnn', width: 0.5 }, batchSize: 64, seconds: 15.7 },
+      { model: { arch: 'ref-cnn', width: 1 }, batchSize: 64, seconds: 51.8 },
+      { model: { arch: 'ref-cnn', width: 2 }, batchSize: 64, seconds: 167.3 },
+    ];
+    for (const m of measured) {
+      const cost = modelCost(m.model, [28, 28, 1], 10);
+      const est = epochSeconds(cost, { examples: 6400, batchSize: m.batchSize, evalExamples: 2000 }, 'wasm');
+      expect(est, `${JSON.stringify(m.model)} batch ${m.batchSize}`).toBeGreaterThan(m.seconds / 2);
+      expect(est, `${JSON.stringify(m.model)} batch ${m.batchSize}`).toBeLessThan(m.seconds * 2);
+    }
   });
 });

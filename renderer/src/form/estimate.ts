@@ -6,24 +6,31 @@ export interface ModelCost {
   parameters: number;
   /** Multiply-accumulates of one forward pass of one example. */
   macs: number;
+  /** The part of `macs` spent in convolutions (they run slower per MAC than dense layers). */
+  convMacs: number;
 }
 
 function conv(inC: number, outC: number, k: number, outH: number, outW: number, bias: boolean): ModelCost {
-  return { parameters: k * k * inC * outC + (bias ? outC : 0), macs: k * k * inC * outC * outH * outW };
+  const macs = k * k * inC * outC * outH * outW;
+  return { parameters: k * k * inC * outC + (bias ? outC : 0), macs, convMacs: macs };
 }
 
 function add(...parts: ModelCost[]): ModelCost {
-  return parts.reduce((a, b) => ({ parameters: a.parameters + b.parameters, macs: a.macs + b.macs }), {
-    parameters: 0,
-    macs: 0,
-  });
+  return parts.reduce(
+    (a, b) => ({
+      parameters: a.parameters + b.parameters,
+      macs: a.macs + b.macs,
+      convMacs: a.convMacs + b.convMacs,
+    }),
+    { parameters: 0, macs: 0, convMacs: 0 },
+  );
 }
 
 function dense(inF: number, outF: number): ModelCost {
-  return { parameters: inF * outF + outF, macs: inF * outF };
+  return { parameters: inF * outF + outF, macs: inF * outF, convMacs: 0 };
 }
 
-const bn = (c: number): ModelCost => ({ parameters: 2 * c, macs: 0 });
+const bn = (c: number): ModelCost => ({ parameters: 2 * c, macs: 0, convMacs: 0 });
 
 function refCnn(h: number, w: number, c: number, width: number, out: number): ModelCost {
   const c1 = Math.max(1, Math.floor(32 * width));
@@ -100,27 +107,59 @@ export function modelCost(model: ModelSpec, shape: readonly number[], outputs: n
   }
 }
 
-/** Sustained multiply-accumulates per second per backend (wasm measured: reference CNN, ~400 img/s on 2 cores). */
-const ASSUMED_MACS_PER_SEC: Record<string, number> = {
-  'tensorflow-gpu': 2e11,
-  // TF.js's WebGPU kernels reach a fraction of cuDNN on the same card; a software adapter is far
-  // slower, but the calibration of a finished run corrects either.
-  webgpu: 5e10,
-  tensorflow: 1.5e10,
-  wasm: 5e9,
-  cpu: 2e8,
+/** What a backend sustains, and what it costs beyond the arithmetic. */
+interface BackendSpeed {
+  /** Dense-layer multiply-accumulates per second. */
+  dense: number;
+  /** Convolution multiply-accumulates per second. */
+  conv: number;
+  /** Fixed cost of one batch (kernel dispatch, batch assembly, optimiser), seconds. */
+  perStep: number;
+  /** Fixed cost of one epoch beyond its batches (probe LGGs, σ profiles, checkpoint), seconds. */
+  perEpoch: number;
+}
+
+/**
+ * wasm was measured on 2 shared cores (2026-12-03: one-epoch MNIST runs of the MLP and the reference
+ * CNN at widths 0.25–2 and batches 16–256): convolutions reach under half the dense rate, and small
+ * models are dominated by the per-batch and per-epoch costs, which the MAC count alone missed (the
+ * estimate ran up to 10× low for them). The other backends are scaled guesses; the dashboard shows
+ * the real throughput.
+ */
+const ASSUMED_SPEED: Record<string, BackendSpeed> = {
+  'tensorflow-gpu': { dense: 2e11, conv: 2e11, perStep: 0.002, perEpoch: 0.5 },
+  // TF.js's WebGPU kernels reach a fraction of cuDNN on the same card, and each kernel is a dispatch.
+  webgpu: { dense: 5e10, conv: 5e10, perStep: 0.01, perEpoch: 1 },
+  tensorflow: { dense: 1.5e10, conv: 1e10, perStep: 0.002, perEpoch: 0.5 },
+  wasm: { dense: 5e9, conv: 2e9, perStep: 0.006, perEpoch: 2 },
+  cpu: { dense: 2e8, conv: 2e8, perStep: 0.01, perEpoch: 2 },
 };
+
+/** The work of one epoch: training examples and batch, and the test examples evaluated after it. */
+export interface EpochWork {
+  /** Training examples seen in the epoch. */
+  examples: number;
+  /** Examples per optimiser step. */
+  batchSize: number;
+  /** Test examples evaluated at the end of the epoch. */
+  evalExamples: number;
+}
 
 /**
  * Seconds per epoch: training costs about three forward passes (forward, input and weight
- * gradients). `calibration` is the MACs/s a finished run actually achieved, when there is one.
+ * gradients), evaluation one, each batch and each epoch a fixed cost on top. `calibration` is the
+ * MACs/s a finished run actually achieved, when there is one (it replaces both MAC rates).
  */
 export function epochSeconds(
   cost: ModelCost,
-  examples: number,
+  work: EpochWork,
   backend: string,
   calibration?: number,
 ): number {
-  const rate = calibration ?? ASSUMED_MACS_PER_SEC[backend] ?? ASSUMED_MACS_PER_SEC.cpu ?? 2e8;
-  return (3 * cost.macs * examples) / rate;
+  const speed = ASSUMED_SPEED[backend] ?? (ASSUMED_SPEED.cpu);
+  const dense = calibration ?? speed.dense;
+  const conv = calibration ?? speed.conv;
+  const forward = (cost.macs - cost.convMacs) / dense + cost.convMacs / conv;
+  const batches = Math.ceil(work.examples / work.batchSize) + Math.ceil(work.evalExamples / work.batchSize);
+  return forward * (3 * work.examples + work.evalExamples) + batches * speed.perStep + speed.perEpoch;
 }

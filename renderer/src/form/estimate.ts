@@ -132,8 +132,9 @@ const ASSUMED_SPEED: Record<string, BackendSpeed> = {
   webgpu: { dense: 5e10, conv: 5e10, perStep: 0.01, perEpoch: 1 },
   tensorflow: { dense: 1.5e10, conv: 1e10, perStep: 0.002, perEpoch: 0.5 },
   wasm: { dense: 5e9, conv: 2e9, perStep: 0.006, perEpoch: 2 },
-  cpu: { dense: 2e8, conv: 2e8, perStep: 0.01, perEpoch: 2 },
 };
+/** The plain-JS backend, also assumed for a backend not listed. */
+const CPU_SPEED: BackendSpeed = { dense: 2e8, conv: 2e8, perStep: 0.01, perEpoch: 2 };
 
 /** The work of one epoch: training examples and batch, and the test examples evaluated after it. */
 export interface EpochWork {
@@ -156,7 +157,7 @@ export function epochSeconds(
   backend: string,
   calibration?: number,
 ): number {
-  const speed = ASSUMED_SPEED[backend] ?? (ASSUMED_SPEED.cpu);
+  const speed = ASSUMED_SPEED[backend] ?? CPU_SPEED;
   const dense = calibration ?? speed.dense;
   const conv = calibration ?? speed.conv;
   const forward = (cost.macs - cost.convMacs) / dense + cost.convMacs / conv;

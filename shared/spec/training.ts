@@ -46,6 +46,20 @@ export const TrainingSchema = z.object({
     .default({ cropPadding: 0, flip: false }),
   /** Per-channel normalisation with the dataset's mean and std (stored at import). */
   normalize: z.boolean().default(true),
+  /**
+   * Per-channel constants used instead of the statistics measured at import when `normalize` is on
+   * (a recipe's published values, e.g. CIFAR-10's mean (0.4914, 0.4822, 0.4465), std (0.2023,
+   * 0.1994, 0.2010)); pixel units in [0, 1]; null = the measured ones.
+   */
+  normalizeConstants: z
+    .object({
+      /** Mean per channel. */
+      mean: z.array(z.number()).min(1).max(16),
+      /** Standard deviation per channel (> 0). */
+      std: z.array(z.number().positive()).min(1).max(16),
+    })
+    .nullable()
+    .default(null),
   /** Fraction of the training split held out for validation (seeded); 0 = none. */
   validationFraction: z.number().min(0).max(0.5).default(0),
   /** Use only this many training examples (class-balanced, seeded); null = all. */

@@ -4,6 +4,7 @@ import type { BackendChoice } from '../../../shared/spec/training.js';
 import { BackendChoiceSchema } from '../../../shared/spec/training.js';
 import { optFlag, optString, UsageError, type Command } from '../command.js';
 import { formatDuration, pct, table } from '../format.js';
+import { printReference } from './eval.js';
 import { labVersion, withHost } from './host-context.js';
 
 /** `lgg-lab presets`. */
@@ -113,6 +114,7 @@ export const showCommand: Command = {
             ).replace(/^/gm, '  '),
           );
         }
+        printReference(ctx, report);
       }
       return 0;
     }),

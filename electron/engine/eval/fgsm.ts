@@ -58,17 +58,23 @@ export interface FgsmRow {
   accuracy: number;
 }
 
-/** FGSM at fixed L∞ ε values, then at per-image ε for each target SNR (pixel space, clamped). */
+/**
+ * FGSM at fixed L∞ ε values, then at per-image ε for each target SNR, in the space of `set` with its
+ * bounds: pixel space clamped to [0, 1] (`fgsm-pixel`), or the normalised space of
+ * {@link normalizedEvalSet} with a classifier on normalised inputs and no clamp (`fgsm-normalised`,
+ * where εᵢ comes from the normalised image's norm, as in the authors' script).
+ */
 export function fgsmEvaluation(
   set: EvalSet,
   classifier: Classifier,
   o: { epsilons: readonly number[]; snrDb: readonly number[] },
   io: EvalIo,
   batchSize: number,
+  label = 'FGSM',
 ): FgsmRow[] {
   const rows: FgsmRow[] = [];
   for (const epsilon of o.epsilons) {
-    const r = evaluatePerturbed(set, classifier, io, `FGSM ε=${epsilon}`, batchSize, (b) =>
+    const r = evaluatePerturbed(set, classifier, io, `${label} ε=${epsilon}`, batchSize, (b) =>
       fgsm(classifier, b.x, b.labels, epsilon, set.bounds),
     );
     if (io.cancelled()) return rows;
@@ -76,7 +82,7 @@ export function fgsmEvaluation(
   }
   for (const target of o.snrDb) {
     let epsSum = 0;
-    const r = evaluatePerturbed(set, classifier, io, `FGSM ${target} dB`, batchSize, (b) => {
+    const r = evaluatePerturbed(set, classifier, io, `${label} ${target} dB`, batchSize, (b) => {
       const eps = epsilonAtSnr(b.x, target);
       epsSum += tf.sum(eps).dataSync()[0] ?? 0;
       return fgsm(classifier, b.x, b.labels, eps, set.bounds);

@@ -58,9 +58,16 @@ export function perturbedProfiles(
       }
     }
     for (const [k, cfg] of evaluation.pgd.entries()) {
-      const xp = pgdAttack(classifier, x, labels, cfg, probe.bounds, new Rng(seed, Stream.noise, 0x9e, k));
-      profiles[`pgd ${describePgd(cfg)}`] = sigmaProfile(model, normalize, xp, labels, classes, taps);
-      xp.dispose();
+      const { adv, brokenBefore } = pgdAttack(
+        classifier,
+        x,
+        labels,
+        cfg,
+        probe.bounds,
+        new Rng(seed, Stream.noise, 0x9e, k),
+      );
+      profiles[`pgd ${describePgd(cfg)}`] = sigmaProfile(model, normalize, adv, labels, classes, taps);
+      tf.dispose([adv, brokenBefore]);
     }
   } finally {
     tf.dispose([x, labels]);

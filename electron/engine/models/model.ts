@@ -3,13 +3,18 @@ import type { ForwardContext } from '../nn/layers.js';
 import type { ParamSet } from '../nn/params.js';
 
 /** Kind of a tapped representation. */
-export type TapKind = 'stage' | 'relu' | 'embedding';
+export type TapKind = 'stage' | 'relu' | 'embedding' | 'block';
 
 /** A named representation a loss or metric can read from one forward pass. */
 export interface TapInfo {
   /** Unique name within the model, e.g. `stage2`, `relu.7`. */
   name: string;
-  /** `stage`: a stage output (GKD's default pairs); `relu`: a ReLU output; `embedding`: the last hidden layer. */
+  /**
+   * `stage`: a stage output (GKD's default pairs); `relu`: a ReLU output; `embedding`: the last
+   * hidden layer; `block`: the output of a building block (a residual block; for networks without
+   * residual blocks, each conv → ReLU → pool unit and hidden dense layer), where the authors' test-time
+   * dropout acts.
+   */
   kinds: TapKind[];
 }
 

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { EngineToHost } from '../../../shared/engine-protocol.js';
 import type { RunProgress } from '../../../shared/run-types.js';
 import { LabFailure } from '../../../shared/result.js';
-import { parseExperimentSpec } from '../../../shared/spec/index.js';
+import { modelSpecOf, parseExperimentSpec } from '../../../shared/spec/index.js';
 import type { ExperimentSpec } from '../../../shared/spec/experiments.js';
 import { BatchAssembler } from '../data/batches.js';
 import { loadDataset } from '../data/dataset.js';
@@ -32,6 +32,27 @@ export async function readRunSpec(runDir: string): Promise<ExperimentSpec> {
   return r.value;
 }
 
+/**
+ * The input normalisation of a run: none, the recipe's constants (`training.normalizeConstants`, one
+ * value per channel of the dataset), or the per-channel statistics measured at import.
+ */
+export function runNormalization(
+  t: Pick<ExperimentSpec['training'], 'normalize' | 'normalizeConstants'>,
+  meta: { mean: number[]; std: number[] },
+  shape: readonly number[],
+): { mean: number[]; std: number[] } | null {
+  if (!t.normalize) return null;
+  const c = t.normalizeConstants;
+  if (!c) return { mean: meta.mean, std: meta.std };
+  const channels = shape.length === 3 ? (shape[2] ?? 1) : meta.mean.length;
+  if (c.mean.length !== channels || c.std.length !== channels)
+    throw new LabFailure(
+      'invalid-spec',
+      `training.normalizeConstants: ${c.mean.length} mean and ${c.std.length} std values for a dataset with ${channels} channel(s)`,
+    );
+  return { mean: [...c.mean], std: [...c.std] };
+}
+
 /** Builds the dataset, model, plugin and index sets of a run. The caller disposes model and plugin. */
 export async function setupRun(
   spec: ExperimentSpec,
@@ -53,8 +74,8 @@ export async function setupRun(
   if (split.train.length < 2)
     throw new LabFailure('invalid-spec', 'training.trainSubset leaves fewer than 2 examples');
   const plugin = createPlugin(spec, data.classes);
-  const model = createModel(spec.model, data.shape, plugin.outputDim, t.seed);
-  const normalization = t.normalize ? { mean: data.meta.mean, std: data.meta.std } : null;
+  const model = createModel(modelSpecOf(spec), data.shape, plugin.outputDim, t.seed);
+  const normalization = runNormalization(t, data.meta, data.shape);
   const test =
     t.evalSubset !== null && t.evalSubset < data.test.count
       ? balancedSample(data.test.y, data.classes, t.evalSubset, new Rng(t.seed, Stream.split, 7))

@@ -11,7 +11,7 @@ import type {
   RunStatus,
   RunSummary,
 } from '../../../shared/run-types.js';
-import { defaultRunName, parseExperimentSpec } from '../../../shared/spec/index.js';
+import { defaultRunName, modelLabel, modelSpecOf, parseExperimentSpec } from '../../../shared/spec/index.js';
 import type { ExperimentSpec } from '../../../shared/spec/experiments.js';
 import { readJsonIfExists, writeJsonAtomic } from '../../common/atomic-file.js';
 import { labPaths } from '../paths.js';
@@ -25,20 +25,6 @@ function alive(pid: number | undefined): boolean {
     return true;
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-function modelLabel(spec: ExperimentSpec): string {
-  const m = spec.model;
-  switch (m.arch) {
-    case 'wrn':
-      return `WRN-${m.depth}-${m.width}`;
-    case 'mlp':
-      return `MLP ${m.hidden.join('-')}`;
-    case 'ref-cnn':
-      return m.width === 1 ? 'CNN' : `CNN×${m.width}`;
-    case 'preact-resnet18':
-      return m.width === 1 ? 'PreActResNet18' : `PreActResNet18×${m.width}`;
   }
 }
 
@@ -197,7 +183,7 @@ export class RunStore {
       kind: spec.kind,
       method: spec.method,
       dataset: spec.dataset,
-      model: modelLabel(spec),
+      model: modelLabel(modelSpecOf(spec)),
       seed: spec.training.seed,
       ...(spec.study ? { study: spec.study } : {}),
       status,

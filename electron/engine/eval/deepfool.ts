@@ -1,0 +1,218 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { DeepFool } from '../../../shared/spec/evaluation.js';
+import type { Bounds, Classifier, EvalIo, EvalSet } from './eval-set.js';
+
+/** Per-example outcome of {@link deepFoolAttack}. */
+export interface DeepFoolOutcome {
+  /** Classified correctly to begin with (only those are attacked, as in the authors' script). */
+  clean: boolean;
+  /** An adversarial point was found (always false for `clean` = false). */
+  broken: boolean;
+  /** ‖x̃ − x‖₂ of the adversarial point (0 when not broken or not attacked). */
+  l2: number;
+  /** Linearisation steps taken (0 when not attacked). */
+  steps: number;
+}
+
+/** Rows of a flat [b, d] array, one Float32Array per example. */
+function rows(a: Float32Array, b: number): Float32Array[] {
+  const d = a.length / Math.max(1, b);
+  return Array.from({ length: b }, (_, i) => a.subarray(i * d, (i + 1) * d));
+}
+
+/** ∂ logit(cls[i]) / ∂ x for each example i of the batch x, as a flat [b·d] array. */
+function classGradient(classifier: Classifier, x: tf.Tensor, cls: Int32Array): Float32Array {
+  return tf.tidy(() => {
+    const g = tf.grad((xi: tf.Tensor) => {
+      const logits = classifier(xi);
+      const mask = tf.oneHot(tf.tensor1d(cls, 'int32'), logits.shape[1] ?? 1);
+      // Examples are independent in inference mode, so the gradient of the sum is per example.
+      return tf.sum(tf.mul(logits, mask));
+    })(x);
+    return g.dataSync() as Float32Array;
+  });
+}
+
+/**
+ * DeepFool L2 (Moosavi-Dezfooli et al. 2016) with Foolbox 1.6's `DeepFoolAttack` defaults, batched
+ * over independent examples. For each correctly classified example (label y), at most `steps` times:
+ * if the current point is misclassified, stop (adversarial); else, over the `candidates` most likely
+ * classes of the clean image whose logit is below y's, fₖ = zₖ − z_y and wₖ = ∇(zₖ − z_y), take the k
+ * minimising |fₖ| / (‖wₖ‖ + 1e-8) and step by (1 + overshoot) · |fₖ| / (‖wₖ‖ + 1e-8)² · wₖ, then clip
+ * to the bounds. After the last step the point is checked once more. (Foolbox writes fₖ with
+ * log-probabilities; their differences equal the logits' differences, so the steps are the same.)
+ * Gradients come from one backward pass per candidate rank for the batch's still-active examples.
+ */
+export function deepFoolAttack(
+  classifier: Classifier,
+  pixels: Float32Array,
+  labels: Int32Array,
+  shape: readonly number[],
+  cfg: DeepFool,
+  bounds: Bounds,
+): DeepFoolOutcome[] {
+  const b = labels.length;
+  const d = pixels.length / Math.max(1, b);
+  const logitsOf = (data: Float32Array, n: number): Float32Array =>
+    tf.tidy(() => classifier(tf.tensor(data, [n, ...shape], 'float32')).dataSync() as Float32Array);
+  const clean = logitsOf(pixels, b);
+  const classes = clean.length / Math.max(1, b);
+  const k = Math.min(cfg.candidates, classes);
+  const argmax = (z: Float32Array): number =>
+    z.reduce((best, v, j) => (v > (z[best] ?? -Infinity) ? j : best), 0);
+  const out: DeepFoolOutcome[] = [];
+  const candidates: number[][] = [];
+  rows(clean, b).forEach((z, i) => {
+    const ok = argmax(z) === labels[i];
+    out.push({ clean: ok, broken: false, l2: 0, steps: 0 });
+    candidates.push(
+      Array.from(z, (v, j) => [v, j] as const)
+        .sort((p, q) => q[0] - p[0] || p[1] - q[1])
+        .slice(0, k)
+        .map(([, j]) => j),
+    );
+  });
+  const current = Float32Array.from(pixels);
+  let active = out.flatMap((o, i) => (o.clean ? [i] : []));
+  const gather = (idx: number[]): Float32Array => {
+    const a = new Float32Array(idx.length * d);
+    idx.forEach((i, r) => a.set(current.subarray(i * d, (i + 1) * d), r * d));
+    return a;
+  };
+  const adversarial = (logits: Float32Array, i: number): boolean => argmax(logits) !== labels[i];
+  const finish = (i: number): void => {
+    const o = out[i];
+    if (!o) return;
+    o.broken = true;
+    let s = 0;
+    for (let j = 0; j < d; j++) s += ((current[i * d + j] ?? 0) - (pixels[i * d + j] ?? 0)) ** 2;
+    o.l2 = Math.sqrt(s);
+  };
+  for (let step = 0; step < cfg.steps && active.length > 0; step++) {
+    const x = gather(active);
+    const logits = rows(logitsOf(x, active.length), active.length);
+    const still: number[] = [];
+    active.forEach((i, r) => {
+      if (adversarial(logits[r] ?? new Float32Array(), i)) finish(i);
+      else still.push(r);
+    });
+    if (still.length === 0) break;
+    const idx = still.map((r) => active[r] ?? 0);
+    const xs = tf.tensor(gather(idx), [idx.length, ...shape], 'float32');
+    try {
+      // Gradient of every candidate rank's logit (rank 0 is the label: the example is still correct).
+      const grads = Array.from({ length: k }, (_, rank) =>
+        rows(
+          classGradient(
+            classifier,
+            xs,
+            Int32Array.from(idx, (i) => candidates[i]?.[rank] ?? 0),
+          ),
+          idx.length,
+        ),
+      );
+      idx.forEach((i, r) => {
+        const z = logits[still[r] ?? 0] ?? new Float32Array();
+        const y = labels[i] ?? 0;
+        const gy = grads[candidates[i]?.indexOf(y) ?? 0]?.[r];
+        if (!gy) return;
+        let best: { dist: number; f: number; w: Float32Array } | undefined;
+        candidates[i]?.forEach((c, rank) => {
+          if (!((z[c] ?? 0) < (z[y] ?? 0))) return;
+          const gk = grads[rank]?.[r];
+          if (!gk) return;
+          const w = new Float32Array(d);
+          let norm = 0;
+          for (let j = 0; j < d; j++) {
+            w[j] = (gk[j] ?? 0) - (gy[j] ?? 0);
+            norm += (w[j] ?? 0) ** 2;
+          }
+          const f = Math.abs((z[c] ?? 0) - (z[y] ?? 0));
+          const dist = f / (Math.sqrt(norm) + 1e-8);
+          if (!best || dist < best.dist) best = { dist, f, w };
+        });
+        const o = out[i];
+        if (!best || !o) return;
+        o.steps = step + 1;
+        const denom = (Math.sqrt(best.w.reduce((a, v) => a + v * v, 0)) + 1e-8) ** 2;
+        const scale = ((1 + cfg.overshoot) * best.f) / denom;
+        for (let j = 0; j < d; j++) {
+          let v = (current[i * d + j] ?? 0) + scale * (best.w[j] ?? 0);
+          if (bounds) v = Math.min(bounds.hi, Math.max(bounds.lo, v));
+          current[i * d + j] = v;
+        }
+      });
+    } finally {
+      xs.dispose();
+    }
+    active = idx;
+  }
+  // Foolbox checks the point reached after the last step once more.
+  if (active.length > 0) {
+    const logits = rows(logitsOf(gather(active), active.length), active.length);
+    active.forEach((i, r) => {
+      if (adversarial(logits[r] ?? new Float32Array(), i)) finish(i);
+    });
+  }
+  return out;
+}
+
+/** The DeepFool table's numbers. */
+export interface DeepFoolRow {
+  /** Examples attacked or counted (every `every`-th of the evaluation set). */
+  examples: number;
+  /** Fraction correctly classified and never broken. */
+  accuracy: number;
+  /** Fraction correctly classified before the attack. */
+  clean: number;
+  /**
+   * Mean of ‖x̃ − x‖₂ / D over the examples misclassified to begin with (0) and those broken, D the
+   * input size (3072 on CIFAR-10): the authors' figure.
+   */
+  meanL2PerDim: number;
+  /** Median ‖x̃ − x‖₂ over the broken examples (NaN when none). */
+  medianL2: number;
+  /** Mean linearisation steps of the broken examples. */
+  meanSteps: number;
+}
+
+/** DeepFool accuracy and mean L2 on every `cfg.every`-th example of the set. */
+export function deepFoolEvaluation(
+  set: EvalSet,
+  classifier: Classifier,
+  cfg: DeepFool,
+  io: EvalIo,
+  batchSize: number,
+): DeepFoolRow | undefined {
+  const per = set.shape.reduce((a, b) => a * b, 1);
+  const picked = Array.from({ length: Math.ceil(set.n / cfg.every) }, (_, i) => i * cfg.every);
+  const outcomes: DeepFoolOutcome[] = [];
+  for (let s = 0; s < picked.length; s += batchSize) {
+    if (io.cancelled()) return undefined;
+    io.progress(`DeepFool: ${s}/${picked.length}`);
+    const idx = picked.slice(s, s + batchSize);
+    const pixels = new Float32Array(idx.length * per);
+    idx.forEach((i, r) => pixels.set(set.x.subarray(i * per, (i + 1) * per), r * per));
+    const labels = Int32Array.from(idx, (i) => set.labels[i] ?? 0);
+    outcomes.push(...deepFoolAttack(classifier, pixels, labels, set.shape, cfg, set.bounds));
+  }
+  const n = Math.max(1, outcomes.length);
+  const broken = outcomes.filter((o) => o.broken);
+  const counted = outcomes.filter((o) => !o.clean || o.broken);
+  const l2s = broken.map((o) => o.l2).sort((a, b) => a - b);
+  const mid = l2s.length / 2;
+  return {
+    examples: outcomes.length,
+    accuracy: outcomes.filter((o) => o.clean && !o.broken).length / n,
+    clean: outcomes.filter((o) => o.clean).length / n,
+    meanL2PerDim:
+      counted.length > 0 ? counted.reduce((a, o) => a + o.l2 / per, 0) / counted.length : Number.NaN,
+    medianL2:
+      l2s.length === 0
+        ? Number.NaN
+        : l2s.length % 2 === 1
+          ? (l2s[Math.floor(mid)] ?? Number.NaN)
+          : ((l2s[mid - 1] ?? 0) + (l2s[mid] ?? 0)) / 2,
+    meanSteps: broken.length > 0 ? broken.reduce((a, o) => a + o.steps, 0) / broken.length : 0,
+  };
+}

@@ -163,6 +163,39 @@ describe('robust experiment end to end (synthetic squares, wasm)', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it('trains the Parseval network for a Parseval method, records it in the checkpoint and evaluates it', async () => {
+    const spec = robustSpec('parseval');
+    const runDir = await writeRun(data.dir, 'pnet', {
+      ...spec,
+      model: { arch: 'preact-resnet18', width: 1 / 32 },
+      parseval: { beta: 0.01, network: true },
+      probe: { perClass: 2, seed: 0, epochs: [] },
+      evaluation: { subset: 24, protocols: [], perturbedProfiles: false },
+    });
+    const report = (await runTraining(
+      { type: 'train', runDir, dataDir: data.dir, resume: false },
+      recordingIo(),
+    )) as RunReport;
+    const latest = JSON.parse(await fs.readFile(path.join(runDir, 'checkpoints', 'latest.json'), 'utf8')) as {
+      dir: string;
+    };
+    const meta = JSON.parse(
+      await fs.readFile(path.join(runDir, 'checkpoints', latest.dir, 'model.json'), 'utf8'),
+    ) as { model: unknown };
+    expect(meta.model).toEqual({ arch: 'preact-resnet18', width: 1 / 32, parseval: true });
+    // Re-evaluation rebuilds the same (Parseval) network from the checkpoint: same clean accuracy.
+    const again = await runEvaluation(
+      {
+        type: 'evaluate',
+        runDir,
+        dataDir: data.dir,
+        evaluation: EvaluationSchema.parse({ subset: 24, protocols: [] }),
+      },
+      recordingIo(),
+    );
+    expect(again.metrics.clean).toBe(report.metrics.clean);
+  });
+
   it('vanilla logs σ and Δ but trains on cross-entropy alone', async () => {
     const spec = robustSpec('vanilla');
     const runDir = await writeRun(data.dir, 'v', {

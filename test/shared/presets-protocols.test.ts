@@ -54,7 +54,7 @@ describe('presets', () => {
     expect(robust.evaluation.subset).toBe(500);
     expect(robust.evaluation.gaussian?.draws).toBe(2);
     expect(findPreset('mnist-robust-quick')!.description).toMatch(
-      /500 test images.*2 noise and dropout draws/,
+      /500 test images \(DeepFool on 250\) with 2 noise and dropout draws/,
     );
     const geometry = presetSpec(findPreset('mnist-geometry-quick')!) as SpecOf<'geometry'>;
     expect(geometry.training.validationFraction).toBeGreaterThan(0);

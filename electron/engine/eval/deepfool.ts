@@ -20,17 +20,56 @@ function rows(a: Float32Array, b: number): Float32Array[] {
   return Array.from({ length: b }, (_, i) => a.subarray(i * d, (i + 1) * d));
 }
 
-/** ∂ logit(cls[i]) / ∂ x for each example i of the batch x, as a flat [b·d] array. */
-function classGradient(classifier: Classifier, x: tf.Tensor, cls: Int32Array): Float32Array {
-  return tf.tidy(() => {
-    const g = tf.grad((xi: tf.Tensor) => {
-      const logits = classifier(xi);
-      const mask = tf.oneHot(tf.tensor1d(cls, 'int32'), logits.shape[1] ?? 1);
-      // Examples are independent in inference mode, so the gradient of the sum is per example.
-      return tf.sum(tf.mul(logits, mask));
-    })(x);
-    return g.dataSync() as Float32Array;
-  });
+/** Rows (examples × candidate ranks) per gradient call: bounds the memory of one backward pass. */
+const MAX_ROWS = 256;
+
+/**
+ * Logits of a batch x [b, …] and the gradient of every candidate rank's logit: `cls[r·b + i]` is
+ * the class of rank r for example i; returns logits [b·C] and grads[r] = ∂ logit(cls[r·b + i]) / ∂ xᵢ
+ * as flat [b·d] arrays. Several ranks share one forward and backward pass by tiling the examples
+ * (independent in inference mode, so the gradient of the sum is per row), at most {@link MAX_ROWS}
+ * rows per pass.
+ */
+function candidateGradients(
+  classifier: Classifier,
+  x: Float32Array,
+  shape: readonly number[],
+  cls: Int32Array,
+  ranks: number,
+): { logits: Float32Array; grads: Float32Array[] } {
+  const d = shape.reduce((a, v) => a * v, 1);
+  const b = x.length / d;
+  const grads = Array.from({ length: ranks }, () => new Float32Array(b * d));
+  let logits = new Float32Array(0);
+  for (let e0 = 0; e0 < b; e0 += MAX_ROWS) {
+    const m = Math.min(MAX_ROWS, b - e0);
+    const perCall = Math.max(1, Math.floor(MAX_ROWS / m));
+    for (let r0 = 0; r0 < ranks; r0 += perCall) {
+      const n = Math.min(perCall, ranks - r0);
+      const rowCls = new Int32Array(n * m);
+      for (let j = 0; j < n; j++) rowCls.set(cls.subarray((r0 + j) * b + e0, (r0 + j) * b + e0 + m), j * m);
+      tf.tidy(() => {
+        const xe = tf.tensor(x.subarray(e0 * d, (e0 + m) * d), [m, ...shape], 'float32');
+        const tiled = n === 1 ? xe : tf.tile(xe, [n, ...shape.map(() => 1)]);
+        let z: tf.Tensor | undefined;
+        const g = tf.grad((xi: tf.Tensor) => {
+          const l = classifier(xi);
+          const c = l.shape[1] ?? 1;
+          if (r0 === 0) z = tf.keep(tf.slice(l, [0, 0], [m, c]));
+          return tf.sum(tf.mul(l, tf.oneHot(tf.tensor1d(rowCls, 'int32'), c)));
+        })(tiled);
+        const flat = g.dataSync();
+        for (let j = 0; j < n; j++) grads[r0 + j]?.set(flat.subarray(j * m * d, (j + 1) * m * d), e0 * d);
+        if (z) {
+          const zl = z.dataSync();
+          if (logits.length === 0) logits = new Float32Array(b * (zl.length / m));
+          logits.set(zl, e0 * (zl.length / m));
+          z.dispose();
+        }
+      });
+    }
+  }
+  return { logits, grads };
 }
 
 /**
@@ -41,7 +80,8 @@ function classGradient(classifier: Classifier, x: tf.Tensor, cls: Int32Array): F
  * minimising |fₖ| / (‖wₖ‖ + 1e-8) and step by (1 + overshoot) · |fₖ| / (‖wₖ‖ + 1e-8)² · wₖ, then clip
  * to the bounds. After the last step the point is checked once more. (Foolbox writes fₖ with
  * log-probabilities; their differences equal the logits' differences, so the steps are the same.)
- * Gradients come from one backward pass per candidate rank for the batch's still-active examples.
+ * The logits and every candidate's gradient come from one tiled forward and backward pass over the
+ * still-active examples per step.
  */
 export function deepFoolAttack(
   classifier: Classifier,
@@ -50,11 +90,31 @@ export function deepFoolAttack(
   shape: readonly number[],
   cfg: DeepFool,
   bounds: Bounds,
+  io?: EvalIo,
 ): DeepFoolOutcome[] {
   const b = labels.length;
   const d = pixels.length / Math.max(1, b);
-  const logitsOf = (data: Float32Array, n: number): Float32Array =>
-    tf.tidy(() => classifier(tf.tensor(data, [n, ...shape], 'float32')).dataSync() as Float32Array);
+  const logitsOf = (data: Float32Array, n: number): Float32Array => {
+    const parts: Float32Array[] = [];
+    for (let s = 0; s < n; s += MAX_ROWS) {
+      const e = Math.min(n, s + MAX_ROWS);
+      parts.push(
+        tf.tidy(
+          () =>
+            classifier(
+              tf.tensor(data.subarray(s * d, e * d), [e - s, ...shape], 'float32'),
+            ).dataSync() as Float32Array,
+        ),
+      );
+    }
+    const out = new Float32Array(parts.reduce((a, p) => a + p.length, 0));
+    let o = 0;
+    for (const p of parts) {
+      out.set(p, o);
+      o += p.length;
+    }
+    return out;
+  };
   const clean = logitsOf(pixels, b);
   const classes = clean.length / Math.max(1, b);
   const k = Math.min(cfg.candidates, classes);
@@ -89,63 +149,55 @@ export function deepFoolAttack(
     o.l2 = Math.sqrt(s);
   };
   for (let step = 0; step < cfg.steps && active.length > 0; step++) {
-    const x = gather(active);
-    const logits = rows(logitsOf(x, active.length), active.length);
+    if (io?.cancelled()) return out;
+    io?.progress(`DeepFool step ${step + 1}: ${active.length} of ${b} examples not yet broken`);
+    // One pass gives the logits of the current points and the gradient of every candidate's logit
+    // (rank 0 is the label: every active example is still classified correctly).
+    const cls = new Int32Array(k * active.length);
+    for (let rank = 0; rank < k; rank++)
+      active.forEach((i, r) => (cls[rank * active.length + r] = candidates[i]?.[rank] ?? 0));
+    const pass = candidateGradients(classifier, gather(active), shape, cls, k);
+    const logits = rows(pass.logits, active.length);
+    const grads = pass.grads.map((g) => rows(g, active.length));
     const still: number[] = [];
     active.forEach((i, r) => {
-      if (adversarial(logits[r] ?? new Float32Array(), i)) finish(i);
-      else still.push(r);
-    });
-    if (still.length === 0) break;
-    const idx = still.map((r) => active[r] ?? 0);
-    const xs = tf.tensor(gather(idx), [idx.length, ...shape], 'float32');
-    try {
-      // Gradient of every candidate rank's logit (rank 0 is the label: the example is still correct).
-      const grads = Array.from({ length: k }, (_, rank) =>
-        rows(
-          classGradient(
-            classifier,
-            xs,
-            Int32Array.from(idx, (i) => candidates[i]?.[rank] ?? 0),
-          ),
-          idx.length,
-        ),
-      );
-      idx.forEach((i, r) => {
-        const z = logits[still[r] ?? 0] ?? new Float32Array();
-        const y = labels[i] ?? 0;
-        const gy = grads[candidates[i]?.indexOf(y) ?? 0]?.[r];
-        if (!gy) return;
-        let best: { dist: number; f: number; w: Float32Array } | undefined;
-        candidates[i]?.forEach((c, rank) => {
-          if (!((z[c] ?? 0) < (z[y] ?? 0))) return;
-          const gk = grads[rank]?.[r];
-          if (!gk) return;
-          const w = new Float32Array(d);
-          let norm = 0;
-          for (let j = 0; j < d; j++) {
-            w[j] = (gk[j] ?? 0) - (gy[j] ?? 0);
-            norm += (w[j] ?? 0) ** 2;
-          }
-          const f = Math.abs((z[c] ?? 0) - (z[y] ?? 0));
-          const dist = f / (Math.sqrt(norm) + 1e-8);
-          if (!best || dist < best.dist) best = { dist, f, w };
-        });
-        const o = out[i];
-        if (!best || !o) return;
-        o.steps = step + 1;
-        const denom = (Math.sqrt(best.w.reduce((a, v) => a + v * v, 0)) + 1e-8) ** 2;
-        const scale = ((1 + cfg.overshoot) * best.f) / denom;
+      const z = logits[r] ?? new Float32Array();
+      // Foolbox checks the current point first: an adversarial one ends the attack.
+      if (adversarial(z, i)) {
+        finish(i);
+        return;
+      }
+      still.push(i);
+      const y = labels[i] ?? 0;
+      const gy = grads[candidates[i]?.indexOf(y) ?? 0]?.[r];
+      if (!gy) return;
+      let best: { dist: number; f: number; w: Float32Array } | undefined;
+      candidates[i]?.forEach((c, rank) => {
+        if (!((z[c] ?? 0) < (z[y] ?? 0))) return;
+        const gk = grads[rank]?.[r];
+        if (!gk) return;
+        const w = new Float32Array(d);
+        let norm = 0;
         for (let j = 0; j < d; j++) {
-          let v = (current[i * d + j] ?? 0) + scale * (best.w[j] ?? 0);
-          if (bounds) v = Math.min(bounds.hi, Math.max(bounds.lo, v));
-          current[i * d + j] = v;
+          w[j] = (gk[j] ?? 0) - (gy[j] ?? 0);
+          norm += (w[j] ?? 0) ** 2;
         }
+        const f = Math.abs((z[c] ?? 0) - (z[y] ?? 0));
+        const dist = f / (Math.sqrt(norm) + 1e-8);
+        if (!best || dist < best.dist) best = { dist, f, w };
       });
-    } finally {
-      xs.dispose();
-    }
-    active = idx;
+      const o = out[i];
+      if (!best || !o) return;
+      o.steps = step + 1;
+      const denom = (Math.sqrt(best.w.reduce((a, v) => a + v * v, 0)) + 1e-8) ** 2;
+      const scale = ((1 + cfg.overshoot) * best.f) / denom;
+      for (let j = 0; j < d; j++) {
+        let v = (current[i * d + j] ?? 0) + scale * (best.w[j] ?? 0);
+        if (bounds) v = Math.min(bounds.hi, Math.max(bounds.lo, v));
+        current[i * d + j] = v;
+      }
+    });
+    active = still;
   }
   // Foolbox checks the point reached after the last step once more.
   if (active.length > 0) {
@@ -182,20 +234,15 @@ export function deepFoolEvaluation(
   classifier: Classifier,
   cfg: DeepFool,
   io: EvalIo,
-  batchSize: number,
 ): DeepFoolRow | undefined {
   const per = set.shape.reduce((a, b) => a * b, 1);
   const picked = Array.from({ length: Math.ceil(set.n / cfg.every) }, (_, i) => i * cfg.every);
-  const outcomes: DeepFoolOutcome[] = [];
-  for (let s = 0; s < picked.length; s += batchSize) {
-    if (io.cancelled()) return undefined;
-    io.progress(`DeepFool: ${s}/${picked.length}`);
-    const idx = picked.slice(s, s + batchSize);
-    const pixels = new Float32Array(idx.length * per);
-    idx.forEach((i, r) => pixels.set(set.x.subarray(i * per, (i + 1) * per), r * per));
-    const labels = Int32Array.from(idx, (i) => set.labels[i] ?? 0);
-    outcomes.push(...deepFoolAttack(classifier, pixels, labels, set.shape, cfg, set.bounds));
-  }
+  // All at once: the examples that need many steps share their passes (the tail dominates).
+  const pixels = new Float32Array(picked.length * per);
+  picked.forEach((i, r) => pixels.set(set.x.subarray(i * per, (i + 1) * per), r * per));
+  const labels = Int32Array.from(picked, (i) => set.labels[i] ?? 0);
+  const outcomes = deepFoolAttack(classifier, pixels, labels, set.shape, cfg, set.bounds, io);
+  if (io.cancelled()) return undefined;
   const n = Math.max(1, outcomes.length);
   const broken = outcomes.filter((o) => o.broken);
   const counted = outcomes.filter((o) => !o.clean || o.broken);

@@ -170,7 +170,7 @@ export function pgdItem(inp: ItemInput): ItemResult | undefined {
 export function deepfoolItem(inp: ItemInput): ItemResult | undefined {
   const cfg = inp.evaluation.deepfool;
   if (!cfg) return undefined;
-  const r = deepFoolEvaluation(inp.set, inp.classifier, cfg, inp.io, ATTACK_BATCH);
+  const r = deepFoolEvaluation(inp.set, inp.classifier, cfg, inp.io);
   if (!r) return undefined;
   const g = (x: number): number | string => (Number.isFinite(x) ? Number(x.toPrecision(4)) : '—');
   return {

@@ -136,34 +136,26 @@ describe('classification geometry runs end to end (wasm, synthetic images)', () 
   });
 
   it('RBF smoothness on a raw embedding inflates it (the failure mode), the scale guard and the cosine LGG do not', async () => {
-    const rbf = await run(
-      data.dir,
-      'rbf',
-      geometry({
-        method: 'smoothness',
-        similarity: 'rbf',
-        rbfAlpha: 1,
-        rbfScale: 'raw',
-        probe: { perClass: 2, epochs: [] },
-      }),
-    );
-    const guarded = await run(
-      data.dir,
-      'rbf-guarded',
-      geometry({
-        method: 'smoothness',
-        similarity: 'rbf',
-        rbfAlpha: 1,
-        rbfScale: 'mean-distance',
-        probe: { perClass: 2, epochs: [] },
-      }),
-    );
+    const rbf = (id: string, rbfScale: 'raw' | 'mean-distance') =>
+      run(
+        data.dir,
+        id,
+        geometry({
+          method: 'smoothness',
+          similarity: 'rbf',
+          rbfAlpha: 1,
+          rbfScale,
+          probe: { perClass: 2, epochs: [] },
+        }),
+      );
+    const raw = await rbf('rbf', 'raw');
+    const guarded = await rbf('rbf-guarded', 'mean-distance');
     const cos = await run(
       data.dir,
       'cos2',
       geometry({ method: 'smoothness', similarity: 'cosine', probe: { perClass: 2, epochs: [] } }),
     );
-    const rbfNorm = rbf.epochs.map((e) => e.test.embNorm!);
+    const rbfNorm = raw.epochs.map((e) => e.test.embNorm!);
     const cosNorm = cos.epochs.map((e) => e.test.embNorm!);
     expect(rbfNorm[1]).toBeGreaterThan(rbfNorm[0]!);
     expect(rbfNorm[1]).toBeGreaterThan(5 * cosNorm[1]!);

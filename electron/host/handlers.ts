@@ -139,7 +139,7 @@ export function createHandlers(host: LabHost): Handlers {
       if (s.state === 'completed')
         throw new LabFailure('invalid-request', `run ${p.id} has completed; nothing to resume`);
       if (!TERMINAL_STATES.includes(s.state)) throw new LabFailure('busy', `run ${p.id} is ${s.state}`);
-      await host.queue.enqueue(p.id, true);
+      await host.queue.enqueue(p.id, true, p.backend);
       return { id: p.id };
     },
     'lab:runs.remove': async (p) => {

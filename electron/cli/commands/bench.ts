@@ -14,7 +14,8 @@ import { withHost } from './host-context.js';
 
 interface EngineBench {
   backend: string;
-  train: { batch: number; steps: number; medianMs: number; samplesPerSec: number }[];
+  adapter?: string;
+  train: { model: string; batch: number; steps: number; medianMs: number; samplesPerSec: number }[];
   lgg: { B: number; D: number; fwdMs: number; fwdBwdMs: number }[];
   skipped: string[];
 }
@@ -138,18 +139,28 @@ export const benchCommand: Command = {
         `# LGG Lab benchmark (${new Date().toISOString()}, ${os.cpus().length} CPUs, ${os.cpus()[0]?.model ?? ''})`,
         '',
       ];
-      md.push('## Reference CNN training (SGD momentum, median of timed steps)', '');
+      for (const r of results) if (r.adapter) md.push(`${r.backend} ran on ${r.adapter}.`, '');
+      md.push('## Training step (SGD momentum, median of timed steps)', '');
       md.push(
         table(
-          ['backend', 'batch', 'ms/step', 'samples/s', 'PyTorch samples/s', 'lab ÷ PyTorch throughput'],
+          [
+            'backend',
+            'model',
+            'batch',
+            'ms/step',
+            'samples/s',
+            'PyTorch samples/s',
+            'lab ÷ PyTorch throughput',
+          ],
           results.flatMap((r) =>
             r.train.map((t) => [
               r.backend,
+              t.model,
               String(t.batch),
               f1(t.medianMs),
               f1(t.samplesPerSec),
-              f1(torch?.train.get(t.batch)),
-              ratio(t.samplesPerSec, torch?.train.get(t.batch)),
+              f1(t.model === 'ref-cnn' ? torch?.train.get(t.batch) : undefined),
+              ratio(t.samplesPerSec, t.model === 'ref-cnn' ? torch?.train.get(t.batch) : undefined),
             ]),
           ),
         ),

@@ -1,9 +1,9 @@
+import { adapterLabel, adapterLimitsText } from '../../../shared/gpu-adapter.js';
 import { PRESETS } from '../../../shared/presets.js';
 import { LabFailure } from '../../../shared/result.js';
-import type { BackendChoice } from '../../../shared/spec/training.js';
-import { BackendChoiceSchema } from '../../../shared/spec/training.js';
-import { optFlag, optString, UsageError, type Command } from '../command.js';
+import { optFlag, UsageError, type Command } from '../command.js';
 import { formatDuration, pct, table } from '../format.js';
+import { BACKEND_CHOICES, backendOption } from '../backend-option.js';
 import { printReference } from './eval.js';
 import { labVersion, withHost } from './host-context.js';
 
@@ -124,13 +124,10 @@ export const showCommand: Command = {
 export const infoCommand: Command = {
   name: 'info',
   summary: 'compute backend (and why faster ones did not load), versions, threads, data folder',
-  usage: 'lgg-lab info [--backend auto|tensorflow-gpu|tensorflow|wasm|cpu] [--json]',
+  usage: `lgg-lab info [--backend ${BACKEND_CHOICES}] [--json]`,
   run: (args, ctx) =>
     withHost(ctx, async (host) => {
-      const choice = optString(args, 'backend') ?? 'auto';
-      const parsed = BackendChoiceSchema.safeParse(choice);
-      if (!parsed.success) throw new UsageError(`--backend: unknown backend "${choice}"`);
-      const backend: BackendChoice = parsed.data;
+      const backend = backendOption(args) ?? 'auto';
       const { info } = await host.runJob({ type: 'info' }, { backend });
       if (!info) throw new LabFailure('engine-crashed', 'the engine did not report its backend');
       if (optFlag(args, 'json')) {
@@ -147,6 +144,10 @@ export const infoCommand: Command = {
         `  threads      ${info.threads}${info.simd !== undefined ? ` · SIMD ${info.simd ? 'yes' : 'no'}` : ''}`,
       );
       ctx.out(`  platform     ${info.platform} · ${info.cpus} CPUs`);
+      if (info.adapter) {
+        ctx.out(`  adapter      ${adapterLabel(info.adapter)}`);
+        ctx.out(`  limits       ${adapterLimitsText(info.adapter)}`);
+      }
       if (info.customKernels.length > 0) ctx.out(`  lab kernels  ${info.customKernels.join(', ')}`);
       for (const f of info.fallbacks) {
         ctx.out(`  skipped      ${f.backend}: ${f.reason}`);

@@ -12,6 +12,7 @@ import {
 } from '../command.js';
 import { formatDuration, pct } from '../format.js';
 import { watchRuns } from '../run-watch.js';
+import { BACKEND_CHOICES, backendOption } from '../backend-option.js';
 import { withHost } from './host-context.js';
 
 /** Sets `a.b.c=value` in a plain object (value parsed as JSON when it parses, else a string). */
@@ -97,7 +98,7 @@ export const runCommand: Command = {
   usage: [
     'lgg-lab run <spec.json> | --preset <name> [options]',
     '  --teacher <run-id|checkpoint-folder>   teacher of a distillation run',
-    '  --seed N  --epochs N  --backend auto|tensorflow-gpu|tensorflow|wasm|cpu  --dataset ID  --method M',
+    `  --seed N  --epochs N  --backend ${BACKEND_CHOICES}  --dataset ID  --method M`,
     '  --set key.path=value                   any spec field (repeatable), e.g. --set training.lr=0.05',
     `  (a distillation preset needs --teacher; its placeholder is "${TEACHER_PLACEHOLDER}")`,
   ].join('\n'),
@@ -125,12 +126,16 @@ export const runCommand: Command = {
 export const resumeCommand: Command = {
   name: 'resume',
   summary: 'continue an interrupted, cancelled or failed run from its last checkpoint',
-  usage: 'lgg-lab resume <run-id>',
+  usage: [
+    `lgg-lab resume <run-id> [--backend ${BACKEND_CHOICES}]`,
+    '  --backend B   continue on another backend than the spec’s (e.g. wasm after a GPU error)',
+  ].join('\n'),
   async run(args, ctx) {
     const id = args.positionals[0];
     if (!id) throw new UsageError('which run? (lgg-lab list)');
+    const backend = backendOption(args);
     return withHost(ctx, async (host) => {
-      const r = await host.request('lab:runs.resume', { id });
+      const r = await host.request('lab:runs.resume', { id, ...(backend ? { backend } : {}) });
       if (!r.ok) throw new LabFailure(r.error.code, r.error.message);
       ctx.out(`resuming ${id} from its last checkpoint`);
       const statuses = await watchRuns(host, [id], ctx);

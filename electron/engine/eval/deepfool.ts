@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { DeepFool } from '../../../shared/spec/evaluation.js';
+import { readAllTidy, readTidy } from '../nn/read.js';
 import type { Bounds, Classifier, EvalIo, EvalSet } from './eval-set.js';
 
 /** Per-example outcome of {@link deepFoolAttack}. */
@@ -30,13 +31,13 @@ const MAX_ROWS = 256;
  * (independent in inference mode, so the gradient of the sum is per row), at most {@link MAX_ROWS}
  * rows per pass.
  */
-function candidateGradients(
+async function candidateGradients(
   classifier: Classifier,
   x: Float32Array,
   shape: readonly number[],
   cls: Int32Array,
   ranks: number,
-): { logits: Float32Array; grads: Float32Array[] } {
+): Promise<{ logits: Float32Array; grads: Float32Array[] }> {
   const d = shape.reduce((a, v) => a * v, 1);
   const b = x.length / d;
   const grads = Array.from({ length: ranks }, () => new Float32Array(b * d));
@@ -48,7 +49,7 @@ function candidateGradients(
       const n = Math.min(perCall, ranks - r0);
       const rowCls = new Int32Array(n * m);
       for (let j = 0; j < n; j++) rowCls.set(cls.subarray((r0 + j) * b + e0, (r0 + j) * b + e0 + m), j * m);
-      tf.tidy(() => {
+      const [flat = new Float32Array(0), zl] = await readAllTidy(() => {
         const xe = tf.tensor(x.subarray(e0 * d, (e0 + m) * d), [m, ...shape], 'float32');
         const tiled = n === 1 ? xe : tf.tile(xe, [n, ...shape.map(() => 1)]);
         let z: tf.Tensor | undefined;
@@ -58,15 +59,14 @@ function candidateGradients(
           if (r0 === 0) z = tf.keep(tf.slice(l, [0, 0], [m, c]));
           return tf.sum(tf.mul(l, tf.oneHot(tf.tensor1d(rowCls, 'int32'), c)));
         })(tiled);
-        const flat = g.dataSync();
-        for (let j = 0; j < n; j++) grads[r0 + j]?.set(flat.subarray(j * m * d, (j + 1) * m * d), e0 * d);
-        if (z) {
-          const zl = z.dataSync();
-          if (logits.length === 0) logits = new Float32Array(b * (zl.length / m));
-          logits.set(zl, e0 * (zl.length / m));
-          z.dispose();
-        }
+        // The kept logits join the tidy's result, so they are freed with it after the read.
+        return z ? [g, z] : [g];
       });
+      for (let j = 0; j < n; j++) grads[r0 + j]?.set(flat.subarray(j * m * d, (j + 1) * m * d), e0 * d);
+      if (zl) {
+        if (logits.length === 0) logits = new Float32Array(b * (zl.length / m));
+        logits.set(zl, e0 * (zl.length / m));
+      }
     }
   }
   return { logits, grads };
@@ -83,7 +83,7 @@ function candidateGradients(
  * The logits and every candidate's gradient come from one tiled forward and backward pass over the
  * still-active examples per step.
  */
-export function deepFoolAttack(
+export async function deepFoolAttack(
   classifier: Classifier,
   pixels: Float32Array,
   labels: Int32Array,
@@ -91,19 +91,16 @@ export function deepFoolAttack(
   cfg: DeepFool,
   bounds: Bounds,
   io?: EvalIo,
-): DeepFoolOutcome[] {
+): Promise<DeepFoolOutcome[]> {
   const b = labels.length;
   const d = pixels.length / Math.max(1, b);
-  const logitsOf = (data: Float32Array, n: number): Float32Array => {
-    const parts: Float32Array[] = [];
+  const logitsOf = async (data: Float32Array, n: number): Promise<Float32Array> => {
+    const parts: tf.TypedArray[] = [];
     for (let s = 0; s < n; s += MAX_ROWS) {
       const e = Math.min(n, s + MAX_ROWS);
       parts.push(
-        tf.tidy(
-          () =>
-            classifier(
-              tf.tensor(data.subarray(s * d, e * d), [e - s, ...shape], 'float32'),
-            ).dataSync() as Float32Array,
+        await readTidy(() =>
+          classifier(tf.tensor(data.subarray(s * d, e * d), [e - s, ...shape], 'float32')),
         ),
       );
     }
@@ -115,7 +112,7 @@ export function deepFoolAttack(
     }
     return out;
   };
-  const clean = logitsOf(pixels, b);
+  const clean = await logitsOf(pixels, b);
   const classes = clean.length / Math.max(1, b);
   const k = Math.min(cfg.candidates, classes);
   const argmax = (z: Float32Array): number =>
@@ -156,7 +153,7 @@ export function deepFoolAttack(
     const cls = new Int32Array(k * active.length);
     for (let rank = 0; rank < k; rank++)
       active.forEach((i, r) => (cls[rank * active.length + r] = candidates[i]?.[rank] ?? 0));
-    const pass = candidateGradients(classifier, gather(active), shape, cls, k);
+    const pass = await candidateGradients(classifier, gather(active), shape, cls, k);
     const logits = rows(pass.logits, active.length);
     const grads = pass.grads.map((g) => rows(g, active.length));
     const still: number[] = [];
@@ -201,7 +198,7 @@ export function deepFoolAttack(
   }
   // Foolbox checks the point reached after the last step once more.
   if (active.length > 0) {
-    const logits = rows(logitsOf(gather(active), active.length), active.length);
+    const logits = rows(await logitsOf(gather(active), active.length), active.length);
     active.forEach((i, r) => {
       if (adversarial(logits[r] ?? new Float32Array(), i)) finish(i);
     });
@@ -229,19 +226,19 @@ export interface DeepFoolRow {
 }
 
 /** DeepFool accuracy and mean L2 on every `cfg.every`-th example of the set. */
-export function deepFoolEvaluation(
+export async function deepFoolEvaluation(
   set: EvalSet,
   classifier: Classifier,
   cfg: DeepFool,
   io: EvalIo,
-): DeepFoolRow | undefined {
+): Promise<DeepFoolRow | undefined> {
   const per = set.shape.reduce((a, b) => a * b, 1);
   const picked = Array.from({ length: Math.ceil(set.n / cfg.every) }, (_, i) => i * cfg.every);
   // All at once: the examples that need many steps share their passes (the tail dominates).
   const pixels = new Float32Array(picked.length * per);
   picked.forEach((i, r) => pixels.set(set.x.subarray(i * per, (i + 1) * per), r * per));
   const labels = Int32Array.from(picked, (i) => set.labels[i] ?? 0);
-  const outcomes = deepFoolAttack(classifier, pixels, labels, set.shape, cfg, set.bounds, io);
+  const outcomes = await deepFoolAttack(classifier, pixels, labels, set.shape, cfg, set.bounds, io);
   if (io.cancelled()) return undefined;
   const n = Math.max(1, outcomes.length);
   const broken = outcomes.filter((o) => o.broken);

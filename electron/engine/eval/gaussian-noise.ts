@@ -61,7 +61,7 @@ function meanImageSnrDb(set: EvalSet, noiseNorm: number): number {
  * one fixed pattern N(0, σ²) scaled by ε is added to every image and the result clamped; accuracy
  * and the SNR are averaged over draws. `patterns` replaces the seeded draws (reference tests).
  */
-export function gaussianNoise(
+export async function gaussianNoise(
   set: EvalSet,
   classifier: Classifier,
   o: { epsilons: readonly number[]; sigma: number; draws: number },
@@ -71,7 +71,7 @@ export function gaussianNoise(
   patterns: readonly Float32Array[] = Array.from({ length: o.draws }, (_, d) =>
     gaussianPattern(set.shape, o.sigma, seed, d),
   ),
-): GaussianRow[] {
+): Promise<GaussianRow[]> {
   const norms = patterns.map((p) => Math.sqrt(p.reduce((a, v) => a + v * v, 0)));
   const rows: GaussianRow[] = [];
   for (const epsilon of o.epsilons) {
@@ -81,7 +81,7 @@ export function gaussianNoise(
     for (const [d, p] of patterns.entries()) {
       snrUnclamped += meanImageSnrDb(set, epsilon * (norms[d] ?? 0));
       const label = `Gaussian ε=${epsilon}${patterns.length > 1 ? ` (draw ${d + 1}/${patterns.length})` : ''}`;
-      const r = evaluatePerturbed(set, classifier, io, label, batchSize, (b) =>
+      const r = await evaluatePerturbed(set, classifier, io, label, batchSize, (b) =>
         addPattern(b.x, p, epsilon, set),
       );
       acc += r.accuracy;

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Pgd } from '../../../shared/spec/evaluation.js';
 import { Rng, Stream } from '../../../shared/rng.js';
+import { readTidy } from '../nn/read.js';
 import { crossEntropySum } from '../train/losses.js';
 import { clampTo, snrDb, type Bounds, type Classifier, type EvalIo, type EvalSet } from './eval-set.js';
 
@@ -113,14 +114,14 @@ export interface PgdRow {
  * reports, since its attack stops at the first adversarial iterate) and `pgd-final-iterate`. The
  * first is never above the second.
  */
-export function pgdEvaluation(
+export async function pgdEvaluation(
   set: EvalSet,
   classifier: Classifier,
   configs: readonly Pgd[],
   seed: number,
   io: EvalIo,
   batchSize: number,
-): PgdRow[] {
+): Promise<PgdRow[]> {
   const rows: PgdRow[] = [];
   const per = set.shape.reduce((a, b) => a * b, 1);
   for (const [k, cfg] of configs.entries()) {
@@ -133,7 +134,7 @@ export function pgdEvaluation(
       if (io.cancelled()) return rows;
       io.progress(`PGD ε=${round(cfg.epsilon)}: ${s}/${set.n}`);
       const e = Math.min(set.n, s + batchSize);
-      const [a = 0, f = 0, sig = 0, noi = 0] = tf.tidy(() => {
+      const [a = 0, f = 0, sig = 0, noi = 0] = await readTidy(() => {
         const x = tf.tensor(set.x.subarray(s * per, e * per), [e - s, ...set.shape], 'float32');
         const labels = tf.tensor1d(set.labels.subarray(s, e), 'int32');
         const clean = tf.equal(tf.argMax(classifier(x), 1), labels);
@@ -141,9 +142,12 @@ export function pgdEvaluation(
         const final = tf.equal(tf.argMax(classifier(r.adv), 1), labels);
         const robust = tf.logicalAnd(tf.logicalAnd(clean, tf.logicalNot(r.brokenBefore)), final);
         const count = (b: tf.Tensor): tf.Scalar => tf.sum(tf.cast(b, 'float32'));
-        return tf
-          .stack([count(robust), count(final), tf.sum(tf.square(x)), tf.sum(tf.square(tf.sub(r.adv, x)))])
-          .dataSync();
+        return tf.stack([
+          count(robust),
+          count(final),
+          tf.sum(tf.square(x)),
+          tf.sum(tf.square(tf.sub(r.adv, x))),
+        ]);
       });
       any += a;
       fin += f;

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Model } from '../models/model.js';
+import { readScalar, readTidy } from '../nn/read.js';
 import { evaluatePerturbed, type Classifier, type EvalIo, type EvalSet } from './eval-set.js';
 
 /** How weights are quantised: the authors' power-of-two truncation, or the lab's symmetric rounding. */
@@ -38,8 +39,8 @@ export function truncationExponent(maxAbs: number): number {
  * toward zero (not rounding): a power-of-two step of at least M / 2^(bits−1), errors up to one step.
  * A zero tensor stays zero.
  */
-export function quantizeTruncate(w: tf.Tensor, bits: number): tf.Tensor {
-  const maxAbs = tf.tidy(() => tf.max(tf.abs(w)).dataSync()[0] ?? 0);
+export async function quantizeTruncate(w: tf.Tensor, bits: number): Promise<tf.Tensor> {
+  const maxAbs = await readScalar(() => tf.max(tf.abs(w)));
   if (maxAbs === 0) return tf.clone(w);
   const v = 2 ** (bits - 1 + truncationExponent(maxAbs));
   return tf.tidy(() => {
@@ -49,9 +50,9 @@ export function quantizeTruncate(w: tf.Tensor, bits: number): tf.Tensor {
   });
 }
 
-/** The quantiser of a scheme. */
-export function quantizer(scheme: QuantizationScheme): (w: tf.Tensor, bits: number) => tf.Tensor {
-  return scheme === 'truncate' ? quantizeTruncate : quantizeRound;
+/** The quantiser of a scheme (truncation reads max|w| to choose its power of two). */
+export function quantizer(scheme: QuantizationScheme): (w: tf.Tensor, bits: number) => Promise<tf.Tensor> {
+  return scheme === 'truncate' ? quantizeTruncate : (w, bits) => Promise.resolve(quantizeRound(w, bits));
 }
 
 /**
@@ -68,27 +69,30 @@ export function quantizedWeights(model: Model): tf.Variable[] {
  * (the original float32 values are copied aside and assigned back in `finally`). Returns fn's value
  * and the largest relative change max|w′ − w| / max|w| over the tensors.
  */
-export function withQuantizedWeights<T>(
+export async function withQuantizedWeights<T>(
   model: Model,
   bits: number,
-  fn: () => T,
+  fn: () => Promise<T>,
   scheme: QuantizationScheme = 'round',
-): { value: T; maxRelChange: number } {
+): Promise<{ value: T; maxRelChange: number }> {
   const weights = quantizedWeights(model);
   const saved = weights.map((v) => tf.clone(v));
   const quantize = quantizer(scheme);
   try {
     let maxRelChange = 0;
     for (const v of weights) {
-      const q = quantize(v, bits);
-      const [d = 0, m = 0] = tf.tidy(() =>
-        tf.stack([tf.max(tf.abs(tf.sub(q, v))), tf.max(tf.abs(v))]).dataSync(),
-      );
-      if (m > 0) maxRelChange = Math.max(maxRelChange, d / m);
-      v.assign(q);
-      q.dispose();
+      const q = await quantize(v, bits);
+      try {
+        const [d = 0, m = 0] = await readTidy(() =>
+          tf.stack([tf.max(tf.abs(tf.sub(q, v))), tf.max(tf.abs(v))]),
+        );
+        if (m > 0) maxRelChange = Math.max(maxRelChange, d / m);
+        v.assign(q);
+      } finally {
+        q.dispose();
+      }
     }
-    return { value: fn(), maxRelChange };
+    return { value: await fn(), maxRelChange };
   } finally {
     weights.forEach((v, i) => {
       const s = saved[i];
@@ -113,7 +117,7 @@ export interface QuantizationRow {
 }
 
 /** Accuracy with the weights quantised, for each bit width; the weights are restored after each. */
-export function quantizationEvaluation(
+export async function quantizationEvaluation(
   model: Model,
   set: EvalSet,
   classifier: Classifier,
@@ -121,10 +125,10 @@ export function quantizationEvaluation(
   scheme: QuantizationScheme,
   io: EvalIo,
   batchSize: number,
-): QuantizationRow[] {
+): Promise<QuantizationRow[]> {
   const rows: QuantizationRow[] = [];
   for (const bits of bitWidths) {
-    const { value, maxRelChange } = withQuantizedWeights(
+    const { value, maxRelChange } = await withQuantizedWeights(
       model,
       bits,
       () => evaluatePerturbed(set, classifier, io, `${bits}-bit weights (${scheme})`, batchSize),

@@ -63,10 +63,10 @@ export function pgdKey(cfg: Pgd): string {
 }
 
 /** `gaussian`: one shared pattern per draw × ε, clamped; accuracy and both SNR definitions. */
-export function gaussianItem(inp: ItemInput): ItemResult | undefined {
+export async function gaussianItem(inp: ItemInput): Promise<ItemResult | undefined> {
   const g = inp.evaluation.gaussian;
   if (!g) return undefined;
-  const rows = gaussianNoise(inp.set, inp.classifier, g, inp.seed, inp.io, inp.batch);
+  const rows = await gaussianNoise(inp.set, inp.classifier, g, inp.seed, inp.io, inp.batch);
   return {
     metrics: Object.fromEntries(rows.map((r) => [`gaussian@${short(r.epsilon)}`, r.accuracy])),
     table: {
@@ -79,7 +79,7 @@ export function gaussianItem(inp: ItemInput): ItemResult | undefined {
 }
 
 /** `fgsm-pixel` and `fgsm-normalised`: one signed-gradient step at fixed ε or at an SNR. */
-export function fgsmItem(inp: ItemInput): ItemResult | undefined {
+export async function fgsmItem(inp: ItemInput): Promise<ItemResult | undefined> {
   const f = inp.evaluation.fgsm;
   if (!f) return undefined;
   const metrics: Record<string, number> = {};
@@ -96,13 +96,13 @@ export function fgsmItem(inp: ItemInput): ItemResult | undefined {
     ]);
   };
   if (runsProtocol(inp.evaluation, 'fgsm-pixel')) {
-    for (const r of fgsmEvaluation(inp.set, inp.classifier, f, inp.io, ATTACK_BATCH, 'FGSM pixel'))
+    for (const r of await fgsmEvaluation(inp.set, inp.classifier, f, inp.io, ATTACK_BATCH, 'FGSM pixel'))
       add('fgsm-pixel', r);
   }
   if (!inp.io.cancelled() && runsProtocol(inp.evaluation, 'fgsm-normalised')) {
     const z = normalizedEvalSet(inp.set, inp.normalization);
     const o = { epsilons: [], snrDb: f.snrDb };
-    for (const r of fgsmEvaluation(
+    for (const r of await fgsmEvaluation(
       z,
       normalizedClassifier(inp.model),
       o,
@@ -127,11 +127,11 @@ export function fgsmItem(inp: ItemInput): ItemResult | undefined {
 }
 
 /** `pgd-any-iterate` and `pgd-final-iterate` from one attack per configuration. */
-export function pgdItem(inp: ItemInput): ItemResult | undefined {
+export async function pgdItem(inp: ItemInput): Promise<ItemResult | undefined> {
   const ev = inp.evaluation;
   const any = runsProtocol(ev, 'pgd-any-iterate');
   const fin = runsProtocol(ev, 'pgd-final-iterate');
-  const rows = pgdEvaluation(inp.set, inp.classifier, ev.pgd, inp.seed, inp.io, ATTACK_BATCH);
+  const rows = await pgdEvaluation(inp.set, inp.classifier, ev.pgd, inp.seed, inp.io, ATTACK_BATCH);
   const metrics: Record<string, number> = {};
   for (const r of rows) {
     if (any) metrics[`pgd-any-iterate@${pgdKey(r.cfg)}`] = r.anyIterate;
@@ -167,14 +167,18 @@ export function pgdItem(inp: ItemInput): ItemResult | undefined {
 }
 
 /** `deepfool`: accuracy and the authors' mean L2 / D. */
-export function deepfoolItem(inp: ItemInput): ItemResult | undefined {
+export async function deepfoolItem(inp: ItemInput): Promise<ItemResult | undefined> {
   const cfg = inp.evaluation.deepfool;
   if (!cfg) return undefined;
-  const r = deepFoolEvaluation(inp.set, inp.classifier, cfg, inp.io);
+  const r = await deepFoolEvaluation(inp.set, inp.classifier, cfg, inp.io);
   if (!r) return undefined;
   const g = (x: number): number | string => (Number.isFinite(x) ? Number(x.toPrecision(4)) : '—');
   return {
-    metrics: { deepfool: r.accuracy, 'deepfool.l2': r.meanL2PerDim },
+    // No L2 when no example was misclassified or broken (the mean of nothing).
+    metrics: {
+      deepfool: r.accuracy,
+      ...(Number.isFinite(r.meanL2PerDim) ? { 'deepfool.l2': r.meanL2PerDim } : {}),
+    },
     table: {
       id: 'deepfool',
       title:
@@ -187,7 +191,7 @@ export function deepfoolItem(inp: ItemInput): ItemResult | undefined {
 }
 
 /** `dropout-blocks` and `dropout-relus`: inverted test-time dropout, averaged over draws. */
-export function dropoutItem(inp: ItemInput): ItemResult | undefined {
+export async function dropoutItem(inp: ItemInput): Promise<ItemResult | undefined> {
   const ev = inp.evaluation;
   const sites: [Protocol, DropoutSites, 'block' | 'relu'][] = [
     ['dropout-blocks', 'blocks', 'block'],
@@ -200,7 +204,7 @@ export function dropoutItem(inp: ItemInput): ItemResult | undefined {
     if (!runsProtocol(ev, protocol) || inp.io.cancelled()) continue;
     const expected = tapsOfKind(inp.model, kind).length;
     const o = { rates: ev.dropout, sites: where, draws: ev.dropoutDraws };
-    for (const r of dropoutEvaluation(
+    for (const r of await dropoutEvaluation(
       inp.set,
       inp.model,
       inp.normalization,
@@ -232,7 +236,7 @@ export function dropoutItem(inp: ItemInput): ItemResult | undefined {
 }
 
 /** `quantise-truncate` and `quantise-round`: accuracy with n-bit weights. */
-export function quantizationItem(inp: ItemInput): ItemResult | undefined {
+export async function quantizationItem(inp: ItemInput): Promise<ItemResult | undefined> {
   const ev = inp.evaluation;
   const schemes: [Protocol, QuantizationScheme][] = [
     ['quantise-truncate', 'truncate'],
@@ -242,7 +246,7 @@ export function quantizationItem(inp: ItemInput): ItemResult | undefined {
   const rows: (string | number)[][] = [];
   for (const [protocol, scheme] of schemes) {
     if (!runsProtocol(ev, protocol) || inp.io.cancelled()) continue;
-    for (const r of quantizationEvaluation(
+    for (const r of await quantizationEvaluation(
       inp.model,
       inp.set,
       inp.classifier,

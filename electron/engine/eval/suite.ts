@@ -79,7 +79,7 @@ export function tableOfMetric(key: string): string | undefined {
 }
 
 /** The evaluation examples: `subset` test examples, class-balanced and seeded, in input space. */
-export function evaluationSet(data: LoadedDataset, subset: number | null, seed: number): EvalSet {
+export function evaluationSet(data: LoadedDataset, subset: number | null, seed: number): Promise<EvalSet> {
   const n = data.test.count;
   const indices =
     subset !== null && subset < n
@@ -98,7 +98,7 @@ export function evaluationSet(data: LoadedDataset, subset: number | null, seed: 
  */
 export async function runRobustnessSuite(inp: SuiteInput): Promise<FinishResult> {
   const { evaluation: ev, io, seed } = inp;
-  const set = evaluationSet(inp.data, ev.subset, seed);
+  const set = await evaluationSet(inp.data, ev.subset, seed);
   const classifier = pixelClassifier(inp.model, inp.normalization);
   const metrics: Record<string, number> = {};
   const tables: ReportTable[] = [];
@@ -121,7 +121,7 @@ export async function runRobustnessSuite(inp: SuiteInput): Promise<FinishResult>
     return io.cancelled();
   };
 
-  const clean = evaluatePerturbed(set, classifier, io, 'clean', EVAL_BATCH);
+  const clean = await evaluatePerturbed(set, classifier, io, 'clean', EVAL_BATCH);
   if (io.cancelled()) return { metrics, tables };
   metrics.clean = clean.accuracy;
   tables.push({
@@ -132,11 +132,12 @@ export async function runRobustnessSuite(inp: SuiteInput): Promise<FinishResult>
   });
 
   const runs = (p: Protocol): boolean => runsProtocol(ev, p);
-  if (runs('gaussian') && add(gaussianItem(item))) return { metrics, tables };
-  if ((runs('fgsm-pixel') || runs('fgsm-normalised')) && add(fgsmItem(item))) return { metrics, tables };
-  if ((runs('pgd-any-iterate') || runs('pgd-final-iterate')) && add(pgdItem(item)))
+  if (runs('gaussian') && add(await gaussianItem(item))) return { metrics, tables };
+  if ((runs('fgsm-pixel') || runs('fgsm-normalised')) && add(await fgsmItem(item)))
     return { metrics, tables };
-  if (runs('deepfool') && add(deepfoolItem(item))) return { metrics, tables };
+  if ((runs('pgd-any-iterate') || runs('pgd-final-iterate')) && add(await pgdItem(item)))
+    return { metrics, tables };
+  if (runs('deepfool') && add(await deepfoolItem(item))) return { metrics, tables };
 
   if (runs('corruptions') && inp.suite) {
     const rows = await suiteCorruptions(
@@ -160,7 +161,7 @@ export async function runRobustnessSuite(inp: SuiteInput): Promise<FinishResult>
     if (io.cancelled()) return { metrics, tables };
   }
   if (runs('corruptions-in-app') && image) {
-    const rows = inAppCorruptions(set, classifier, seed, io, EVAL_BATCH);
+    const rows = await inAppCorruptions(set, classifier, seed, io, EVAL_BATCH);
     metrics['corruptions.inApp.error'] = meanError(rows);
     tables.push(
       corruptionTable(
@@ -172,7 +173,8 @@ export async function runRobustnessSuite(inp: SuiteInput): Promise<FinishResult>
     if (io.cancelled()) return { metrics, tables };
   }
 
-  if ((runs('dropout-blocks') || runs('dropout-relus')) && add(dropoutItem(item))) return { metrics, tables };
-  if (runs('quantise-truncate') || runs('quantise-round')) add(quantizationItem(item));
+  if ((runs('dropout-blocks') || runs('dropout-relus')) && add(await dropoutItem(item)))
+    return { metrics, tables };
+  if (runs('quantise-truncate') || runs('quantise-round')) add(await quantizationItem(item));
   return { metrics, tables };
 }

@@ -83,7 +83,7 @@ export interface DropoutRow {
  * evaluated on its own: the authors' script does not reset its counters between p = 0.25 and 0.4,
  * so its "0.4" figure is the mean of both rates — not reproduced here.
  */
-export function dropoutEvaluation(
+export async function dropoutEvaluation(
   set: EvalSet,
   model: Model,
   normalization: { mean: number[]; std: number[] } | null,
@@ -91,7 +91,7 @@ export function dropoutEvaluation(
   seed: number,
   io: EvalIo,
   batchSize: number,
-): DropoutRow[] {
+): Promise<DropoutRow[]> {
   const rows: DropoutRow[] = [];
   const batches = Math.ceil(set.n / batchSize);
   const siteKey = o.sites === 'blocks' ? 1 : 0;
@@ -102,7 +102,7 @@ export function dropoutEvaluation(
       const rng = new Rng(seed, Stream.noise, 0xd0, k, siteKey, d);
       const classifier = dropoutClassifier(model, normalization, rate, o.sites, randomKeepMask(rng));
       const label = `dropout (${o.sites}) p=${rate}${o.draws > 1 ? ` (draw ${d + 1}/${o.draws})` : ''}`;
-      const r = evaluatePerturbed(set, classifier, io, label, batchSize);
+      const r = await evaluatePerturbed(set, classifier, io, label, batchSize);
       if (io.cancelled()) return rows;
       acc += r.accuracy;
       perturbed = Math.round(classifier.perturbed() / Math.max(1, batches));

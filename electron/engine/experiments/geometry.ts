@@ -18,7 +18,8 @@ import type {
   StepLoss,
 } from '../train/experiment.js';
 import { correctCount, crossEntropy, crossEntropySum } from '../train/losses.js';
-import { forEachInferenceBatch } from './inference.js';
+import { readAllTidy, readTidy } from '../nn/read.js';
+import { forEachInferenceBatch, forEachInferenceOutput } from './inference.js';
 
 type GeometrySpec = SpecOf<'geometry'>;
 
@@ -142,18 +143,18 @@ class GeometryExperiment implements ExperimentPlugin {
     this.steps++;
   }
 
-  async epochMetrics(ctx: RunContext): Promise<Record<string, number>> {
-    return Promise.resolve(this.metrics(ctx));
+  epochMetrics(ctx: RunContext): Promise<Record<string, number>> {
+    return this.metrics(ctx);
   }
 
   async finish(ctx: RunContext): Promise<FinishResult> {
-    const metrics = this.metrics(ctx);
+    const metrics = await this.metrics(ctx);
     const names = [...[...new Set(this.spec.knn)].map((k) => `knn${k}`), 'mean'];
     const chosen = this.spec.method === 'smoothness' ? chooseClassifier(metrics, names) : undefined;
     const pct = (v: number | undefined): number | string =>
       v === undefined ? '—' : Number((100 * v).toFixed(2));
     const label = (n: string): string => (n === 'mean' ? 'nearest class mean' : `${n.slice(3)}-NN`);
-    return Promise.resolve({
+    return {
       metrics,
       tables: [
         {
@@ -171,7 +172,7 @@ class GeometryExperiment implements ExperimentPlugin {
           ]),
         },
       ],
-    });
+    };
   }
 
   /** The classifiers fitted on the current network's training embeddings (refitted after any step). */
@@ -201,13 +202,13 @@ class GeometryExperiment implements ExperimentPlugin {
     return this.fit.classifier;
   }
 
-  private metrics(ctx: RunContext): Record<string, number> {
+  private async metrics(ctx: RunContext): Promise<Record<string, number>> {
     if (this.cached?.steps === this.steps) return this.cached.metrics;
     const ks = [...new Set(this.spec.knn)];
-    const test = this.accuracies(ctx, ctx.testBatches, ctx.indices.test, ctx.data.test.y, ks);
+    const test = await this.accuracies(ctx, ctx.testBatches, ctx.indices.test, ctx.data.test.y, ks);
     const metrics: Record<string, number> = { ...test.accuracies, embNorm: test.meanNorm };
     if (ctx.indices.val.length > 0) {
-      const val = this.accuracies(ctx, ctx.trainBatches, ctx.indices.val, ctx.data.train.y, ks);
+      const val = await this.accuracies(ctx, ctx.trainBatches, ctx.indices.val, ctx.data.train.y, ks);
       for (const [k, v] of Object.entries(val.accuracies)) metrics[`val.${k}`] = v;
     }
     if (this.spec.method === 'smoothness') {
@@ -219,22 +220,26 @@ class GeometryExperiment implements ExperimentPlugin {
   }
 
   /** Accuracy of every classifier (`knn<k>`, `mean`) on examples of a split, and the mean ‖f‖. */
-  private accuracies(
+  private async accuracies(
     ctx: RunContext,
     assembler: BatchAssembler,
     idx: Int32Array,
     y: Int32Array,
     ks: number[],
-  ): { accuracies: Record<string, number>; meanNorm: number } {
+  ): Promise<{ accuracies: Record<string, number>; meanNorm: number }> {
     const classifier = this.classifier(ctx);
     const labels = Int32Array.from(idx, (i) => y[i] ?? -1);
     const knn = new Map(ks.map((k) => [k, new Int32Array(idx.length)]));
     const mean = new Int32Array(idx.length);
     let normSum = 0;
-    forEachInferenceBatch(ctx.model, assembler, idx, (out, _batch, offset) => {
-      for (const [k, pred] of classifier.predictKnn(out.output, ks)) knn.get(k)?.set(pred, offset);
-      mean.set(classifier.predictMean(out.output).dataSync(), offset);
-      normSum += tf.sum(tf.sqrt(tf.sum(tf.square(out.output), 1))).dataSync()[0] ?? Number.NaN;
+    await forEachInferenceOutput(ctx.model, assembler, idx, async (output, _batch, offset) => {
+      for (const [k, pred] of await classifier.predictKnn(output, ks)) knn.get(k)?.set(pred, offset);
+      const [predicted = [], [norms = Number.NaN] = []] = await readAllTidy(() => [
+        classifier.predictMean(output),
+        tf.sum(tf.sqrt(tf.sum(tf.square(output), 1))),
+      ]);
+      mean.set(predicted, offset);
+      normSum += norms;
     });
     const n = Math.max(1, idx.length);
     const accuracies: Record<string, number> = {};
@@ -244,17 +249,16 @@ class GeometryExperiment implements ExperimentPlugin {
   }
 
   /** The 2-D PCA of the probe batch's output (embedding or logits), one point per example. */
-  probeExtras(ctx: RunContext, snapshot: ProbeSnapshot): Promise<void> {
+  async probeExtras(ctx: RunContext, snapshot: ProbeSnapshot): Promise<void> {
     const batch = ctx.testBatches.make(ctx.indices.probe);
     try {
-      const values = tf.tidy(() =>
-        ctx.model.forward(batch.x, { training: false, bnUpdates: [] }).output.dataSync(),
+      const values = await readTidy(
+        () => ctx.model.forward(batch.x, { training: false, bnUpdates: [] }).output,
       );
       snapshot.embedding2d = pca2d(values, ctx.indices.probe.length, this.outputDim);
     } finally {
       tf.dispose([batch.x, batch.labels]);
     }
-    return Promise.resolve();
   }
 
   dispose(): void {

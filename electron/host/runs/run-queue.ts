@@ -15,6 +15,8 @@ export interface QueueListener {
 interface Pending {
   id: string;
   resume: boolean;
+  /** Overrides the spec's backend for this engine (a resume elsewhere). */
+  backend?: BackendChoice;
 }
 
 /**
@@ -53,8 +55,8 @@ export class RunQueue {
     return this.running.has(id) || this.enqueuing.has(id) || this.waiting.some((p) => p.id === id);
   }
 
-  /** Queues a run (new, or resumed from its last checkpoint). */
-  async enqueue(id: string, resume = false): Promise<void> {
+  /** Queues a run (new, or resumed from its last checkpoint, optionally on another backend). */
+  async enqueue(id: string, resume = false, backend?: BackendChoice): Promise<void> {
     if (this.has(id)) return;
     // Two requests for the same run (a double-clicked Resume) must not both pass the check above
     // while the status is written: that would start two engines on one run folder.
@@ -64,7 +66,7 @@ export class RunQueue {
       this.listener.status(
         await this.store.updateStatus(id, { state: 'queued', error: undefined, endedAt: undefined }),
       );
-      this.waiting.push({ id, resume });
+      this.waiting.push({ id, resume, ...(backend ? { backend } : {}) });
     } finally {
       this.enqueuing.delete(id);
     }
@@ -136,7 +138,7 @@ export class RunQueue {
         this.launcher,
         { type: 'train', runDir: this.store.dir(p.id), dataDir: this.dataDir, resume: p.resume },
         {
-          backend: spec.backend !== 'auto' ? spec.backend : (this.o.backend ?? 'auto'),
+          backend: p.backend ?? (spec.backend !== 'auto' ? spec.backend : (this.o.backend ?? 'auto')),
           signal: ctl.signal,
           ...(this.o.killAfterMs !== undefined ? { killAfterMs: this.o.killAfterMs } : {}),
           onStart: (pid) => void this.store.updateStatus(p.id, { pid }).then(emit, () => undefined),

@@ -39,7 +39,7 @@ describe('FGSM', () => {
     tf.dispose([x, labels, adv]);
   });
 
-  it('flips exactly the examples whose margin is within ε·‖v‖₁, and reports the SNR it applied', () => {
+  it('flips exactly the examples whose margin is within ε·‖v‖₁, and reports the SNR it applied', async () => {
     // Label 0 needs v·x + 0.1 < 0. FGSM raises v·x by ε·‖v‖₁ = 0.1·3.5 = 0.35 (no clamping here).
     const xs = [
       [0.1, 0.3, 0.2], // v·x + 0.1 = −0.3 → −0.3 + 0.35 > 0: flipped
@@ -52,7 +52,7 @@ describe('FGSM', () => {
       n: 2,
       bounds,
     };
-    const [row] = fgsmEvaluation(set, linear(W, B), { epsilons: [0.1], snrDb: [] }, io, 10);
+    const [row] = await fgsmEvaluation(set, linear(W, B), { epsilons: [0.1], snrDb: [] }, io, 10);
     expect(row!.accuracy).toBe(0.5);
     const signal = xs.flat().reduce((a, v) => a + v * v, 0);
     expect(row!.snrDb).toBeCloseTo(10 * Math.log10(signal / (6 * 0.01)), 4);
@@ -143,7 +143,7 @@ describe('PGD L∞', () => {
     tf.dispose([x, labels, adv, brokenBefore]);
   });
 
-  it('counts an image broken at an intermediate iterate even when the final iterate is correct (Foolbox)', () => {
+  it('counts an image broken at an intermediate iterate even when the final iterate is correct (Foolbox)', async () => {
     // One input, logits (1, 4·bump(x)) with a bump of width 0.01 centred at 0.54: class 1 only
     // within 0.012 of 0.54. From x = 0.5 (class 0) a step of 0.045 lands on 0.545, past the top (misclassified),
     // where the gradient points back: the second step returns to 0.5 (correct again).
@@ -159,15 +159,15 @@ describe('PGD L∞', () => {
       bounds,
     };
     const cfg = { epsilon: 0.05, step: 0.045, iterations: 2, randomStart: false };
-    const [row] = pgdEvaluation(set, bump, [cfg], 0, io, 1);
+    const [row] = await pgdEvaluation(set, bump, [cfg], 0, io, 1);
     expect(row!.finalIterate).toBe(1);
     expect(row!.anyIterate).toBe(0);
     // With one iteration the final iterate is the broken one.
-    const [one] = pgdEvaluation(set, bump, [{ ...cfg, iterations: 1 }], 0, io, 1);
+    const [one] = await pgdEvaluation(set, bump, [{ ...cfg, iterations: 1 }], 0, io, 1);
     expect([one!.anyIterate, one!.finalIterate]).toEqual([0, 0]);
   });
 
-  it('any-iterate accuracy never exceeds final-iterate accuracy (random networks, starts and configurations)', () => {
+  it('any-iterate accuracy never exceeds final-iterate accuracy (random networks, starts and configurations)', async () => {
     for (let seed = 0; seed < 12; seed++) {
       const rng = new Rng(seed);
       const d = 6;
@@ -190,12 +190,12 @@ describe('PGD L∞', () => {
         iterations: 1 + Math.floor(8 * rng.uniform()),
         randomStart: rng.uniform() < 0.5,
       };
-      const [row] = pgdEvaluation(set, clf, [cfg], seed, io, 7);
+      const [row] = await pgdEvaluation(set, clf, [cfg], seed, io, 7);
       expect(row!.anyIterate, `seed ${seed}`).toBeLessThanOrEqual(row!.finalIterate);
     }
   });
 
-  it('reports its progress per batch, e.g. "PGD ε=0.01: 2/5"', () => {
+  it('reports its progress per batch, e.g. "PGD ε=0.01: 2/5"', async () => {
     const details: string[] = [];
     const set: EvalSet = {
       x: new Float32Array(5 * 3).fill(0.5),
@@ -205,7 +205,7 @@ describe('PGD L∞', () => {
       bounds,
     };
     const cfg = { epsilon: 0.01, step: 0.002, iterations: 2, randomStart: false };
-    const [row] = pgdEvaluation(
+    const [row] = await pgdEvaluation(
       set,
       linear(W, B),
       [cfg],
@@ -219,7 +219,7 @@ describe('PGD L∞', () => {
     expect(row!.finalIterate).toBe(1);
   });
 
-  it('stops between batches when cancelled', () => {
+  it('stops between batches when cancelled', async () => {
     let calls = 0;
     const set: EvalSet = {
       x: new Float32Array(6 * 3).fill(0.5),
@@ -229,7 +229,7 @@ describe('PGD L∞', () => {
       bounds,
     };
     const cfg = { epsilon: 0.01, step: 0.002, iterations: 2, randomStart: false };
-    const rows = pgdEvaluation(
+    const rows = await pgdEvaluation(
       set,
       linear(W, B),
       [cfg, cfg],

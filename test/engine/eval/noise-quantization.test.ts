@@ -29,7 +29,7 @@ const io: EvalIo = { progress: () => undefined, cancelled: () => false };
 describe('Gaussian noise', () => {
   beforeAll(() => useBackend('cpu'));
 
-  it('SNR is 10·log10(Σ‖x‖² / Σ‖x′ − x‖²) on the clamped images', () => {
+  it('SNR is 10·log10(Σ‖x‖² / Σ‖x′ − x‖²) on the clamped images', async () => {
     expect(snrDb(100, 1)).toBeCloseTo(20, 10);
     expect(snrDb(2, 2)).toBe(0);
     expect(snrDb(1, 0)).toBe(Number.POSITIVE_INFINITY);
@@ -43,14 +43,14 @@ describe('Gaussian noise', () => {
       bounds: { lo: 0, hi: 1 },
     };
     const clf: Classifier = (x) => tf.concat([tf.ones([x.shape[0], 1]), tf.zeros([x.shape[0], 1])], 1);
-    const r = evaluatePerturbed(set, clf, io, 'test', 10, (b) =>
+    const r = await evaluatePerturbed(set, clf, io, 'test', 10, (b) =>
       addPattern(b.x, Float32Array.from([1, -1]), 0.5, set),
     );
     expect(r.snrDb).toBeCloseTo(10 * Math.log10(1.3125 / 0.8125), 5);
     expect(r.accuracy).toBe(1);
   });
 
-  it('uses one fixed N(0, σ²) pattern per draw, seeded, and averages accuracy over draws', () => {
+  it('uses one fixed N(0, σ²) pattern per draw, seeded, and averages accuracy over draws', async () => {
     const p = gaussianPattern([8, 8, 1], 0.5, 3, 0);
     expect(p).toEqual(gaussianPattern([8, 8, 1], 0.5, 3, 0));
     expect(p).not.toEqual(gaussianPattern([8, 8, 1], 0.5, 3, 1));
@@ -71,7 +71,7 @@ describe('Gaussian noise', () => {
       return tf.concat([tf.sub(first, 0.5), tf.zeros([x.shape[0], 1])], 1) as tf.Tensor2D;
     };
     const draws = 4;
-    const [row] = gaussianNoise(set, clf, { epsilons: [0.2], sigma: 0.5, draws }, 3, io, 7);
+    const [row] = await gaussianNoise(set, clf, { epsilons: [0.2], sigma: 0.5, draws }, 3, io, 7);
     const expected =
       Array.from({ length: draws }, (_, d) =>
         gaussianPattern([8, 8, 1], 0.5, 3, d)[0]! >= 0 ? 1 : 0,
@@ -109,7 +109,7 @@ describe('weight quantisation', () => {
     w.dispose();
   });
 
-  it('quantise-truncate: power-of-two step from max|w|, truncation toward zero (hand-computed)', () => {
+  it('quantise-truncate: power-of-two step from max|w|, truncation toward zero (hand-computed)', async () => {
     // M = 0.7: 0.7·2¹ ≥ 1, so e = 1 − 1 = 0 and v = 2^(3−1+0) = 4 at 3 bits.
     expect(truncationExponent(0.7)).toBe(0);
     expect(truncationExponent(0.3)).toBe(1); // 0.3·4 ≥ 1: n = 2
@@ -117,28 +117,30 @@ describe('weight quantisation', () => {
     expect(truncationExponent(1)).toBe(-1); // already ≥ 1: n = 0
     expect(truncationExponent(3)).toBe(-1);
     const w = tf.tensor1d([0.7, -0.35, 0.1, -0.26, 0]);
-    const q = Array.from(quantizeTruncate(w, 3).dataSync());
+    const qt = await quantizeTruncate(w, 3);
+    const q = Array.from(qt.dataSync());
     // w·4 = 2.8, −1.4, 0.4, −1.04, 0 → trunc 2, −1, 0, −1, 0 → ÷ 4
     expect(q).toEqual([0.5, -0.25, 0, -0.25, 0]);
     const zero = tf.zeros([3]);
-    expect(Array.from(quantizeTruncate(zero, 5).dataSync())).toEqual([0, 0, 0]);
+    const qz = await quantizeTruncate(zero, 5);
+    expect(Array.from(qz.dataSync())).toEqual([0, 0, 0]);
     expect(() => truncationExponent(0)).toThrow(/positive/);
-    tf.dispose([w, zero]);
+    tf.dispose([w, zero, qt, qz]);
   });
 
-  it('restores every weight bit-exactly after evaluating', () => {
+  it('restores every weight bit-exactly after evaluating', async () => {
     const model = createModel({ arch: 'ref-cnn', width: 0.25 }, [12, 12, 1], 4, 3);
     const snapshot = (): Uint32Array[] =>
       model.params.entries().map(([, v]) => new Uint32Array(Float32Array.from(v.dataSync()).buffer));
     const before = snapshot();
-    const { value, maxRelChange } = withQuantizedWeights(model, 5, () => {
+    const { value, maxRelChange } = await withQuantizedWeights(model, 5, () => {
       const changed = model.params
         .entries()
         .some(
           ([, v], i) =>
             !new Uint32Array(Float32Array.from(v.dataSync()).buffer).every((u, k) => u === before[i]![k]),
         );
-      return changed;
+      return Promise.resolve(changed);
     });
     expect(value).toBe(true);
     expect(maxRelChange).toBeGreaterThan(0);

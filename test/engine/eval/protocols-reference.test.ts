@@ -24,6 +24,7 @@ import {
 import { dropoutClassifier, type KeepMask } from '../../../electron/engine/eval/test-time-dropout.js';
 import type { Model } from '../../../electron/engine/models/model.js';
 import { createPreActResNet18 } from '../../../electron/engine/models/preact-resnet.js';
+import { readTidy } from '../../../electron/engine/nn/read.js';
 import { useBackend } from '../../helpers/backend.js';
 
 /*
@@ -204,7 +205,7 @@ describe('PreActResNet18 protocols against the float64 reference (width 1/32, 8�
       const w = m.params.trainable.get(name)!;
       const maxAbs = tf.tidy(() => tf.max(tf.abs(w)).dataSync()[0]!);
       expect(truncationExponent(maxAbs), name).toBe(q.truncate.exponents[name]);
-      const got = quantizeTruncate(w, q.bits);
+      const got = await quantizeTruncate(w, q.bits);
       expect(Array.from(got.dataSync()), name).toEqual(Array.from((await array('preact', file)).data));
       got.dispose();
     }
@@ -223,10 +224,10 @@ describe('PreActResNet18 protocols against the float64 reference (width 1/32, 8�
       const m = await build(parseval);
       const before = m.params.entries().map(([, v]) => Array.from(v.dataSync()));
       for (const scheme of ['truncate', 'round'] as const) {
-        const { value } = withQuantizedWeights(
+        const { value } = await withQuantizedWeights(
           m,
           q.bits,
-          () => tf.tidy(() => pixelClassifier(m, p.normalization)(x).dataSync()),
+          () => readTidy(() => pixelClassifier(m, p.normalization)(x)),
           scheme,
         );
         const file = parseval ? q[scheme].logits_parseval : q[scheme].logits_plain;
@@ -274,7 +275,7 @@ describe('attack protocols against the float64 reference (tanh MLP on 4×4×3)',
   it('gaussian: given shared patterns × ε, clamped; accuracy and both SNRs', async () => {
     const patterns = await Promise.all(r.gaussian.patterns.map(async (f) => (await array('mlp', f)).data));
     const o = { epsilons: r.gaussian.rows.map((row) => row.epsilon), sigma: 0.5, draws: patterns.length };
-    const rows = gaussianNoise(set, clfX, o, 0, io, 7, patterns);
+    const rows = await gaussianNoise(set, clfX, o, 0, io, 7, patterns);
     rows.forEach((row, i) => {
       const e = r.gaussian.rows[i]!;
       expect(row.accuracy).toBeCloseTo(e.accuracy, 9);
@@ -296,7 +297,13 @@ describe('attack protocols against the float64 reference (tanh MLP on 4×4×3)',
       expect(relMaxDiff(adv.dataSync(), (await array('mlp', ref.adv)).data)).toBeLessThan(1e-5);
       adv.dispose();
     }
-    const [fixed, atSnr] = fgsmEvaluation(set, clfX, { epsilons: [f.epsilon], snrDb: [f.snrDb] }, io, 10);
+    const [fixed, atSnr] = await fgsmEvaluation(
+      set,
+      clfX,
+      { epsilons: [f.epsilon], snrDb: [f.snrDb] },
+      io,
+      10,
+    );
     expect(fixed!.accuracy).toBeCloseTo(mean(f.pixel_fixed.correct), 9);
     expect(atSnr!.accuracy).toBeCloseTo(mean(f.pixel_snr.correct), 9);
     expect(atSnr!.meanEpsilon).toBeCloseTo(f.pixel_snr.meanEpsilon, 6);
@@ -312,7 +319,7 @@ describe('attack protocols against the float64 reference (tanh MLP on 4×4×3)',
     const eps = epsilonAtSnr(zx, f.snrDb);
     const adv = fgsm(clfZ, zx, labels, eps, z.bounds);
     expect(relMaxDiff(adv.dataSync(), (await array('mlp', f.normalised_snr.adv)).data)).toBeLessThan(1e-5);
-    const [row] = fgsmEvaluation(z, clfZ, { epsilons: [], snrDb: [f.snrDb] }, io, 10);
+    const [row] = await fgsmEvaluation(z, clfZ, { epsilons: [], snrDb: [f.snrDb] }, io, 10);
     expect(row!.accuracy).toBeCloseTo(mean(f.normalised_snr.correct), 9);
     expect(row!.meanEpsilon).toBeCloseTo(f.normalised_snr.meanEpsilon, 5);
     tf.dispose([zx, labels, eps, adv]);
@@ -333,12 +340,12 @@ describe('attack protocols against the float64 reference (tanh MLP on 4×4×3)',
       attacked.map((i) => g.firstBroken[i]! >= 1 && g.firstBroken[i]! < g.iterations),
     );
     tf.dispose([x, labels, adv, brokenBefore]);
-    const [row] = pgdEvaluation(set, clfX, [cfg], 0, io, 10);
+    const [row] = await pgdEvaluation(set, clfX, [cfg], 0, io, 10);
     expect(row!.anyIterate).toBeCloseTo(g.anyIterate, 9);
     expect(row!.finalIterate).toBeCloseTo(g.finalIterate, 9);
   });
 
-  it('deepfool: Foolbox 1.6 defaults, per image (attacked or not, broken, steps, L2), and the summary', () => {
+  it('deepfool: Foolbox 1.6 defaults, per image (attacked or not, broken, steps, L2), and the summary', async () => {
     const d = r.deepfool;
     const cfg = { steps: d.steps, candidates: d.candidates, overshoot: d.overshoot, every: 1 };
     const per = set.x.length / set.n;
@@ -348,18 +355,20 @@ describe('attack protocols against the float64 reference (tanh MLP on 4×4×3)',
       x: Float32Array.from(d.images.flatMap((i) => Array.from(set.x.subarray(i * per, (i + 1) * per)))),
       labels: Int32Array.from(d.images, (i) => set.labels[i]!),
     };
-    const got = deepFoolAttack(clfX, sub.x, sub.labels, sub.shape, cfg, sub.bounds);
+    const got = await deepFoolAttack(clfX, sub.x, sub.labels, sub.shape, cfg, sub.bounds);
     got.forEach((o, i) => {
       const e = d.outcomes[i]!;
       expect([o.clean, o.broken, o.steps], `image ${d.images[i]}`).toEqual([e.clean, e.broken, e.steps]);
       expect(Math.abs(o.l2 - e.l2), `image ${d.images[i]}`).toBeLessThanOrEqual(1e-4 * Math.max(1, e.l2));
     });
     expect(got.some((o) => o.steps > 1) && got.some((o) => !o.clean)).toBe(true);
-    const row = deepFoolEvaluation(sub, clfX, cfg, io)!;
+    const row = (await deepFoolEvaluation(sub, clfX, cfg, io))!;
     expect(row.accuracy).toBeCloseTo(d.accuracy, 9);
     expect(row.meanL2PerDim).toBeCloseTo(d.meanL2PerDim, 6);
     expect(row.examples).toBe(sub.n);
     // every = 3 attacks the 1st, 4th, 7th … example only.
-    expect(deepFoolEvaluation(sub, clfX, { ...cfg, every: 3 }, io)!.examples).toBe(Math.ceil(sub.n / 3));
+    expect((await deepFoolEvaluation(sub, clfX, { ...cfg, every: 3 }, io))!.examples).toBe(
+      Math.ceil(sub.n / 3),
+    );
   });
 });

@@ -173,7 +173,9 @@ describe('lgg-lab study and lgg-lab eval (host with in-process engine jobs)', ()
     expect(out).not.toContain('Gaussian noise (gaussian)');
     // The run came from a paper preset: the paper's figures are printed beside its own.
     expect(out).toContain('The paper beside this run (cifar10-robust-paper)');
-    expect(out).toMatch(/dropout-blocks\s+test-time dropout p = 0\.25 on block outputs, 40 draws\s+—\s+73\.40/);
+    expect(out).toMatch(
+      /dropout-blocks\s+test-time dropout p = 0\.25 on block outputs, 40 draws\s+—\s+73\.40/,
+    );
     expect(out).toMatch(/quantise-truncate@3bit\s+0\.\d{4}/);
     const after = (await host.runs.report(run.id))!;
     expect(Object.keys(after.metrics)).toEqual(

@@ -2,17 +2,21 @@ import { PRESETS } from '../../../shared/presets.js';
 import { LabFailure } from '../../../shared/result.js';
 import type { BackendChoice } from '../../../shared/spec/training.js';
 import { BackendChoiceSchema } from '../../../shared/spec/training.js';
-import { optFlag, optString, UsageError, type Command } from '../command.js';
+import { defineCommand, UsageError } from '../command.js';
 import { formatDuration, pct, table } from '../format.js';
 import { labVersion, withHost } from './host-context.js';
 
+const JSON_OPTION = { json: { type: 'boolean', help: 'print JSON instead of a table' } } as const;
+
 /** `lgg-lab presets`. */
-export const presetsCommand: Command = {
+export const presetsCommand = defineCommand({
   name: 'presets',
   summary: 'list the experiment presets (paper recipes and quick MNIST versions)',
   usage: 'lgg-lab presets [--json]',
+  options: JSON_OPTION,
+  maxPositionals: 0,
   run(args, ctx) {
-    if (optFlag(args, 'json')) ctx.out(JSON.stringify(PRESETS, null, 2));
+    if (args.options.json) ctx.out(JSON.stringify(PRESETS, null, 2));
     else
       ctx.out(
         table(
@@ -22,17 +26,19 @@ export const presetsCommand: Command = {
       );
     return Promise.resolve(0);
   },
-};
+});
 
 /** `lgg-lab list`. */
-export const listCommand: Command = {
+export const listCommand = defineCommand({
   name: 'list',
   summary: 'list runs with status and accuracy',
   usage: 'lgg-lab list [--json]',
+  options: JSON_OPTION,
+  maxPositionals: 0,
   run: (args, ctx) =>
     withHost(ctx, async (host) => {
       const runs = await host.runs.list();
-      if (optFlag(args, 'json')) ctx.out(JSON.stringify(runs, null, 2));
+      if (args.options.json) ctx.out(JSON.stringify(runs, null, 2));
       else if (runs.length === 0) ctx.out(`no runs in ${host.runs.root}`);
       else {
         ctx.out(
@@ -68,13 +74,15 @@ export const listCommand: Command = {
       }
       return 0;
     }),
-};
+});
 
 /** `lgg-lab show`. */
-export const showCommand: Command = {
+export const showCommand = defineCommand({
   name: 'show',
   summary: 'show a run: spec, status, last metrics and report',
   usage: 'lgg-lab show <run-id> [--json]',
+  options: JSON_OPTION,
+  maxPositionals: 1,
   run: (args, ctx) =>
     withHost(ctx, async (host) => {
       const id = args.positionals[0];
@@ -82,7 +90,7 @@ export const showCommand: Command = {
       const r = await host.request('lab:runs.get', { id });
       if (!r.ok) throw new LabFailure(r.error.code, r.error.message);
       const { summary, spec, report, path } = r.value;
-      if (optFlag(args, 'json')) {
+      if (args.options.json) {
         ctx.out(JSON.stringify(r.value, null, 2));
         return 0;
       }
@@ -116,22 +124,31 @@ export const showCommand: Command = {
       }
       return 0;
     }),
-};
+});
 
 /** `lgg-lab info`. */
-export const infoCommand: Command = {
+export const infoCommand = defineCommand({
   name: 'info',
   summary: 'compute backend (and why faster ones did not load), versions, threads, data folder',
-  usage: 'lgg-lab info [--backend auto|tensorflow-gpu|tensorflow|wasm|cpu] [--json]',
+  usage: 'lgg-lab info [--backend B] [--json]',
+  options: {
+    backend: {
+      type: 'string',
+      value: BackendChoiceSchema.options.join('|'),
+      help: 'report this backend instead of the automatic choice',
+    },
+    ...JSON_OPTION,
+  },
+  maxPositionals: 0,
   run: (args, ctx) =>
     withHost(ctx, async (host) => {
-      const choice = optString(args, 'backend') ?? 'auto';
+      const choice = args.options.backend ?? 'auto';
       const parsed = BackendChoiceSchema.safeParse(choice);
       if (!parsed.success) throw new UsageError(`--backend: unknown backend "${choice}"`);
       const backend: BackendChoice = parsed.data;
       const { info } = await host.runJob({ type: 'info' }, { backend });
       if (!info) throw new LabFailure('engine-crashed', 'the engine did not report its backend');
-      if (optFlag(args, 'json')) {
+      if (args.options.json) {
         ctx.out(JSON.stringify({ ...info, dataDir: ctx.dataDir, version: labVersion }, null, 2));
         return 0;
       }
@@ -153,4 +170,4 @@ export const infoCommand: Command = {
       ctx.out(`  data folder  ${ctx.dataDir}`);
       return 0;
     }),
-};
+});

@@ -23,9 +23,22 @@ export interface SpecIssue {
   message: string;
 }
 
-/** Formats zod issues as `path: message` items. */
+function flatten(issues: readonly z.core.$ZodIssue[], prefix: readonly PropertyKey[]): SpecIssue[] {
+  return issues.flatMap((i) => {
+    const at = [...prefix, ...i.path];
+    // "Invalid input" says nothing about a union (a teacher `{ run }` or `{ checkpoint }`): report
+    // the alternative that came closest, with its own paths and messages.
+    if (i.code === 'invalid_union' && i.errors.length > 0) {
+      const best = i.errors.reduce((a, b) => (b.length < a.length ? b : a));
+      if (best.length > 0) return flatten(best, at);
+    }
+    return [{ path: at.map(String).join('.'), message: i.message }];
+  });
+}
+
+/** Formats zod issues as `path: message` items (a failed union as its closest alternative's issues). */
 export function specIssues(error: z.ZodError): SpecIssue[] {
-  return error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
+  return flatten(error.issues, []);
 }
 
 /** One line per issue, for terminals and error banners. */

@@ -19,6 +19,12 @@ export function setPath(target: Record<string, unknown>, assignment: string): vo
   const eq = assignment.indexOf('=');
   if (eq <= 0) throw new UsageError(`--set expects key.path=value, got "${assignment}"`);
   const keys = assignment.slice(0, eq).split('.');
+  // `__proto__.x=1` would write into Object.prototype (every object of the process), not the spec.
+  const bad = keys.find((k) => k === '' || k === '__proto__' || k === 'constructor' || k === 'prototype');
+  if (bad !== undefined)
+    throw new UsageError(
+      `--set ${assignment.slice(0, eq)}: ${bad === '' ? 'an empty key segment' : `"${bad}" is not a spec field`}`,
+    );
   const raw = assignment.slice(eq + 1);
   let value: unknown = raw;
   try {
@@ -28,7 +34,7 @@ export function setPath(target: Record<string, unknown>, assignment: string): vo
   }
   let node = target;
   keys.slice(0, -1).forEach((k) => {
-    const next = node[k];
+    const next = Object.hasOwn(node, k) ? node[k] : undefined;
     if (next === null || typeof next !== 'object' || Array.isArray(next)) node[k] = {};
     node = node[k] as Record<string, unknown>;
   });

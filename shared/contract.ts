@@ -123,6 +123,18 @@ export interface RunDetail {
   path: string;
 }
 
+/** Where a resumed run continues. */
+export interface ResumeReply {
+  /** The run. */
+  id: string;
+  /** The checkpoint folder it continues from (`e0002-s000000468`), absent when it starts over (it had none). */
+  checkpoint?: string;
+  /** Completed epochs at that checkpoint (0 when it starts over). */
+  epoch: number;
+  /** One sentence for the person: which checkpoint and why (a fallback past a damaged one says so). */
+  note: string;
+}
+
 /** What the System screen shows. */
 export interface SystemInfo {
   /** Engine backend report (from a short-lived engine process). */
@@ -166,7 +178,7 @@ export interface ResponseMap {
   'lab:runs.start': { id: string };
   'lab:runs.startStudy': { ids: string[] };
   'lab:runs.stop': { stopped: boolean };
-  'lab:runs.resume': { id: string };
+  'lab:runs.resume': ResumeReply;
   'lab:runs.remove': { removed: boolean };
   'lab:runs.metrics': { records: MetricsRecord[]; next: number };
   'lab:runs.probes': { epochs: number[] };

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import { err, ok, type Result } from '../result.js';
 import {
   ExperimentSpecSchema,
@@ -56,6 +56,9 @@ function migrate(input: unknown): unknown {
   }
   return input;
 }
+
+/** A spec as stored in a run folder's spec.json: migrated from older versions, then validated. */
+export const ExperimentSpecFileSchema = z.preprocess(migrate, ExperimentSpecSchema);
 
 /** Validates (and migrates) an experiment spec; errors carry every issue with its path. */
 export function parseExperimentSpec(input: unknown): Result<ExperimentSpec> {

@@ -63,3 +63,83 @@ describe('specs and flags given to lgg-lab run (defect 6)', () => {
     expect(await runFolders(lab.dir)).toEqual([]);
   });
 });
+
+describe('checks that run before a run folder exists (defect 6)', () => {
+  const lab = useRunStore();
+  const run = (...args: string[]): ReturnType<typeof lggLab> => lggLab([...args, '--data-dir', lab.dir]);
+
+  it('refuses a dataset the model cannot read, and a teacher checkpoint that is not one, leaving no run', async () => {
+    const tabular = await run('run', '--preset', 'mnist-cnn-quick', '--dataset', 'blobs');
+    expect(tabular.code).toBe(1);
+    expect(tabular.stderr).toContain('model.arch: ref-cnn needs images; blobs is tabular (use mlp)');
+    const etc = await run('run', '--preset', 'mnist-gkd-quick', '--teacher', '/etc');
+    expect(etc.code).toBe(1);
+    expect(etc.stderr).toMatch(
+      /^error \(not-found\): teacher checkpoint \/etc: \/etc is not an LGG Lab checkpoint/,
+    );
+    const missing = await run('run', '--preset', 'mnist-gkd-quick', '--teacher', 'no-such-run');
+    expect(missing.stderr).toContain('teacher: no run "no-such-run"');
+    expect(await runFolders(lab.dir)).toEqual([]);
+  });
+
+  it('refuses a teacher whose network does not fit the student or the dataset, leaving no run', async () => {
+    const spec = path.join(lab.dir, 'teacher.json');
+    await fs.writeFile(
+      spec,
+      JSON.stringify({
+        kind: 'train',
+        dataset: 'blobs',
+        model: { arch: 'mlp', hidden: [8] },
+        training: { epochs: 1, batchSize: 32, stepsPerEpoch: 1, evalSubset: 32 },
+        probe: { perClass: 2, epochs: [] },
+      }),
+    );
+    const made = await run('run', spec);
+    expect(made.code, made.stderr).toBe(0);
+    const teacher = /^run (\S+) →/m.exec(made.stdout)?.[1] ?? '';
+    const before = await runFolders(lab.dir);
+
+    const onMnist = await run('run', '--preset', 'mnist-gkd-quick', '--teacher', teacher);
+    expect(onMnist.code).toBe(1);
+    expect(onMnist.stderr).toContain(
+      `teacher run "${teacher}" reads inputs of shape [2]; this dataset has [28, 28, 1]`,
+    );
+    const stages = await run(
+      'run',
+      '--preset',
+      'mnist-gkd-quick',
+      '--teacher',
+      teacher,
+      '--dataset',
+      'blobs',
+      '--set',
+      'model={"arch":"mlp","hidden":[8,4]}',
+    );
+    expect(stages.code).toBe(1);
+    expect(stages.stderr).toMatch(
+      /pairs: "stages" pairs stage k of the teacher with stage k of the student, but the teacher \(MLP 8\) has 1 stage/,
+    );
+    const checkpoint = path.join(lab.dir, 'runs', teacher, 'checkpoints');
+    const ckpt = (await fs.readdir(checkpoint)).find((n) => n.startsWith('e'))!;
+    const weights = path.join(checkpoint, ckpt, 'weights.bin');
+    const bytes = await fs.readFile(weights);
+    bytes[3] = (bytes[3] ?? 0) ^ 1;
+    await fs.writeFile(weights, bytes);
+    const flipped = await run(
+      'run',
+      '--preset',
+      'mnist-gkd-quick',
+      '--teacher',
+      teacher,
+      '--dataset',
+      'blobs',
+      '--set',
+      'model={"arch":"mlp","hidden":[4]}',
+    );
+    expect(flipped.code).toBe(1);
+    expect(flipped.stderr).toContain(
+      `error (run-damaged): teacher run "${teacher}": checkpoints/${ckpt}/weights.bin: does not match the checksum written with it`,
+    );
+    expect(await runFolders(lab.dir)).toEqual(before);
+  });
+});

@@ -58,12 +58,12 @@ export const listCommand = defineCommand({
             ],
             runs.map((r) => [
               r.id,
-              r.status.state,
+              r.damaged ? 'damaged' : r.status.state,
               r.kind,
               r.method,
               r.model,
               r.dataset,
-              String(r.seed),
+              r.seed < 0 ? '—' : String(r.seed),
               `${r.status.epoch}/${r.status.totalEpochs}`,
               pct(r.lastTestAcc),
               pct(r.bestTestAcc),
@@ -71,6 +71,10 @@ export const listCommand = defineCommand({
             ]),
           ),
         );
+        const damaged = runs.filter((r) => r.damaged);
+        if (damaged.length > 0) ctx.out(`\ndamaged (lgg-lab show <run> for details):`);
+        for (const r of damaged)
+          for (const d of r.damaged ?? []) ctx.out(`  ${r.id}: ${d.file}: ${d.reason}`);
       }
       return 0;
     }),
@@ -106,6 +110,17 @@ export const showCommand = defineCommand({
       ctx.out(`  test acc ${pct(summary.lastTestAcc)} (best ${pct(summary.bestTestAcc)})`);
       const probes = await host.runs.probeEpochs(id);
       if (probes.length > 0) ctx.out(`  probes   epochs ${probes.join(', ')}`);
+      // Every byte of the weights against its checksum: the one place a flipped bit shows before use.
+      const checkpoints = await host.runs.checkpoints(id);
+      if (checkpoints.length > 0)
+        ctx.out(
+          `  checkpoints ${checkpoints.map((c) => `${c.name} ${c.result.ok ? 'intact' : 'damaged'}`).join(', ')}`,
+        );
+      const damage = [
+        ...(summary.damaged ?? []),
+        ...checkpoints.flatMap((c) => (c.result.ok ? [] : [c.result.damage])),
+      ];
+      for (const d of damage) ctx.out(`  damaged  ${d.file}: ${d.reason}`);
       if (report) {
         ctx.out(
           `  report   ${Object.entries(report.metrics)

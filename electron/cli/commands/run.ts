@@ -171,7 +171,7 @@ export const resumeCommand = defineCommand({
     return withHost(ctx, async (host) => {
       const r = await host.request('lab:runs.resume', { id });
       if (!r.ok) throw new LabFailure(r.error.code, r.error.message);
-      ctx.out(`resuming ${id} from its last checkpoint`);
+      ctx.out(`resuming ${id} ${r.value.note}`);
       const statuses = await watchRuns(host, [id], ctx);
       return reportOutcome(
         ctx,

@@ -12,9 +12,12 @@ export interface QueueListener {
   message(runId: string, message: EngineToHost): void;
 }
 
+/** How a queued run starts: fresh, resumed from a chosen checkpoint folder, or resumed from the newest intact one. */
+export type ResumeMode = boolean | { from: string };
+
 interface Pending {
   id: string;
-  resume: boolean;
+  resume: ResumeMode;
 }
 
 /**
@@ -53,8 +56,11 @@ export class RunQueue {
     return this.running.has(id) || this.enqueuing.has(id) || this.waiting.some((p) => p.id === id);
   }
 
-  /** Queues a run (new, or resumed from its last checkpoint). */
-  async enqueue(id: string, resume = false): Promise<void> {
+  /**
+   * Queues a run: new (`false`), resumed from the checkpoint folder `{ from }` (the host's choice,
+   * told to the person), or resumed from the newest intact checkpoint the engine finds (`true`).
+   */
+  async enqueue(id: string, resume: ResumeMode = false): Promise<void> {
     if (this.has(id)) return;
     // Two requests for the same run (a double-clicked Resume) must not both pass the check above
     // while the status is written: that would start two engines on one run folder.
@@ -134,7 +140,13 @@ export class RunQueue {
       );
       const outcome = await runEngineJob(
         this.launcher,
-        { type: 'train', runDir: this.store.dir(p.id), dataDir: this.dataDir, resume: p.resume },
+        {
+          type: 'train',
+          runDir: this.store.dir(p.id),
+          dataDir: this.dataDir,
+          resume: p.resume !== false,
+          ...(typeof p.resume === 'object' ? { resumeFrom: p.resume.from } : {}),
+        },
         {
           backend: spec.backend !== 'auto' ? spec.backend : (this.o.backend ?? 'auto'),
           signal: ctl.signal,

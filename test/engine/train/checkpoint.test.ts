@@ -61,7 +61,12 @@ describe('checkpoints', () => {
     const model = createModel(spec, [3], 2, 1);
     const dir = await save(model, 5);
     await fs.truncate(path.join(dir, 'weights.bin'), 10);
-    await expect(loadCheckpoint(tmp.dir)).rejects.toMatchObject({ code: 'checkpoint-invalid' });
+    await expect(loadCheckpoint(tmp.dir)).rejects.toMatchObject({
+      code: 'run-damaged',
+      message: expect.stringMatching(
+        /checkpoints\/e0001-s000000005\/weights\.bin: has 10 bytes, its manifest says \d+/,
+      ),
+    });
     model.params.dispose();
   });
 });

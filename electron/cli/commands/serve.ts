@@ -9,10 +9,12 @@ export const serveCommand = defineCommand({
   name: 'serve',
   summary: 'serve the lab UI to a browser (web mode), on 127.0.0.1 with an access token',
   usage: [
-    'usage: lgg-lab serve [--port N] [--host ADDRESS] [--max-upload-gb G] [--data-dir DIR]',
+    'usage: lgg-lab serve [--port N] [--host ADDRESS] [--allow-path DIR …] [--max-upload-gb G] [--data-dir DIR]',
     '',
     'Prints the URL to open; it carries a random access token that the page, the socket and',
     'uploads require. Stop with Ctrl-C: running runs checkpoint and can be resumed.',
+    'Requests may name server paths (import a folder, a teacher checkpoint) only inside the data',
+    'folder and the --allow-path folders, after resolving links and "..".',
   ].join('\n'),
   options: {
     port: { type: 'number', help: 'TCP port (default 0: any free port)' },
@@ -20,6 +22,12 @@ export const serveCommand = defineCommand({
       type: 'string',
       value: 'ADDRESS',
       help: 'interface to bind (default 127.0.0.1; anything else exposes the lab to the network)',
+    },
+    'allow-path': {
+      type: 'string',
+      multiple: true,
+      value: 'DIR',
+      help: 'a server folder the browser may import from or read checkpoints in, besides the data folder',
     },
     'max-upload-gb': {
       type: 'number',
@@ -46,9 +54,11 @@ export const serveCommand = defineCommand({
       bind,
       version: labVersion,
       ...(gb !== undefined ? { maxUploadBytes: Math.round(gb * 2 ** 30) } : {}),
+      allowPaths: args.options['allow-path'] ?? [],
     });
     ctx.out(`LGG Lab (web mode) on ${lab.url}`);
     ctx.out(`data folder: ${ctx.dataDir}`);
+    ctx.out(`server paths the browser may use: ${lab.allowedRoots.join(', ')}`);
     ctx.out('Open the URL above in a browser. Ctrl-C stops the server.');
     await new Promise<void>((resolve) => {
       if (ctx.signal.aborted) resolve();

@@ -53,6 +53,8 @@ export const ImportOptionsSchema = z
     linkTo: z.string().min(1).optional(),
     /** Class names overriding the source's. */
     classNames: z.array(z.string().min(1)).optional(),
+    /** Follow symbolic links inside the source folder (desktop only: web mode refuses it). */
+    followLinks: z.boolean().optional(),
   })
   .strict();
 /** Parsed import options. */

@@ -1,6 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import type { ParsedRequestOf, RequestChannel, ResponseOf } from '../../shared/contract.js';
+import type {
+  ImportOptionsInput,
+  ParsedRequestOf,
+  RequestChannel,
+  ResponseOf,
+} from '../../shared/contract.js';
 import type { AnalyzeResult, PreviewResult } from '../../shared/engine-protocol.js';
 import { PRESETS, TEACHER_PLACEHOLDER } from '../../shared/presets.js';
 import { LabFailure, toLabError } from '../../shared/result.js';
@@ -41,6 +46,23 @@ async function createRun(host: LabHost, spec: ExperimentSpec): Promise<string> {
   return status.id;
 }
 
+/**
+ * The real path of an import source a request names, when the path policy allows it. Following
+ * links is refused where paths are restricted: a link inside an allowed folder may lead anywhere.
+ */
+async function checkSource(
+  host: LabHost,
+  p: string,
+  options: ImportOptionsInput | undefined,
+): Promise<string> {
+  if (options?.followLinks && !host.pathPolicy.unrestricted)
+    throw new LabFailure(
+      'forbidden-path',
+      'followLinks: this server does not follow links inside imported folders (they could lead outside the folders it may read)',
+    );
+  return host.checkPath(p, 'path');
+}
+
 /** The host's request handlers. */
 export function createHandlers(host: LabHost): Handlers {
   const imports = new Map<string, AbortController>();
@@ -59,9 +81,9 @@ export function createHandlers(host: LabHost): Handlers {
       return host.datasets.list();
     },
     'lab:datasets.preview': async (p) =>
-      host.datasets.preview(await host.checkPath(p.path, 'path'), p.options),
+      host.datasets.preview(await checkSource(host, p.path, p.options), p.options),
     'lab:datasets.import': async (p) => {
-      const source = await host.checkPath(p.path, 'path');
+      const source = await checkSource(host, p.path, p.options);
       const jobId = randomBytes(6).toString('hex');
       const ctl = new AbortController();
       imports.set(jobId, ctl);

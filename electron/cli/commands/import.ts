@@ -43,6 +43,10 @@ const IMPORT_OPTIONS = {
   seed: { type: 'number', value: 'S', help: 'seed of that split (default 0)' },
   'link-to': { type: 'string', value: 'ID', help: 'corruption suites: the clean dataset (default: by name)' },
   'class-names': { type: 'string', value: 'a,b,…', help: 'override the class names' },
+  'follow-links': {
+    type: 'boolean',
+    help: 'follow symbolic links inside the source folder (default: listed, not followed)',
+  },
 } as const;
 
 /** ImportOptions from the command line. */
@@ -71,6 +75,7 @@ export function importOptionsFromArgs(a: OptionValues<typeof IMPORT_OPTIONS>): I
   if (a.seed !== undefined) o.splitSeed = a.seed;
   if (a['link-to'] !== undefined) o.linkTo = a['link-to'];
   if (a['class-names'] !== undefined) o.classNames = a['class-names'].split(',').map((s) => s.trim());
+  if (a['follow-links']) o.followLinks = true;
   return o;
 }
 

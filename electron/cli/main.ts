@@ -17,6 +17,7 @@ import { resumeCommand, runCommand } from './commands/run.js';
 import { serveCommand } from './commands/serve.js';
 import { studyCommand } from './commands/study.js';
 import { table } from './format.js';
+import { pipeSafeOutput } from './output.js';
 
 const COMMANDS: Command[] = [
   runCommand,
@@ -60,8 +61,9 @@ function help(out: (s: string) => void): void {
 export async function main(argv: readonly string[]): Promise<number> {
   setLabVersion(version());
   const [name, ...rest] = argv;
-  const out = (s: string): void => void process.stdout.write(`${s}\n`);
-  const err = (s: string): void => void process.stderr.write(`${s}\n`);
+  const controller = new AbortController();
+  const output = pipeSafeOutput(() => controller.abort());
+  const { out, err } = output;
   const find = (n: string | undefined): Command | undefined => COMMANDS.find((c) => c.name === n);
   if (!name || name === 'help' || name === '--help' || name === '-h') {
     const target = find(rest[0]);
@@ -105,7 +107,6 @@ export async function main(argv: readonly string[]): Promise<number> {
     out(commandHelp(command));
     return 0;
   }
-  const controller = new AbortController();
   let interrupts = 0;
   const onSignal = (): void => {
     interrupts++;
@@ -122,7 +123,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     tty: process.stdout.isTTY,
   };
   try {
-    return await command.run(args, ctx);
+    const code = await command.run(args, ctx);
+    // Stopped because the reader of its output went away: 141, the shell's code for SIGPIPE.
+    return output.stdoutClosed ? 141 : code;
   } catch (e) {
     if (e instanceof UsageError) {
       err(`${e.message}\n\n${commandHelp(command)}`);

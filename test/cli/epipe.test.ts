@@ -19,15 +19,14 @@ async function intoHead(
   // lgg-lab's stderr goes to a file, its exit code comes last on stdout.
   const errFile = path.join(dataDir, `stderr-${args[0] ?? ''}.txt`);
   const script = `${quoted} 2>'${errFile}' | head -1; echo "exit=\${PIPESTATUS[0]}"`;
-  return new Promise((resolve, reject) =>
-    execFile('bash', ['-c', script], { timeout: 120_000 }, (e, stdout) => {
-      if (e) return reject(e);
-      void fs.readFile(errFile, 'utf8').then((stderr) => {
-        const lines = stdout.trim().split('\n');
-        resolve({ first: lines[0] ?? '', stderr, code: Number(/exit=(\d+)/.exec(stdout)?.[1]) });
-      }, reject);
-    }),
+  const stdout = await new Promise<string>((resolve, reject) =>
+    execFile('bash', ['-c', script], { timeout: 120_000 }, (e, out) =>
+      e ? reject(new Error(e.message)) : resolve(out),
+    ),
   );
+  const stderr = await fs.readFile(errFile, 'utf8');
+  const lines = stdout.trim().split('\n');
+  return { first: lines[0] ?? '', stderr, code: Number(/exit=(\d+)/.exec(stdout)?.[1]) };
 }
 
 describe('printing into a pipe that closes (defect 7)', () => {

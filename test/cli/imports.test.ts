@@ -42,15 +42,19 @@ function craftedPng(width: number, height: number, idat: Uint8Array): Uint8Array
 }
 
 const small = (seed: number): Uint8Array => png(6, 6, (x, y) => [x * 40 + seed, y * 40, 90]);
+/** Two classes of two valid images. */
+const twoClasses = (): Record<string, Uint8Array> => ({
+  'a/1.png': small(1),
+  'a/2.png': small(2),
+  'b/1.png': small(3),
+  'b/2.png': small(4),
+});
 
 describe('imports that must refuse (defect 5)', () => {
   it('refuses a PNG whose image data is shorter than its declared size, and one beyond the pixel limit', async () => {
     const src = path.join(lab.dir, 'img');
     await writeTree(src, {
-      'a/1.png': small(1),
-      'a/2.png': small(2),
-      'b/1.png': small(3),
-      'b/2.png': small(4),
+      ...twoClasses(),
       'b/short.png': craftedPng(1000, 1000, new Uint8Array(1000).fill(7)),
     });
     const r = await importCli(src);
@@ -92,12 +96,7 @@ describe('imports that must refuse (defect 5)', () => {
 
   it('does not follow symbolic links inside an image folder unless asked', async () => {
     const src = path.join(lab.dir, 'links');
-    await writeTree(src, {
-      'a/1.png': small(1),
-      'a/2.png': small(2),
-      'b/1.png': small(3),
-      'b/2.png': small(4),
-    });
+    await writeTree(src, twoClasses());
     await fs.symlink(path.join(src, 'a'), path.join(src, 'c'));
     await fs.symlink(path.join(src, 'b'), path.join(src, 'a', 'more'));
     const r = await importCli(src, '--dry-run', '--test-fraction', '0.5');

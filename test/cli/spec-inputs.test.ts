@@ -104,17 +104,19 @@ describe('checks that run before a run folder exists (defect 6)', () => {
     expect(onMnist.stderr).toContain(
       `teacher run "${teacher}" reads inputs of shape [2]; this dataset has [28, 28, 1]`,
     );
-    const stages = await run(
-      'run',
-      '--preset',
-      'mnist-gkd-quick',
-      '--teacher',
-      teacher,
-      '--dataset',
-      'blobs',
-      '--set',
-      'model={"arch":"mlp","hidden":[8,4]}',
-    );
+    const onBlobs = (hidden: number[]): ReturnType<typeof lggLab> =>
+      run(
+        'run',
+        '--preset',
+        'mnist-gkd-quick',
+        '--teacher',
+        teacher,
+        '--dataset',
+        'blobs',
+        '--set',
+        `model=${JSON.stringify({ arch: 'mlp', hidden })}`,
+      );
+    const stages = await onBlobs([8, 4]);
     expect(stages.code).toBe(1);
     expect(stages.stderr).toMatch(
       /pairs: "stages" pairs stage k of the teacher with stage k of the student, but the teacher \(MLP 8\) has 1 stage/,
@@ -125,17 +127,7 @@ describe('checks that run before a run folder exists (defect 6)', () => {
     const bytes = await fs.readFile(weights);
     bytes[3] = (bytes[3] ?? 0) ^ 1;
     await fs.writeFile(weights, bytes);
-    const flipped = await run(
-      'run',
-      '--preset',
-      'mnist-gkd-quick',
-      '--teacher',
-      teacher,
-      '--dataset',
-      'blobs',
-      '--set',
-      'model={"arch":"mlp","hidden":[4]}',
-    );
+    const flipped = await onBlobs([4]);
     expect(flipped.code).toBe(1);
     expect(flipped.stderr).toContain(
       `error (run-damaged): teacher run "${teacher}": checkpoints/${ckpt}/weights.bin: does not match the checksum written with it`,

@@ -19,7 +19,8 @@ import { studyCommand } from './commands/study.js';
 import { table } from './format.js';
 import { pipeSafeOutput } from './output.js';
 
-const COMMANDS: Command[] = [
+/** Every sub-command, in the order `lgg-lab help` lists them. */
+export const COMMANDS: Command[] = [
   runCommand,
   resumeCommand,
   studyCommand,

@@ -7,6 +7,7 @@ import {
   type ExperimentSpec,
   type ExperimentKind,
 } from './experiments.js';
+import type { ModelSpec } from './model.js';
 import { StudySpecSchema, type StudySpec } from './study.js';
 
 export * from './model.js';
@@ -108,6 +109,20 @@ export function expandStudy(study: StudySpec): ExperimentSpec[] {
     }
   }
   return out;
+}
+
+/** Short architecture label, e.g. `WRN-28-1`, `MLP 256-128`, `CNN×2` (`CNN` at width 1). */
+export function modelLabel(m: ModelSpec): string {
+  switch (m.arch) {
+    case 'wrn':
+      return `WRN-${m.depth}-${m.width}`;
+    case 'mlp':
+      return `MLP ${m.hidden.join('-')}`;
+    case 'ref-cnn':
+      return m.width === 1 ? 'CNN' : `CNN×${m.width}`;
+    case 'preact-resnet18':
+      return m.width === 1 ? 'PreActResNet18' : `PreActResNet18×${m.width}`;
+  }
 }
 
 /** A default display name for a run of this spec. */

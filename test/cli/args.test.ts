@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { commandHelp, parseCommandLine } from '../../electron/cli/args.js';
+import { commandHelp, GLOBAL_OPTIONS, parseCommandLine } from '../../electron/cli/args.js';
 import { defineCommand, UsageError } from '../../electron/cli/command.js';
 import { listCommand } from '../../electron/cli/commands/inspect.js';
+import { COMMANDS } from '../../electron/cli/main.js';
 import { closest, editDistance } from '../../shared/suggest.js';
 import { lggLab } from '../helpers/cli.js';
 import { useRunStore } from '../helpers/runs.js';
@@ -63,6 +64,21 @@ describe('command-line options', () => {
     expect(() => parseCommandLine(listCommand.options, ['extra'], listCommand.maxPositionals)).toThrow(
       /unexpected argument "extra" \(this command takes options only\)/,
     );
+  });
+
+  it('every command declares its options completely: kebab-case names, a help line, no clash with the global ones', () => {
+    for (const command of COMMANDS) {
+      const help = commandHelp(command);
+      for (const [name, spec] of Object.entries(command.options)) {
+        expect(name, command.name).toMatch(/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/);
+        expect(spec.help.length, `${command.name} --${name}`).toBeGreaterThan(3);
+        expect(Object.keys(GLOBAL_OPTIONS), `${command.name} --${name}`).not.toContain(name);
+        expect(help, command.name).toContain(`--${name}`);
+      }
+      expect(command.summary.length).toBeGreaterThan(10);
+      expect(Number.isInteger(command.maxPositionals) || command.maxPositionals === Infinity).toBe(true);
+    }
+    expect(new Set(COMMANDS.map((c) => c.name)).size).toBe(COMMANDS.length);
   });
 
   it('lists every declared option in the command help', () => {

@@ -1,6 +1,7 @@
 import type { DatasetMeta } from '../../../shared/dataset-types.js';
 import { LabFailure } from '../../../shared/result.js';
 import type { ExperimentSpec, SpecOf } from '../../../shared/spec/experiments.js';
+import { modelLabel } from '../../../shared/spec/index.js';
 import {
   modelTaps,
   resolveLayerPairs,
@@ -11,7 +12,6 @@ import { teacherMismatch } from '../../../shared/teacher-compat.js';
 import { damageOf, findCheckpointFolder, RunFolderDamage } from '../../common/run-folder/index.js';
 import { describeTeacher, teacherFolder } from '../../common/teacher-source.js';
 import type { LabHost } from '../lab-host.js';
-import { modelLabel } from './run-store.js';
 
 /** Distillation methods whose objective reads the layer pairs (the others only need logits). */
 const PAIRED: ReadonlySet<string> = new Set(['rkd', 'sp', 'gkd']);
@@ -35,7 +35,7 @@ export async function preflightRun(host: LabHost, spec: ExperimentSpec): Promise
     refuse(`dataset: "${spec.dataset}" is a corruption suite: it evaluates, it does not train`);
   if (data.kind === 'tabular' && spec.model.arch !== 'mlp')
     refuse(`model.arch: ${spec.model.arch} needs images; ${spec.dataset} is tabular (use mlp)`);
-  const student: Tapped = { taps: modelTaps(spec.model), description: modelLabel(spec) };
+  const student: Tapped = { taps: modelTaps(spec.model), description: modelLabel(spec.model) };
   resolveTapSelection(student, spec.probeTaps, 'probeTaps');
   if (spec.kind === 'robust') await checkRobust(host, spec, data, student);
   if (spec.kind === 'distill') await checkTeacher(host, spec, data, student);
@@ -111,7 +111,7 @@ async function checkTeacher(
   if (mismatch) refuse(mismatch);
   const teacher: Tapped = {
     taps: modelTaps(found.meta.model),
-    description: modelLabel({ ...spec, model: found.meta.model }),
+    description: modelLabel(found.meta.model),
   };
   try {
     resolveLayerPairs(spec.pairs, teacher, student);

@@ -19,7 +19,7 @@ import type {
   RunStatus,
   RunSummary,
 } from '../../../shared/run-types.js';
-import { defaultRunName, ExperimentSpecFileSchema } from '../../../shared/spec/index.js';
+import { defaultRunName, ExperimentSpecFileSchema, modelLabel } from '../../../shared/spec/index.js';
 import type { ExperimentSpec } from '../../../shared/spec/experiments.js';
 import { writeJsonAtomic } from '../../common/atomic-file.js';
 import {
@@ -42,21 +42,6 @@ function alive(pid: number | undefined): boolean {
     return true;
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** Short architecture label of a spec, e.g. `WRN-28-1`, `CNN×2`. */
-export function modelLabel(spec: ExperimentSpec): string {
-  const m = spec.model;
-  switch (m.arch) {
-    case 'wrn':
-      return `WRN-${m.depth}-${m.width}`;
-    case 'mlp':
-      return `MLP ${m.hidden.join('-')}`;
-    case 'ref-cnn':
-      return m.width === 1 ? 'CNN' : `CNN×${m.width}`;
-    case 'preact-resnet18':
-      return m.width === 1 ? 'PreActResNet18' : `PreActResNet18×${m.width}`;
   }
 }
 
@@ -301,7 +286,7 @@ export class RunStore {
       kind: spec?.kind ?? 'unknown',
       method: spec?.method ?? '—',
       dataset: spec?.dataset ?? '—',
-      model: spec ? modelLabel(spec) : '—',
+      model: spec ? modelLabel(spec.model) : '—',
       seed: spec?.training.seed ?? -1,
       ...(spec?.study ? { study: spec.study } : {}),
       status: status ?? {

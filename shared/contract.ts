@@ -5,6 +5,7 @@ import type { DatasetMeta, ImportPreview, ImportProgress } from './dataset-types
 import type { AnalyzeResult, PreviewResult } from './engine-protocol.js';
 import { LggOptionsSchema } from './lgg-options.js';
 import { EvaluationSchema } from './spec/evaluation.js';
+import { BackendChoiceSchema } from './spec/training.js';
 import type { PresetInfo } from './presets.js';
 import type { Result } from './result.js';
 import type {
@@ -84,7 +85,8 @@ export const requestSchemas = {
   'lab:runs.start': z.object({ spec: z.unknown() }),
   'lab:runs.startStudy': z.object({ study: z.unknown() }),
   'lab:runs.stop': z.object({ id }),
-  'lab:runs.resume': z.object({ id }),
+  // `backend` continues the run elsewhere (e.g. on wasm after a GPU fault); the spec keeps its own.
+  'lab:runs.resume': z.object({ id, backend: BackendChoiceSchema.optional() }),
   'lab:runs.remove': z.object({ id }),
   'lab:runs.metrics': z.object({ id, from: z.number().int().min(0).default(0) }),
   'lab:runs.probes': z.object({ id }),

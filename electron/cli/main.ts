@@ -10,6 +10,7 @@ import { analyzeCommand } from './commands/analyze.js';
 import { benchCommand } from './commands/bench.js';
 import { datasetsCommand } from './commands/datasets.js';
 import { evalCommand } from './commands/eval.js';
+import { gpuCheckCommand } from './commands/gpu-check.js';
 import { setLabVersion } from './commands/host-context.js';
 import { importCommand } from './commands/import.js';
 import { infoCommand, listCommand, presetsCommand, showCommand } from './commands/inspect.js';
@@ -34,9 +35,12 @@ export const COMMANDS: Command[] = [
   serveCommand,
   infoCommand,
   benchCommand,
+  gpuCheckCommand,
 ];
 
 function version(): string {
+  // The one-folder bundle has its version compiled in.
+  if (process.env.LGG_LAB_VERSION) return process.env.LGG_LAB_VERSION;
   const pkg = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'package.json');
   try {
     return (JSON.parse(readFileSync(pkg, 'utf8')) as { version: string }).version;

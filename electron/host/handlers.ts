@@ -163,7 +163,7 @@ export function createHandlers(host: LabHost): Handlers {
       });
       const epoch = point.checkpoint?.meta.state.epoch ?? 0;
       await host.runs.updateStatus(p.id, { epoch });
-      await host.queue.enqueue(p.id, point.checkpoint ? { from: point.checkpoint.name } : false);
+      await host.queue.enqueue(p.id, point.checkpoint ? { from: point.checkpoint.name } : false, p.backend);
       return {
         id: p.id,
         ...(point.checkpoint ? { checkpoint: point.checkpoint.name } : {}),

@@ -81,6 +81,6 @@ export const ProbeSchema = strictObject({
 export type Probe = z.infer<typeof ProbeSchema>;
 
 /** Compute backends in preference order; `auto` picks the first that loads. */
-export const BackendChoiceSchema = z.enum(['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']);
+export const BackendChoiceSchema = z.enum(['auto', 'tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu']);
 /** A backend choice. */
 export type BackendChoice = z.infer<typeof BackendChoiceSchema>;

@@ -128,11 +128,20 @@ describe('resume from an untrusted run folder', () => {
   it('detects flipped bytes in weights.bin, resumes from the intact checkpoint, or refuses with the reason (defect 4)', async () => {
     const dir = await copyRun('flipped');
     await flipByte(path.join(dir, 'checkpoints', 'e0003-s000000006', 'weights.bin'), 17);
-    const r = await lab('resume', 'flipped');
+    const bad = await lab('resume', 'flipped', '--backend', 'gpu');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^--backend: unknown backend "gpu" \(auto\|tensorflow-gpu\|webgpu\|/);
+    // On another backend than the spec's (as after a GPU fault): the same checks choose the checkpoint.
+    const r = await lab('resume', 'flipped', '--backend', 'cpu');
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(
-      /from checkpoint e0002-s000000004 \(epoch 2, step 4\), the newest intact one: checkpoints\/e0003-s000000006\/weights.bin does not match the checksum written with it/,
+      /from checkpoint e0002-s000000004 \(epoch 2, step 4\), the newest intact one: checkpoints\/e0003-s000000006\/weights.bin does not match the checksum written with it.* on cpu$/m,
     );
+    const status = JSON.parse(await fs.readFile(path.join(dir, 'status.json'), 'utf8')) as Record<
+      string,
+      unknown
+    >;
+    expect(status).toMatchObject({ state: 'completed', backend: 'cpu' });
 
     const both = await copyRun('all-flipped');
     for (const c of ['e0002-s000000004', 'e0003-s000000006'])

@@ -5,16 +5,18 @@ import os from 'node:os';
 import path from 'node:path';
 import type { BackendName } from '../../../shared/backend-types.js';
 import type { BenchJob } from '../../../shared/engine-protocol.js';
-import { BackendChoiceSchema, type BackendChoice } from '../../../shared/spec/training.js';
+import type { BackendChoice } from '../../../shared/spec/training.js';
 import { benchImport } from '../../host/datasets/bench-import.js';
 import type { LabHost } from '../../host/lab-host.js';
-import { defineCommand, oneOf, type CliContext } from '../command.js';
+import { backendOptionSpec, parseBackend } from '../backend-option.js';
+import { defineCommand, type CliContext } from '../command.js';
 import { table } from '../format.js';
 import { withHost } from './host-context.js';
 
 interface EngineBench {
   backend: string;
-  train: { batch: number; steps: number; medianMs: number; samplesPerSec: number }[];
+  adapter?: string;
+  train: { model: string; batch: number; steps: number; medianMs: number; samplesPerSec: number }[];
   lgg: { B: number; D: number; fwdMs: number; fwdBwdMs: number }[];
   skipped: string[];
 }
@@ -121,10 +123,8 @@ export const benchCommand = defineCommand({
   usage: 'lgg-lab bench [--backend wasm --backend cpu …] [--quick] [--no-torch] [--no-import] [--json]',
   options: {
     backend: {
-      type: 'string',
+      ...backendOptionSpec('benchmark this backend (default: the automatic one, wasm and cpu)'),
       multiple: true,
-      value: BackendChoiceSchema.options.join('|'),
-      help: 'benchmark this backend (default: the automatic one, wasm and cpu)',
     },
     quick: { type: 'boolean', help: 'fewer steps and sizes' },
     'no-torch': { type: 'boolean', help: 'skip the PyTorch reference' },
@@ -134,9 +134,7 @@ export const benchCommand = defineCommand({
   maxPositionals: 0,
   async run(args, ctx) {
     const quick = args.options.quick === true;
-    const chosen = (args.options.backend ?? []).map(
-      (b) => oneOf('backend', b, BackendChoiceSchema.options) as BackendChoice,
-    );
+    const chosen = (args.options.backend ?? []).map(parseBackend);
     return withHost(ctx, async (host) => {
       const info = await host.backend();
       const available: BackendName[] = [info.backend, ...(['wasm', 'cpu'] as const)].filter(
@@ -153,18 +151,28 @@ export const benchCommand = defineCommand({
         `# LGG Lab benchmark (${new Date().toISOString()}, ${os.cpus().length} CPUs, ${os.cpus()[0]?.model ?? ''})`,
         '',
       ];
-      md.push('## Reference CNN training (SGD momentum, median of timed steps)', '');
+      for (const r of results) if (r.adapter) md.push(`${r.backend} ran on ${r.adapter}.`, '');
+      md.push('## Training step (SGD momentum, median of timed steps)', '');
       md.push(
         table(
-          ['backend', 'batch', 'ms/step', 'samples/s', 'PyTorch samples/s', 'lab ÷ PyTorch throughput'],
+          [
+            'backend',
+            'model',
+            'batch',
+            'ms/step',
+            'samples/s',
+            'PyTorch samples/s',
+            'lab ÷ PyTorch throughput',
+          ],
           results.flatMap((r) =>
             r.train.map((t) => [
               r.backend,
+              t.model,
               String(t.batch),
               f1(t.medianMs),
               f1(t.samplesPerSec),
-              f1(torch?.train.get(t.batch)),
-              ratio(t.samplesPerSec, torch?.train.get(t.batch)),
+              f1(t.model === 'ref-cnn' ? torch?.train.get(t.batch) : undefined),
+              ratio(t.samplesPerSec, t.model === 'ref-cnn' ? torch?.train.get(t.batch) : undefined),
             ]),
           ),
         ),

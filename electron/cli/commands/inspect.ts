@@ -1,9 +1,9 @@
+import { adapterLabel, adapterLimitsText } from '../../../shared/gpu-adapter.js';
 import { PRESETS } from '../../../shared/presets.js';
 import { LabFailure } from '../../../shared/result.js';
-import type { BackendChoice } from '../../../shared/spec/training.js';
-import { BackendChoiceSchema } from '../../../shared/spec/training.js';
 import { defineCommand, UsageError } from '../command.js';
 import { formatDuration, pct, table } from '../format.js';
+import { backendOption, backendOptionSpec } from '../backend-option.js';
 import { labVersion, withHost } from './host-context.js';
 
 const JSON_OPTION = { json: { type: 'boolean', help: 'print JSON instead of a table' } } as const;
@@ -147,20 +147,13 @@ export const infoCommand = defineCommand({
   summary: 'compute backend (and why faster ones did not load), versions, threads, data folder',
   usage: 'lgg-lab info [--backend B] [--json]',
   options: {
-    backend: {
-      type: 'string',
-      value: BackendChoiceSchema.options.join('|'),
-      help: 'report this backend instead of the automatic choice',
-    },
+    backend: backendOptionSpec('report this backend instead of the automatic choice'),
     ...JSON_OPTION,
   },
   maxPositionals: 0,
   run: (args, ctx) =>
     withHost(ctx, async (host) => {
-      const choice = args.options.backend ?? 'auto';
-      const parsed = BackendChoiceSchema.safeParse(choice);
-      if (!parsed.success) throw new UsageError(`--backend: unknown backend "${choice}"`);
-      const backend: BackendChoice = parsed.data;
+      const backend = backendOption(args.options.backend) ?? 'auto';
       const { info } = await host.runJob({ type: 'info' }, { backend });
       if (!info) throw new LabFailure('engine-crashed', 'the engine did not report its backend');
       if (args.options.json) {
@@ -177,6 +170,10 @@ export const infoCommand = defineCommand({
         `  threads      ${info.threads}${info.simd !== undefined ? ` · SIMD ${info.simd ? 'yes' : 'no'}` : ''}`,
       );
       ctx.out(`  platform     ${info.platform} · ${info.cpus} CPUs`);
+      if (info.adapter) {
+        ctx.out(`  adapter      ${adapterLabel(info.adapter)}`);
+        ctx.out(`  limits       ${adapterLimitsText(info.adapter)}`);
+      }
       if (info.customKernels.length > 0) ctx.out(`  lab kernels  ${info.customKernels.join(', ')}`);
       for (const f of info.fallbacks) {
         ctx.out(`  skipped      ${f.backend}: ${f.reason}`);

@@ -2,7 +2,6 @@ import { promises as fs } from 'node:fs';
 import { findPreset, TEACHER_PLACEHOLDER } from '../../../shared/presets.js';
 import { LabFailure } from '../../../shared/result.js';
 import type { RunStatus } from '../../../shared/run-types.js';
-import { BackendChoiceSchema } from '../../../shared/spec/training.js';
 import {
   defineCommand,
   UsageError,
@@ -12,6 +11,7 @@ import {
 } from '../command.js';
 import { formatDuration, pct } from '../format.js';
 import { watchRuns } from '../run-watch.js';
+import { backendOption, backendOptionSpec } from '../backend-option.js';
 import { withHost } from './host-context.js';
 
 /** Sets `a.b.c=value` in a plain object (value parsed as JSON when it parses, else a string). */
@@ -54,7 +54,7 @@ export const SPEC_OPTIONS = {
     help: 'teacher of a distillation run: a completed run, or a checkpoint folder (a path with a /)',
   },
   epochs: { type: 'number', help: 'training.epochs' },
-  backend: { type: 'string', value: BackendChoiceSchema.options.join('|'), help: 'compute backend' },
+  backend: backendOptionSpec('compute backend'),
   dataset: { type: 'string', value: 'ID', help: 'dataset id (lgg-lab datasets)' },
   method: { type: 'string', value: 'M', help: 'method of the experiment’s kind' },
   set: {
@@ -74,7 +74,7 @@ export function applySpecOverrides(
   const flags: [string | number | undefined, string][] = [
     [o.seed, 'training.seed'],
     [o.epochs, 'training.epochs'],
-    [o.backend, 'backend'],
+    [backendOption(o.backend), 'backend'],
     [o.dataset, 'dataset'],
     [o.method, 'method'],
   ];
@@ -162,16 +162,19 @@ export const runCommand = defineCommand({
 export const resumeCommand = defineCommand({
   name: 'resume',
   summary: 'continue an interrupted, cancelled or failed run from its last checkpoint',
-  usage: 'lgg-lab resume <run-id>',
-  options: {},
+  usage: 'lgg-lab resume <run-id> [--backend B]',
+  options: {
+    backend: backendOptionSpec('continue on another backend than the spec’s (e.g. wasm after a GPU error)'),
+  },
   maxPositionals: 1,
   async run(args, ctx) {
     const id = args.positionals[0];
     if (!id) throw new UsageError('which run? (lgg-lab list)');
+    const backend = backendOption(args.options.backend);
     return withHost(ctx, async (host) => {
-      const r = await host.request('lab:runs.resume', { id });
+      const r = await host.request('lab:runs.resume', { id, ...(backend ? { backend } : {}) });
       if (!r.ok) throw new LabFailure(r.error.code, r.error.message);
-      ctx.out(`resuming ${id} ${r.value.note}`);
+      ctx.out(`resuming ${id} ${r.value.note}${backend ? ` on ${backend}` : ''}`);
       const statuses = await watchRuns(host, [id], ctx);
       return reportOutcome(
         ctx,

@@ -21,6 +21,7 @@ import { takeProbeSnapshot, wantsProbe } from './probes.js';
 import { readRunSpec, setupRun, type JobIo } from './run-setup.js';
 import { learningRate } from './schedule.js';
 import { Sgd } from './sgd.js';
+import { assertDeviceHealthy, withDeviceFault } from './device-faults.js';
 import { trainStep } from './step.js';
 
 /** Running sums of an epoch's training batches. */
@@ -54,6 +55,8 @@ export async function runTraining(job: TrainJob, io: JobIo): Promise<RunReport |
   const sgd = new Sgd(ctx.model.params.trainable, spec.training);
   try {
     return await loop(ctx, plugin, sgd, job.resume ? { from: job.resumeFrom } : undefined);
+  } catch (e) {
+    throw await withDeviceFault(e, ctx);
   } finally {
     sgd.dispose();
     ctx.model.params.dispose();
@@ -142,10 +145,11 @@ async function loop(
       const t0 = performance.now();
       let r;
       try {
-        r = trainStep(ctx, plugin, sgd, batch, lr, t.divergenceLoss);
+        r = await trainStep(ctx, plugin, sgd, batch, lr, t.divergenceLoss);
       } finally {
         tf.dispose([batch.x, batch.labels]);
       }
+      await assertDeviceHealthy(ctx);
       trainSeconds += (performance.now() - t0) / 1000;
       trainSamples += ids.length;
       if (!r.applied) {
@@ -235,10 +239,12 @@ async function endOfEpoch(
   const n = Math.max(1, acc.n ?? 0);
   const train: SplitMetrics = { loss: (acc.loss ?? 0) / n, acc: (acc.correct ?? 0) / n };
   for (const [k, v] of Object.entries(acc)) if (k.startsWith('c:')) train[k.slice(2)] = v / n;
-  const test = evaluateSplit(ctx, plugin, ctx.testBatches, ctx.indices.test);
+  const test = await evaluateSplit(ctx, plugin, ctx.testBatches, ctx.indices.test);
   Object.assign(test, await plugin.epochMetrics?.(ctx, epoch + 1));
   const val =
-    ctx.indices.val.length > 0 ? evaluateSplit(ctx, plugin, ctx.trainBatches, ctx.indices.val) : undefined;
+    ctx.indices.val.length > 0
+      ? await evaluateSplit(ctx, plugin, ctx.trainBatches, ctx.indices.val)
+      : undefined;
   return {
     type: 'epoch',
     epoch: epoch + 1,
@@ -263,7 +269,8 @@ async function finish(
   // Class-by-class errors of classifiers (output = logits); embeddings have no argmax to tabulate,
   // even when their width happens to equal the number of classes.
   const embedding = ctx.spec.kind === 'geometry' && ctx.spec.method === 'smoothness';
-  const confusion = !embedding && ctx.model.outputDim === ctx.data.classes ? confusionTable(ctx) : undefined;
+  const confusion =
+    !embedding && ctx.model.outputDim === ctx.data.classes ? await confusionTable(ctx) : undefined;
   const lines = (await fs.readFile(log.file, 'utf8')).split('\n').filter((l) => l.includes('"type":"epoch"'));
   const epochs = lines.map((l) => JSON.parse(l) as EpochRecord);
   const last = epochs[epochs.length - 1];

@@ -18,6 +18,8 @@ export type ResumeMode = boolean | { from: string };
 interface Pending {
   id: string;
   resume: ResumeMode;
+  /** Overrides the spec's backend for this engine (a resume elsewhere). */
+  backend?: BackendChoice;
 }
 
 /**
@@ -58,9 +60,10 @@ export class RunQueue {
 
   /**
    * Queues a run: new (`false`), resumed from the checkpoint folder `{ from }` (the host's choice,
-   * told to the person), or resumed from the newest intact checkpoint the engine finds (`true`).
+   * told to the person), or resumed from the newest intact checkpoint the engine finds (`true`);
+   * `backend` overrides the spec's for this engine (a resume elsewhere, e.g. after a GPU fault).
    */
-  async enqueue(id: string, resume: ResumeMode = false): Promise<void> {
+  async enqueue(id: string, resume: ResumeMode = false, backend?: BackendChoice): Promise<void> {
     if (this.has(id)) return;
     // Two requests for the same run (a double-clicked Resume) must not both pass the check above
     // while the status is written: that would start two engines on one run folder.
@@ -70,7 +73,7 @@ export class RunQueue {
       this.listener.status(
         await this.store.updateStatus(id, { state: 'queued', error: undefined, endedAt: undefined }),
       );
-      this.waiting.push({ id, resume });
+      this.waiting.push({ id, resume, ...(backend ? { backend } : {}) });
     } finally {
       this.enqueuing.delete(id);
     }
@@ -148,7 +151,7 @@ export class RunQueue {
           ...(typeof p.resume === 'object' ? { resumeFrom: p.resume.from } : {}),
         },
         {
-          backend: spec.backend !== 'auto' ? spec.backend : (this.o.backend ?? 'auto'),
+          backend: p.backend ?? (spec.backend !== 'auto' ? spec.backend : (this.o.backend ?? 'auto')),
           signal: ctl.signal,
           ...(this.o.killAfterMs !== undefined ? { killAfterMs: this.o.killAfterMs } : {}),
           onStart: (pid) => void this.store.updateStatus(p.id, { pid }).then(emit, () => undefined),

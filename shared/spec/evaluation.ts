@@ -1,7 +1,8 @@
 import { z } from 'zod';
+import { strictObject } from '../strict-object.js';
 
 /** One PGD L∞ attack configuration (pixel space [0, 1]). */
-export const PgdSchema = z.object({
+export const PgdSchema = strictObject({
   /** L∞ radius. */
   epsilon: z.number().positive().max(1),
   /** Step size per iteration. */
@@ -53,7 +54,7 @@ export const PROTOCOLS = [
 export type Protocol = (typeof PROTOCOLS)[number];
 
 /** DeepFool (Foolbox 1.6 `DeepFoolAttack` defaults, L2). */
-export const DeepFoolSchema = z.object({
+export const DeepFoolSchema = strictObject({
   /** Maximum number of linearisation steps per image. */
   steps: z.number().int().positive().max(1000).default(100),
   /** Classes considered: the `candidates` most likely of the clean image (its own included). */
@@ -70,29 +71,27 @@ export const DeepFoolSchema = z.object({
 export type DeepFool = z.infer<typeof DeepFoolSchema>;
 
 /** The robustness evaluation suite (METHODS.md §5, §7); every item is optional and selectable. */
-export const EvaluationSchema = z.object({
+export const EvaluationSchema = strictObject({
   /** Test examples evaluated by each item (class order preserved, seeded subset); null = all. */
   subset: z.number().int().positive().nullable().default(1000),
   /** Protocols run (see {@link PROTOCOLS}); an item whose parameters are null or empty is skipped too. */
   protocols: z.array(z.enum(PROTOCOLS)).default([...PROTOCOLS]),
   /** Gaussian noise: a fixed N(0, σ²) pattern scaled by ε, added, clamped to [0, 1]. */
-  gaussian: z
-    .object({
-      /** Scales ε of the pattern. */
-      epsilons: z.array(z.number().min(0)).default([0.1, 0.2, 0.3]),
-      /** Standard deviation σ of the pattern (0.5 in the paper). */
-      sigma: z.number().positive().default(0.5),
-      /** Independent patterns averaged (the authors: 40). */
-      draws: z.number().int().positive().max(100).default(3),
-    })
+  gaussian: strictObject({
+    /** Scales ε of the pattern. */
+    epsilons: z.array(z.number().min(0)).default([0.1, 0.2, 0.3]),
+    /** Standard deviation σ of the pattern (0.5 in the paper). */
+    sigma: z.number().positive().default(0.5),
+    /** Independent patterns averaged (the authors: 40). */
+    draws: z.number().int().positive().max(100).default(3),
+  })
     .nullable()
     .default({ epsilons: [0.1, 0.2, 0.3], sigma: 0.5, draws: 3 }),
   /** FGSM: fixed L∞ ε values (pixel space) and/or per-image ε at a target SNR (dB). */
-  fgsm: z
-    .object({
-      epsilons: z.array(z.number().positive()).default([0.01, 0.03, 0.1]),
-      snrDb: z.array(z.number()).default([33]),
-    })
+  fgsm: strictObject({
+    epsilons: z.array(z.number().positive()).default([0.01, 0.03, 0.1]),
+    snrDb: z.array(z.number()).default([33]),
+  })
     .nullable()
     .default({ epsilons: [0.01, 0.03, 0.1], snrDb: [33] }),
   /** PGD L∞ configurations (the paper's preset and the RobustBench-style one by default). */
@@ -103,16 +102,15 @@ export const EvaluationSchema = z.object({
   /** DeepFool (L2, Foolbox 1.6 defaults). */
   deepfool: DeepFoolSchema.nullable().default(DeepFoolSchema.parse({})),
   /** Corruptions: a corruption suite from the dataset store, and/or in-app corruptions. */
-  corruptions: z
-    .object({
-      /** Dataset id of a corruption suite linked to the clean set; `auto` = the linked one if any. */
-      suite: z
-        .union([z.literal('auto'), z.string().min(1)])
-        .nullable()
-        .default('auto'),
-      /** In-app gaussian/shot/impulse noise, brightness and contrast at 5 severities. */
-      inApp: z.boolean().default(true),
-    })
+  corruptions: strictObject({
+    /** Dataset id of a corruption suite linked to the clean set; `auto` = the linked one if any. */
+    suite: z
+      .union([z.literal('auto'), z.string().min(1)])
+      .nullable()
+      .default('auto'),
+    /** In-app gaussian/shot/impulse noise, brightness and contrast at 5 severities. */
+    inApp: z.boolean().default(true),
+  })
     .nullable()
     .default({ suite: 'auto', inApp: true }),
   /** Test-time dropout rates (inverted dropout; where: the `dropout-*` protocols). */

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import { err, ok, type Result } from '../result.js';
 import {
   ExperimentSpecSchema,
@@ -24,9 +24,22 @@ export interface SpecIssue {
   message: string;
 }
 
-/** Formats zod issues as `path: message` items. */
+function flatten(issues: readonly z.core.$ZodIssue[], prefix: readonly PropertyKey[]): SpecIssue[] {
+  return issues.flatMap((i) => {
+    const at = [...prefix, ...i.path];
+    // "Invalid input" says nothing about a union (a teacher `{ run }` or `{ checkpoint }`): report
+    // the alternative that came closest, with its own paths and messages.
+    if (i.code === 'invalid_union' && i.errors.length > 0) {
+      const best = i.errors.reduce((a, b) => (b.length < a.length ? b : a));
+      if (best.length > 0) return flatten(best, at);
+    }
+    return [{ path: at.map(String).join('.'), message: i.message }];
+  });
+}
+
+/** Formats zod issues as `path: message` items (a failed union as its closest alternative's issues). */
 export function specIssues(error: z.ZodError): SpecIssue[] {
-  return error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
+  return flatten(error.issues, []);
 }
 
 /** One line per issue, for terminals and error banners. */
@@ -45,6 +58,9 @@ function migrate(input: unknown): unknown {
   return input;
 }
 
+/** A spec as stored in a run folder's spec.json: migrated from older versions, then validated. */
+export const ExperimentSpecFileSchema = z.preprocess(migrate, ExperimentSpecSchema);
+
 /** Validates (and migrates) an experiment spec; errors carry every issue with its path. */
 export function parseExperimentSpec(input: unknown): Result<ExperimentSpec> {
   const r = ExperimentSpecSchema.safeParse(migrate(input));
@@ -53,15 +69,20 @@ export function parseExperimentSpec(input: unknown): Result<ExperimentSpec> {
     return err('invalid-spec', `Invalid experiment spec:\n${formatIssues(issues)}`, issues);
   }
   const spec = r.data;
-  if (spec.kind === 'robust' && spec.parseval.network && spec.model.arch !== 'preact-resnet18') {
-    const issues = [
-      {
-        path: 'parseval.network',
-        message: `the Parseval network is a variant of preact-resnet18; ${spec.model.arch} has none (set it to false)`,
-      },
-    ];
+  const issues: SpecIssue[] = [];
+  if (spec.kind === 'robust' && spec.parseval.network && spec.model.arch !== 'preact-resnet18')
+    issues.push({
+      path: 'parseval.network',
+      message: `the Parseval network is a variant of preact-resnet18; ${spec.model.arch} has none (set it to false)`,
+    });
+  if (spec.kind === 'geometry' && spec.method === 'smoothness' && spec.training.validationFraction === 0)
+    issues.push({
+      path: 'training.validationFraction',
+      message:
+        'a smoothness run chooses its classifier (k-NN or class mean) on a validation split held out of the training set; set it above 0 (e.g. 0.1)',
+    });
+  if (issues.length > 0)
     return err('invalid-spec', `Invalid experiment spec:\n${formatIssues(issues)}`, issues);
-  }
   return ok(spec);
 }
 

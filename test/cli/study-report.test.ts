@@ -12,7 +12,8 @@ import {
 } from '../../electron/host/studies/study-report.js';
 
 function spec(kind: 'geometry' | 'robust', method: string, seed: number): ExperimentSpec {
-  const r = parseExperimentSpec({ kind, method, training: { seed }, study: 's' });
+  // A smoothness run needs a validation split to choose its classifier on.
+  const r = parseExperimentSpec({ kind, method, training: { seed, validationFraction: 0.1 }, study: 's' });
   if (!r.ok) throw new Error(r.error.message);
   return r.value;
 }

@@ -1,9 +1,9 @@
-import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { EngineToHost } from '../../../shared/engine-protocol.js';
 import type { RunProgress } from '../../../shared/run-types.js';
 import { LabFailure } from '../../../shared/result.js';
-import { modelSpecOf, parseExperimentSpec } from '../../../shared/spec/index.js';
+import { ExperimentSpecFileSchema, modelSpecOf, runNormalization } from '../../../shared/spec/index.js';
+import { requireRunJson } from '../../common/run-folder/index.js';
 import type { ExperimentSpec } from '../../../shared/spec/experiments.js';
 import { BatchAssembler } from '../data/batches.js';
 import { loadDataset } from '../data/dataset.js';
@@ -21,36 +21,7 @@ export interface JobIo {
 
 /** Reads and validates `spec.json` of a run folder. */
 export async function readRunSpec(runDir: string): Promise<ExperimentSpec> {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(await fs.readFile(path.join(runDir, 'spec.json'), 'utf8'));
-  } catch (e) {
-    throw new LabFailure('not-found', `${runDir}: no readable spec.json (${(e as Error).message})`);
-  }
-  const r = parseExperimentSpec(raw);
-  if (!r.ok) throw new LabFailure(r.error.code, r.error.message, r.error.details);
-  return r.value;
-}
-
-/**
- * The input normalisation of a run: none, the recipe's constants (`training.normalizeConstants`, one
- * value per channel of the dataset), or the per-channel statistics measured at import.
- */
-export function runNormalization(
-  t: Pick<ExperimentSpec['training'], 'normalize' | 'normalizeConstants'>,
-  meta: { mean: number[]; std: number[] },
-  shape: readonly number[],
-): { mean: number[]; std: number[] } | null {
-  if (!t.normalize) return null;
-  const c = t.normalizeConstants;
-  if (!c) return { mean: meta.mean, std: meta.std };
-  const channels = shape.length === 3 ? (shape[2] ?? 1) : meta.mean.length;
-  if (c.mean.length !== channels || c.std.length !== channels)
-    throw new LabFailure(
-      'invalid-spec',
-      `training.normalizeConstants: ${c.mean.length} mean and ${c.std.length} std values for a dataset with ${channels} channel(s)`,
-    );
-  return { mean: [...c.mean], std: [...c.std] };
+  return requireRunJson(runDir, 'spec.json', ExperimentSpecFileSchema, `${path.basename(runDir)}/spec.json`);
 }
 
 /** Builds the dataset, model, plugin and index sets of a run. The caller disposes model and plugin. */

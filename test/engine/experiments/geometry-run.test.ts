@@ -125,11 +125,21 @@ describe('classification geometry runs end to end (wasm, synthetic images)', () 
   });
 
   it('refuses a smoothness run without a validation split to choose its classifier on', async () => {
-    const runDir = await writeRun(
-      data.dir,
-      'noval',
-      geometry({ method: 'smoothness', training: { ...training, validationFraction: 0 } }),
-    );
+    const input = geometry({ method: 'smoothness', training: { ...training, validationFraction: 0 } });
+    // Refused where specs are made (before a run folder exists), naming the field…
+    const parsed = parseExperimentSpec(input);
+    expect(parsed.ok).toBe(false);
+    if (!parsed.ok) expect(parsed.error.message).toMatch(/training\.validationFraction: .*validation split/);
+    // …and by the engine for a spec.json written elsewhere.
+    const runDir = await writeRun(data.dir, 'noval', {
+      ...input,
+      training: { ...training, validationFraction: 0.2 },
+    });
+    const spec = JSON.parse(await fs.readFile(path.join(runDir, 'spec.json'), 'utf8')) as {
+      training: { validationFraction: number };
+    };
+    spec.training.validationFraction = 0;
+    await fs.writeFile(path.join(runDir, 'spec.json'), JSON.stringify(spec));
     await expect(
       runTraining({ type: 'train', runDir, dataDir: data.dir, resume: false }, recordingIo()),
     ).rejects.toThrow(/training\.validationFraction/);

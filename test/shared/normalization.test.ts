@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runNormalization } from '../../../electron/engine/train/run-setup.js';
+import { runNormalization } from '../../shared/spec/index.js';
 
 describe('runNormalization', () => {
   const measured = { mean: [0.49, 0.48, 0.45], std: [0.247, 0.243, 0.261] };

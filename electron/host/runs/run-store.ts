@@ -19,7 +19,12 @@ import type {
   RunStatus,
   RunSummary,
 } from '../../../shared/run-types.js';
-import { defaultRunName, ExperimentSpecFileSchema, modelLabel, modelSpecOf } from '../../../shared/spec/index.js';
+import {
+  defaultRunName,
+  ExperimentSpecFileSchema,
+  modelLabel,
+  modelSpecOf,
+} from '../../../shared/spec/index.js';
 import type { ExperimentSpec } from '../../../shared/spec/experiments.js';
 import { writeJsonAtomic } from '../../common/atomic-file.js';
 import {

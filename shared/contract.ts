@@ -54,6 +54,8 @@ export const ImportOptionsSchema = z
     linkTo: z.string().min(1).optional(),
     /** Class names overriding the source's. */
     classNames: z.array(z.string().min(1)).optional(),
+    /** Follow symbolic links inside the source folder (desktop only: web mode refuses it). */
+    followLinks: z.boolean().optional(),
   })
   .strict();
 /** Parsed import options. */
@@ -125,6 +127,18 @@ export interface RunDetail {
   path: string;
 }
 
+/** Where a resumed run continues. */
+export interface ResumeReply {
+  /** The run. */
+  id: string;
+  /** The checkpoint folder it continues from (`e0002-s000000468`), absent when it starts over (it had none). */
+  checkpoint?: string;
+  /** Completed epochs at that checkpoint (0 when it starts over). */
+  epoch: number;
+  /** One sentence for the person: which checkpoint and why (a fallback past a damaged one says so). */
+  note: string;
+}
+
 /** What the System screen shows. */
 export interface SystemInfo {
   /** Engine backend report (from a short-lived engine process). */
@@ -168,7 +182,7 @@ export interface ResponseMap {
   'lab:runs.start': { id: string };
   'lab:runs.startStudy': { ids: string[] };
   'lab:runs.stop': { stopped: boolean };
-  'lab:runs.resume': { id: string };
+  'lab:runs.resume': ResumeReply;
   'lab:runs.remove': { removed: boolean };
   'lab:runs.metrics': { records: MetricsRecord[]; next: number };
   'lab:runs.probes': { epochs: number[] };

@@ -65,8 +65,13 @@ export interface TrainJob {
   runDir: string;
   /** The lab's data folder (datasets/, runs/). */
   dataDir: string;
-  /** Continue from the last checkpoint. */
+  /** Continue from a checkpoint (the one named by `resumeFrom`, else the newest intact one). */
   resume: boolean;
+  /**
+   * Checkpoint folder (`e0002-s000000468`, inside the run's `checkpoints/`) the host chose for the
+   * resume and told the person about; the engine checks it again and fails if it is damaged.
+   */
+  resumeFrom?: string;
 }
 
 /** Run the robustness evaluation suite on a finished run. */

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import { err, ok, type Result } from '../result.js';
 import {
   ExperimentSpecSchema,
@@ -7,6 +7,7 @@ import {
   type ExperimentSpec,
   type ExperimentKind,
 } from './experiments.js';
+import type { ModelSpec } from './model.js';
 import { StudySpecSchema, type StudySpec } from './study.js';
 
 export * from './model.js';
@@ -23,9 +24,22 @@ export interface SpecIssue {
   message: string;
 }
 
-/** Formats zod issues as `path: message` items. */
+function flatten(issues: readonly z.core.$ZodIssue[], prefix: readonly PropertyKey[]): SpecIssue[] {
+  return issues.flatMap((i) => {
+    const at = [...prefix, ...i.path];
+    // "Invalid input" says nothing about a union (a teacher `{ run }` or `{ checkpoint }`): report
+    // the alternative that came closest, with its own paths and messages.
+    if (i.code === 'invalid_union' && i.errors.length > 0) {
+      const best = i.errors.reduce((a, b) => (b.length < a.length ? b : a));
+      if (best.length > 0) return flatten(best, at);
+    }
+    return [{ path: at.map(String).join('.'), message: i.message }];
+  });
+}
+
+/** Formats zod issues as `path: message` items (a failed union as its closest alternative's issues). */
 export function specIssues(error: z.ZodError): SpecIssue[] {
-  return error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
+  return flatten(error.issues, []);
 }
 
 /** One line per issue, for terminals and error banners. */
@@ -44,6 +58,9 @@ function migrate(input: unknown): unknown {
   return input;
 }
 
+/** A spec as stored in a run folder's spec.json: migrated from older versions, then validated. */
+export const ExperimentSpecFileSchema = z.preprocess(migrate, ExperimentSpecSchema);
+
 /** Validates (and migrates) an experiment spec; errors carry every issue with its path. */
 export function parseExperimentSpec(input: unknown): Result<ExperimentSpec> {
   const r = ExperimentSpecSchema.safeParse(migrate(input));
@@ -51,7 +68,49 @@ export function parseExperimentSpec(input: unknown): Result<ExperimentSpec> {
     const issues = specIssues(r.error);
     return err('invalid-spec', `Invalid experiment spec:\n${formatIssues(issues)}`, issues);
   }
-  return ok(r.data);
+  const spec = r.data;
+  const issues: SpecIssue[] = [];
+  if (spec.kind === 'robust' && spec.parseval.network && spec.model.arch !== 'preact-resnet18')
+    issues.push({
+      path: 'parseval.network',
+      message: `the Parseval network is a variant of preact-resnet18; ${spec.model.arch} has none (set it to false)`,
+    });
+  if (spec.kind === 'geometry' && spec.method === 'smoothness' && spec.training.validationFraction === 0)
+    issues.push({
+      path: 'training.validationFraction',
+      message:
+        'a smoothness run chooses its classifier (k-NN or class mean) on a validation split held out of the training set; set it above 0 (e.g. 0.1)',
+    });
+  if (issues.length > 0)
+    return err('invalid-spec', `Invalid experiment spec:\n${formatIssues(issues)}`, issues);
+  return ok(spec);
+}
+
+/**
+ * The network a run trains: its model spec, switched to the Parseval variant when a robustness run
+ * of a Parseval method asks for the Parseval network (`parseval.network`). This is what checkpoints
+ * record, so evaluation and teachers rebuild the same network.
+ */
+export function modelSpecOf(spec: ExperimentSpec): ModelSpec {
+  const m = spec.model;
+  const parsevalMethod = spec.kind === 'robust' && spec.method.startsWith('parseval');
+  if (m.arch === 'preact-resnet18' && spec.kind === 'robust' && spec.parseval.network && parsevalMethod)
+    return { ...m, parseval: true };
+  return m;
+}
+
+/** A short architecture label, e.g. `WRN-28-1`, `CNN×0.5`, `PreActResNet18 Parseval`. */
+export function modelLabel(m: ModelSpec): string {
+  switch (m.arch) {
+    case 'wrn':
+      return `WRN-${m.depth}-${m.width}`;
+    case 'mlp':
+      return `MLP ${m.hidden.join('-')}`;
+    case 'ref-cnn':
+      return m.width === 1 ? 'CNN' : `CNN×${m.width}`;
+    case 'preact-resnet18':
+      return `PreActResNet18${m.width === 1 ? '' : `×${m.width}`}${m.parseval ? ' Parseval' : ''}`;
+  }
 }
 
 /** Validates a study spec, including that every method belongs to the base kind. */
@@ -96,16 +155,7 @@ export function expandStudy(study: StudySpec): ExperimentSpec[] {
 
 /** A default display name for a run of this spec. */
 export function defaultRunName(spec: ExperimentSpec): string {
-  const m = spec.model;
-  const arch =
-    m.arch === 'wrn'
-      ? `WRN-${m.depth}-${m.width}`
-      : m.arch === 'mlp'
-        ? `MLP ${m.hidden.join('-')}`
-        : m.arch === 'ref-cnn'
-          ? `CNN×${m.width}`
-          : `PreActResNet18×${m.width}`;
-  return `${spec.kind} · ${spec.method} · ${arch} · ${spec.dataset} · seed ${spec.training.seed}`;
+  return `${spec.kind} · ${spec.method} · ${modelLabel(modelSpecOf(spec))} · ${spec.dataset} · seed ${spec.training.seed}`;
 }
 
 /** True when `kind` is an experiment kind. */

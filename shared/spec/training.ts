@@ -1,16 +1,18 @@
 import { z } from 'zod';
+import { LabFailure } from '../result.js';
+import { strictObject } from '../strict-object.js';
 
 /** Learning-rate schedule, discriminated by `type`. Epochs are 0-based boundaries. */
 export const ScheduleSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('constant') }),
-  z.object({
+  strictObject({ type: z.literal('constant') }),
+  strictObject({
     type: z.literal('multistep'),
     /** Epochs at which the rate is multiplied by `gamma` (e.g. [60, 120, 160]). */
     milestones: z.array(z.number().int().positive()).default([]),
     /** Multiplier applied at each milestone (unitless). */
     gamma: z.number().positive().max(1).default(0.2),
   }),
-  z.object({
+  strictObject({
     type: z.literal('cosine'),
     /** Final learning rate reached at the last step. */
     minLr: z.number().nonnegative().default(0),
@@ -20,7 +22,7 @@ export const ScheduleSchema = z.discriminatedUnion('type', [
 export type Schedule = z.infer<typeof ScheduleSchema>;
 
 /** Optimisation and data recipe of a run. */
-export const TrainingSchema = z.object({
+export const TrainingSchema = strictObject({
   /** Number of passes over the training split. */
   epochs: z.number().int().positive().max(10000).default(10),
   /** Examples per optimiser step. */
@@ -36,16 +38,27 @@ export const TrainingSchema = z.object({
   /** Learning-rate schedule. */
   schedule: ScheduleSchema.default({ type: 'constant' }),
   /** Augmentation applied to training batches only. */
-  augment: z
-    .object({
-      /** Random crop after zero padding by this many pixels on each side (0 = off). */
-      cropPadding: z.number().int().min(0).max(64).default(0),
-      /** Random horizontal flip with probability 1/2. */
-      flip: z.boolean().default(false),
-    })
-    .default({ cropPadding: 0, flip: false }),
+  augment: strictObject({
+    /** Random crop after zero padding by this many pixels on each side (0 = off). */
+    cropPadding: z.number().int().min(0).max(64).default(0),
+    /** Random horizontal flip with probability 1/2. */
+    flip: z.boolean().default(false),
+  }).default({ cropPadding: 0, flip: false }),
   /** Per-channel normalisation with the dataset's mean and std (stored at import). */
   normalize: z.boolean().default(true),
+  /**
+   * Per-channel constants used instead of the statistics measured at import when `normalize` is on
+   * (a recipe's published values, e.g. CIFAR-10's mean (0.4914, 0.4822, 0.4465), std (0.2023,
+   * 0.1994, 0.2010)); pixel units in [0, 1]; null = the measured ones.
+   */
+  normalizeConstants: strictObject({
+    /** Mean per channel. */
+    mean: z.array(z.number()).min(1).max(16),
+    /** Standard deviation per channel (> 0). */
+    std: z.array(z.number().positive()).min(1).max(16),
+  })
+    .nullable()
+    .default(null),
   /** Fraction of the training split held out for validation (seeded); 0 = none. */
   validationFraction: z.number().min(0).max(0.5).default(0),
   /** Use only this many training examples (class-balanced, seeded); null = all. */
@@ -69,8 +82,29 @@ export const TrainingSchema = z.object({
 /** A parsed training recipe. */
 export type Training = z.infer<typeof TrainingSchema>;
 
+/**
+ * The input normalisation of a run: none, the recipe's constants (`training.normalizeConstants`, one
+ * value per channel of the dataset), or the per-channel statistics measured at import.
+ */
+export function runNormalization(
+  t: Pick<Training, 'normalize' | 'normalizeConstants'>,
+  meta: { mean: number[]; std: number[] },
+  shape: readonly number[],
+): { mean: number[]; std: number[] } | null {
+  if (!t.normalize) return null;
+  const c = t.normalizeConstants;
+  if (!c) return { mean: meta.mean, std: meta.std };
+  const channels = shape.length === 3 ? (shape[2] ?? 1) : meta.mean.length;
+  if (c.mean.length !== channels || c.std.length !== channels)
+    throw new LabFailure(
+      'invalid-spec',
+      `training.normalizeConstants: ${c.mean.length} mean and ${c.std.length} std values for a dataset with ${channels} channel(s)`,
+    );
+  return { mean: [...c.mean], std: [...c.std] };
+}
+
 /** The fixed, class-balanced probe batch whose LGGs are snapshotted (METHODS.md §6). */
-export const ProbeSchema = z.object({
+export const ProbeSchema = strictObject({
   /** Examples per class taken from the test split. */
   perClass: z.number().int().positive().max(100).default(10),
   /** Seed of the probe selection (independent of the training seed so runs compare). */

@@ -2,7 +2,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseArgs } from '../../electron/cli/args.js';
+import { parseCommandLine } from '../../electron/cli/args.js';
 import type { CliContext } from '../../electron/cli/command.js';
 import { listCommand, showCommand } from '../../electron/cli/commands/inspect.js';
 import { studyCommand } from '../../electron/cli/commands/study.js';
@@ -42,10 +42,10 @@ describe('lgg-lab list, show and study --figures', () => {
 
   it('lists runs by the names the app shows, beside their ids', async () => {
     const ctx = cli(data.dir);
-    expect(await listCommand.run(parseArgs([]), ctx)).toBe(0);
-    expect(ctx.lines[0]).toMatch(/^name +id +state/);
+    expect(await listCommand.run(parseCommandLine(listCommand.options, []), ctx)).toBe(0);
+    expect(ctx.lines[0]).toMatch(/^id +state +epoch +test acc +best +time +name$/);
     expect(ctx.lines.join('\n')).toMatch(
-      /^distill · gkd · CNN×0\.25 · mnist · seed 0 +20260101-000000-distill-gkd-0a0f +completed +3\/3 +95\.00 %/m,
+      /^20260101-000000-distill-gkd-0a0f +completed +3\/3 +95\.00 %.* +distill · gkd · CNN×0\.25 · mnist · seed 0$/m,
     );
     // A cancelled-looking duration is the clock's, not 0 s.
     expect(ctx.lines.join('\n')).toMatch(/3 min 13 s/);
@@ -53,20 +53,24 @@ describe('lgg-lab list, show and study --figures', () => {
 
   it('finds a run by a unique start or end of its id, and says which runs an ambiguous one matches', async () => {
     const ctx = cli(data.dir);
-    expect(await showCommand.run(parseArgs(['20260101-000001-distill-kd-1']), ctx)).toBe(0);
+    expect(
+      await showCommand.run(parseCommandLine(showCommand.options, ['20260101-000001-distill-kd-1']), ctx),
+    ).toBe(0);
     expect(ctx.lines.join('\n')).toContain('id       20260101-000001-distill-kd-1a1f');
     const tail = cli(data.dir);
-    expect(await showCommand.run(parseArgs(['0a0f']), tail)).toBe(0);
+    expect(await showCommand.run(parseCommandLine(showCommand.options, ['0a0f']), tail)).toBe(0);
     expect(tail.lines.join('\n')).toContain('20260101-000000-distill-gkd-0a0f');
-    await expect(showCommand.run(parseArgs(['20260101-00000']), cli(data.dir))).rejects.toThrow(
-      /matches 4 runs .*type more of the id/,
-    );
-    await expect(showCommand.run(parseArgs(['nope']), cli(data.dir))).rejects.toThrow(/no run "nope"/);
+    await expect(
+      showCommand.run(parseCommandLine(showCommand.options, ['20260101-00000']), cli(data.dir)),
+    ).rejects.toThrow(/matches 4 runs .*type more of the id/);
+    await expect(
+      showCommand.run(parseCommandLine(showCommand.options, ['nope']), cli(data.dir)),
+    ).rejects.toThrow(/no run "nope"/);
   });
 
   it('prints counts as integers and metrics with their names and units', async () => {
     const ctx = cli(data.dir);
-    expect(await showCommand.run(parseArgs(['0a0f']), ctx)).toBe(0);
+    expect(await showCommand.run(parseCommandLine(showCommand.options, ['0a0f']), ctx)).toBe(0);
     const text = ctx.lines.join('\n');
     expect(text).toMatch(/teacher–student agreement 90\.00 %/);
     expect(text).toMatch(/GKD distance ‖A_T − A_S‖², pair 1 0\.01\b/);
@@ -77,7 +81,12 @@ describe('lgg-lab list, show and study --figures', () => {
   it('renders the study’s figure set as SVG without a browser', async () => {
     const out = path.join(data.dir, 'figs');
     const ctx = cli(data.dir);
-    expect(await studyCommand.run(parseArgs(['--report-only', 'quick', '--figures', out]), ctx)).toBe(0);
+    expect(
+      await studyCommand.run(
+        parseCommandLine(studyCommand.options, ['--report-only', 'quick', '--figures-dir', out]),
+        ctx,
+      ),
+    ).toBe(0);
     expect(ctx.lines.join('\n')).toMatch(/figures: \d+ SVG files in/);
     const files = (await fs.readdir(out)).sort();
     expect(files).toEqual(

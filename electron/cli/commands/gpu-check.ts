@@ -6,7 +6,7 @@ import type { EngineToHost, GpuCheckResult, ParityResult } from '../../../shared
 import { adapterLabel, adapterLimitsText } from '../../../shared/gpu-adapter.js';
 import type { BackendChoice } from '../../../shared/spec/training.js';
 import type { LabHost } from '../../host/lab-host.js';
-import { optFlag, type CliContext, type Command } from '../command.js';
+import { defineCommand, type CliContext } from '../command.js';
 import { table } from '../format.js';
 import { labVersion, withHost } from './host-context.js';
 
@@ -141,7 +141,7 @@ function report(auto: BackendInfo | undefined, checks: BackendCheck[]): string {
 }
 
 /** `lgg-lab gpu-check` (and `npm run gpu-check`). */
-export const gpuCheckCommand: Command = {
+export const gpuCheckCommand = defineCommand({
   name: 'gpu-check',
   summary: 'GPU adapters, the parity suite and a benchmark on each GPU backend, as a JSON + Markdown report',
   usage: [
@@ -150,9 +150,15 @@ export const gpuCheckCommand: Command = {
     '  and the benchmark on webgpu (its hardware adapter, else the software one, said so) and on',
     '  tensorflow-gpu when it loads; writes bench-results/gpu-check-<time>.{json,md}',
   ].join('\n'),
+  options: {
+    quick: { type: 'boolean', help: 'the benchmark’s small cases only' },
+    'no-bench': { type: 'boolean', help: 'adapters and the parity suite only, no benchmark' },
+    json: { type: 'boolean', help: 'print the JSON report instead of the Markdown one' },
+  },
+  maxPositionals: 0,
   async run(args, ctx) {
-    const quick = optFlag(args, 'quick');
-    const bench = !optFlag(args, 'no-bench');
+    const quick = args.options.quick === true;
+    const bench = args.options['no-bench'] !== true;
     return withHost(ctx, async (host) => {
       const auto = await host.runJob({ type: 'info' }, { backend: 'auto', signal: ctx.signal }).then(
         (o) => o.info,
@@ -170,10 +176,10 @@ export const gpuCheckCommand: Command = {
       const json = { version: labVersion, date: new Date().toISOString(), auto, checks };
       await fs.writeFile(`${base}.md`, `${text}\n`);
       await fs.writeFile(`${base}.json`, JSON.stringify(json, null, 2));
-      ctx.out(optFlag(args, 'json') ? JSON.stringify(json, null, 2) : text);
+      ctx.out(args.options.json ? JSON.stringify(json, null, 2) : text);
       ctx.err(`saved to ${base}.md and .json`);
       const failed = checks.some((c) => c.error !== undefined || c.check?.parity.some((p) => !p.ok));
       return failed ? 1 : 0;
     });
   },
-};
+});

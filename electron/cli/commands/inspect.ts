@@ -1,22 +1,27 @@
 import { adapterLabel, adapterLimitsText } from '../../../shared/gpu-adapter.js';
 import { PRESETS } from '../../../shared/presets.js';
 import { LabFailure } from '../../../shared/result.js';
-import { optFlag, UsageError, type Command } from '../command.js';
+import { defineCommand, UsageError } from '../command.js';
 import { formatNumber } from '../../../shared/format.js';
 import { formatMetric, metricDef } from '../../../shared/metrics.js';
 import { runDurationSec } from '../../../shared/progress.js';
 import { resolveRunId } from '../../host/runs/run-lookup.js';
 import { formatDuration, pct, table } from '../format.js';
-import { BACKEND_CHOICES, backendOption } from '../backend-option.js';
+import { backendOption, backendOptionSpec } from '../backend-option.js';
+import { printReference } from './eval.js';
 import { labVersion, withHost } from './host-context.js';
 
+const JSON_OPTION = { json: { type: 'boolean', help: 'print JSON instead of a table' } } as const;
+
 /** `lgg-lab presets`. */
-export const presetsCommand: Command = {
+export const presetsCommand = defineCommand({
   name: 'presets',
   summary: 'list the experiment presets (paper recipes and quick MNIST versions)',
   usage: 'lgg-lab presets [--json]',
+  options: JSON_OPTION,
+  maxPositionals: 0,
   run(args, ctx) {
-    if (optFlag(args, 'json')) ctx.out(JSON.stringify(PRESETS, null, 2));
+    if (args.options.json) ctx.out(JSON.stringify(PRESETS, null, 2));
     else
       ctx.out(
         table(
@@ -26,43 +31,52 @@ export const presetsCommand: Command = {
       );
     return Promise.resolve(0);
   },
-};
+});
 
 /** `lgg-lab list`. */
-export const listCommand: Command = {
+export const listCommand = defineCommand({
   name: 'list',
   summary: 'list runs with status and accuracy',
   usage: 'lgg-lab list [--json]',
+  options: JSON_OPTION,
+  maxPositionals: 0,
   run: (args, ctx) =>
     withHost(ctx, async (host) => {
       const runs = await host.runs.list();
-      if (optFlag(args, 'json')) ctx.out(JSON.stringify(runs, null, 2));
+      if (args.options.json) ctx.out(JSON.stringify(runs, null, 2));
       else if (runs.length === 0) ctx.out(`no runs in ${host.runs.root}`);
       else {
         ctx.out(
           table(
-            ['name', 'id', 'state', 'epoch', 'test acc', 'best', 'time'],
+            // The name (what the app shows) goes last: it is the long, ragged column.
+            ['id', 'state', 'epoch', 'test acc', 'best', 'time', 'name'],
             runs.map((r) => [
-              r.name,
               r.id,
-              r.status.state,
+              r.damaged ? 'damaged' : r.status.state,
               `${r.status.epoch}/${r.status.totalEpochs}`,
               pct(r.lastTestAcc),
               pct(r.bestTestAcc),
               formatDuration(runDurationSec(r.status, r.seconds, Date.now())),
+              r.name,
             ]),
           ),
         );
+        const damaged = runs.filter((r) => r.damaged);
+        if (damaged.length > 0) ctx.out(`\ndamaged (lgg-lab show <run> for details):`);
+        for (const r of damaged)
+          for (const d of r.damaged ?? []) ctx.out(`  ${r.id}: ${d.file}: ${d.reason}`);
       }
       return 0;
     }),
-};
+});
 
 /** `lgg-lab show`. */
-export const showCommand: Command = {
+export const showCommand = defineCommand({
   name: 'show',
   summary: 'show a run: spec, status, last metrics and report',
   usage: 'lgg-lab show <run> [--json]   (the run id, or a unique start or end of it)',
+  options: JSON_OPTION,
+  maxPositionals: 1,
   run: (args, ctx) =>
     withHost(ctx, async (host) => {
       const typed = args.positionals[0];
@@ -71,7 +85,7 @@ export const showCommand: Command = {
       const r = await host.request('lab:runs.get', { id });
       if (!r.ok) throw new LabFailure(r.error.code, r.error.message);
       const { summary, spec, report, path } = r.value;
-      if (optFlag(args, 'json')) {
+      if (args.options.json) {
         ctx.out(JSON.stringify(r.value, null, 2));
         return 0;
       }
@@ -87,6 +101,17 @@ export const showCommand: Command = {
       ctx.out(`  test acc ${pct(summary.lastTestAcc)} (best ${pct(summary.bestTestAcc)})`);
       const probes = await host.runs.probeEpochs(id);
       if (probes.length > 0) ctx.out(`  probes   epochs ${probes.join(', ')}`);
+      // Every byte of the weights against its checksum: the one place a flipped bit shows before use.
+      const checkpoints = await host.runs.checkpoints(id);
+      if (checkpoints.length > 0)
+        ctx.out(
+          `  checkpoints ${checkpoints.map((c) => `${c.name} ${c.result.ok ? 'intact' : 'damaged'}`).join(', ')}`,
+        );
+      const damage = [
+        ...(summary.damaged ?? []),
+        ...checkpoints.flatMap((c) => (c.result.ok ? [] : [c.result.damage])),
+      ];
+      for (const d of damage) ctx.out(`  damaged  ${d.file}: ${d.reason}`);
       if (report) {
         ctx.out(
           `  report   ${Object.entries(report.metrics)
@@ -103,22 +128,28 @@ export const showCommand: Command = {
             ).replace(/^/gm, '  '),
           );
         }
+        printReference(ctx, report);
       }
       return 0;
     }),
-};
+});
 
 /** `lgg-lab info`. */
-export const infoCommand: Command = {
+export const infoCommand = defineCommand({
   name: 'info',
   summary: 'compute backend (and why faster ones did not load), versions, threads, data folder',
-  usage: `lgg-lab info [--backend ${BACKEND_CHOICES}] [--json]`,
+  usage: 'lgg-lab info [--backend B] [--json]',
+  options: {
+    backend: backendOptionSpec('report this backend instead of the automatic choice'),
+    ...JSON_OPTION,
+  },
+  maxPositionals: 0,
   run: (args, ctx) =>
     withHost(ctx, async (host) => {
-      const backend = backendOption(args) ?? 'auto';
+      const backend = backendOption(args.options.backend) ?? 'auto';
       const { info } = await host.runJob({ type: 'info' }, { backend });
       if (!info) throw new LabFailure('engine-crashed', 'the engine did not report its backend');
-      if (optFlag(args, 'json')) {
+      if (args.options.json) {
         ctx.out(JSON.stringify({ ...info, dataDir: ctx.dataDir, version: labVersion }, null, 2));
         return 0;
       }
@@ -144,4 +175,4 @@ export const infoCommand: Command = {
       ctx.out(`  data folder  ${ctx.dataDir}`);
       return 0;
     }),
-};
+});

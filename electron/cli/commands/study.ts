@@ -12,18 +12,38 @@ import {
   summarizeStudy,
   writeStudyReport,
 } from '../../host/studies/study-report.js';
-import {
-  optList,
-  optString,
-  UsageError,
-  type CliContext,
-  type Command,
-  type ParsedArgs,
-} from '../command.js';
+import { defineCommand, UsageError, type CliContext, type ParsedArgs } from '../command.js';
 import { formatDuration } from '../format.js';
 import { watchRuns } from '../run-watch.js';
 import { withHost } from './host-context.js';
-import { reportOutcome, resolveTeacher, setPath, specFromArgs } from './run.js';
+import { applySpecOverrides, reportOutcome, resolveTeacher, SPEC_OPTIONS, specFromArgs } from './run.js';
+
+/** Options of `lgg-lab study`: the base experiment's overrides plus the study's own. */
+const STUDY_OPTIONS = {
+  ...SPEC_OPTIONS,
+  methods: { type: 'string', value: 'a,b', help: 'methods of the base kind (default: the base’s method)' },
+  seeds: { type: 'string', value: '0,1,2', help: 'training seeds (default 0,1,2)' },
+  name: {
+    type: 'string',
+    value: 'NAME',
+    help: 'study name (preset mode: defaults to the preset id); tags the runs',
+  },
+  'report-only': {
+    type: 'boolean',
+    help: 'rebuild the report from the runs already tagged with the study name',
+  },
+  figures: {
+    type: 'boolean',
+    help: 'also render the figure set as SVG (curves with ± std bands, σˡ profiles, final-metric bars, LGG heatmaps)',
+  },
+  'figures-dir': {
+    type: 'string',
+    value: 'DIR',
+    help: 'where to write the figure set (implies --figures; default <data folder>/studies/<name>/figures)',
+  },
+} as const;
+
+type StudyArgs = ParsedArgs<typeof STUDY_OPTIONS>;
 
 function list(value: string | undefined, what: string): string[] | undefined {
   if (value === undefined) return undefined;
@@ -52,26 +72,25 @@ async function readStudyFile(file: string): Promise<Record<string, unknown>> {
 }
 
 /** The study an invocation describes: a study file, or a preset with methods and seeds; overrides applied to the base. */
-export async function studyFromArgs(args: ParsedArgs): Promise<StudySpecInput> {
+export async function studyFromArgs(args: StudyArgs): Promise<StudySpecInput> {
   const file = args.positionals[0];
-  const presetId = optString(args, 'preset');
+  const presetId = args.options.preset;
   if (!presetId === !file) throw new UsageError('give either a study file or --preset <name>');
-  const methods = list(optString(args, 'methods'), 'methods');
-  const seeds = seedList(optString(args, 'seeds'));
+  const methods = list(args.options.methods, 'methods');
+  const seeds = seedList(args.options.seeds);
   let study: Record<string, unknown>;
   if (file) {
     study = await readStudyFile(file);
-    const base = (study.base ?? {}) as Record<string, unknown>;
-    const teacher = optString(args, 'teacher');
-    if (teacher) base.teacher = teacher.includes('/') ? { checkpoint: teacher } : { run: teacher };
-    for (const s of optList(args, 'set')) setPath(base, s);
-    study.base = base;
+    const base = study.base;
+    if (base === null || typeof base !== 'object' || Array.isArray(base))
+      throw new LabFailure('invalid-spec', `${file}: "base" must be an experiment spec object`);
+    applySpecOverrides(base as Record<string, unknown>, args.options);
   } else {
     const preset = findPreset(presetId ?? '');
     if (!preset) throw new UsageError(`no preset "${presetId}" (see lgg-lab presets)`);
-    study = { kind: 'study', name: optString(args, 'name') ?? preset.id, base: await specFromArgs(args) };
+    study = { kind: 'study', name: args.options.name ?? preset.id, base: await specFromArgs(args) };
   }
-  const name = optString(args, 'name');
+  const name = args.options.name;
   if (name) study.name = name;
   if (methods) study.methods = methods;
   if (seeds) study.seeds = seeds;
@@ -79,13 +98,8 @@ export async function studyFromArgs(args: ParsedArgs): Promise<StudySpecInput> {
 }
 
 /** The study name a `--report-only` invocation refers to: a study file's name, a preset's default, or the name itself. */
-async function reportOnlyName(args: ParsedArgs): Promise<string> {
-  const flag = args.options['report-only'];
-  const target =
-    optString(args, 'name') ??
-    (typeof flag === 'string' ? flag : undefined) ??
-    args.positionals[0] ??
-    optString(args, 'preset');
+async function reportOnlyName(args: StudyArgs): Promise<string> {
+  const target = args.options.name ?? args.positionals[0] ?? args.options.preset;
   if (!target) throw new UsageError('--report-only needs the study name (or its study file)');
   if (target.endsWith('.json')) {
     const s = await readStudyFile(target);
@@ -95,13 +109,11 @@ async function reportOnlyName(args: ParsedArgs): Promise<string> {
   return target;
 }
 
-/** Where `--figures [dir]` asks for the figure set: undefined when not asked. */
-function figuresDir(args: ParsedArgs, dataDir: string, name: string): string | undefined {
-  const v = args.options.figures;
-  if (v === undefined || v === false) return undefined;
-  if (v === true) return path.join(studyDir(dataDir, name), 'figures');
-  const dir = Array.isArray(v) ? v[v.length - 1] : v;
-  return dir ? path.resolve(dir) : path.join(studyDir(dataDir, name), 'figures');
+/** Where `--figures` / `--figures-dir` ask for the figure set: undefined when not asked. */
+function figuresDir(args: StudyArgs, dataDir: string, name: string): string | undefined {
+  const dir = args.options['figures-dir'];
+  if (dir) return path.resolve(dir);
+  return args.options.figures ? path.join(studyDir(dataDir, name), 'figures') : undefined;
 }
 
 /**
@@ -143,18 +155,11 @@ export async function writeAndPrintStudy(
  * `lgg-lab study` against a host: queues every method × seed of the study (`lab:runs.startStudy`),
  * follows them, then writes and prints the report. `--report-only` skips training.
  */
-export async function studyWithHost(host: LabHost, args: ParsedArgs, ctx: CliContext): Promise<number> {
-  if (args.options['report-only'] !== undefined) {
+export async function studyWithHost(host: LabHost, args: StudyArgs, ctx: CliContext): Promise<number> {
+  if (args.options['report-only']) {
     const name = await reportOnlyName(args);
-    return (await writeAndPrintStudy(
-      host,
-      ctx,
-      name,
-      undefined,
-      figuresDir(args, host.options.dataDir, name),
-    ))
-      ? 0
-      : 1;
+    const figures = figuresDir(args, host.options.dataDir, name);
+    return (await writeAndPrintStudy(host, ctx, name, undefined, figures)) ? 0 : 1;
   }
   const input = await studyFromArgs(args);
   await resolveTeacher(host, (input as { base: Record<string, unknown> }).base);
@@ -190,7 +195,7 @@ export async function studyWithHost(host: LabHost, args: ParsedArgs, ctx: CliCon
 }
 
 /** `lgg-lab study`. */
-export const studyCommand: Command = {
+export const studyCommand = defineCommand({
   name: 'study',
   summary: 'run every method × seed of an experiment and report mean ± std per method (Markdown + CSV)',
   usage: [
@@ -198,15 +203,10 @@ export const studyCommand: Command = {
     'lgg-lab study --preset <name> [--methods a,b] [--seeds 0,1,2] [--name NAME] [options]',
     'lgg-lab study --report-only <study-name|study.json>',
     '  study.json: {"kind":"study","name":…,"base":<experiment spec>,"methods":[…],"seeds":[…]}',
-    '  --methods a,b                 methods of the base kind (default: the base’s method)',
-    '  --seeds 0,1,2                 training seeds (default 0,1,2)',
-    '  --name NAME                   study name (preset mode: defaults to the preset id); tags the runs',
-    '  --teacher <run-id|folder>     teacher of a distillation study',
-    '  --set key.path=value          any field of the base spec (repeatable)',
-    '  --report-only                 rebuild the report from the runs already tagged with the study name',
-    '  --figures [dir]               also render the figure set as SVG (curves with ± std bands, σˡ profiles,',
-    '                                final-metric bars, LGG heatmaps); default <data folder>/studies/<name>/figures',
+    '  The spec options (--teacher, --epochs, --set …) change the base experiment.',
     'Writes <data folder>/studies/<name>/report.md and report.csv and prints the Markdown.',
   ].join('\n'),
+  options: STUDY_OPTIONS,
+  maxPositionals: 1,
   run: (args, ctx) => withHost(ctx, (host) => studyWithHost(host, args, ctx)),
-};
+});

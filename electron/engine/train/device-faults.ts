@@ -1,6 +1,6 @@
-import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { LabFailure } from '../../../shared/result.js';
+import { chooseResumePoint, damageOf } from '../../common/run-folder/index.js';
 import { takeGpuFault, type GpuFault } from '../backend/webgpu/index.js';
 import type { RunContext } from './experiment.js';
 
@@ -27,14 +27,20 @@ const WHAT: Record<GpuFault['kind'], { code: string; text: string; fix: string }
   },
 };
 
-async function checkpointEpoch(runDir: string): Promise<number | undefined> {
+/**
+ * Where a resume of this run would continue, found as the resume itself finds it (schemas and
+ * checksums of the run folder): the epoch of the newest intact checkpoint, none, or why none is usable.
+ */
+async function resumePoint(runDir: string): Promise<{ epoch?: number; damage?: string }> {
   try {
-    const latest = JSON.parse(await fs.readFile(path.join(runDir, 'checkpoints', 'latest.json'), 'utf8')) as {
-      epoch?: number;
+    const point = await chooseResumePoint(runDir);
+    return point.checkpoint ? { epoch: point.checkpoint.meta.state.epoch } : {};
+  } catch (e) {
+    const d = damageOf(e);
+    // The fault is the error to report: a failure to read the folder only changes its advice.
+    return {
+      damage: d ? `${d.file}: ${d.reason}` : `its checkpoints could not be read (${(e as Error).message})`,
     };
-    return latest.epoch;
-  } catch {
-    return undefined;
   }
 }
 
@@ -44,12 +50,14 @@ async function checkpointEpoch(runDir: string): Promise<number | undefined> {
  */
 export async function gpuRunFailure(fault: GpuFault, ctx: RunContext): Promise<LabFailure> {
   const w = WHAT[fault.kind];
-  const epoch = await checkpointEpoch(ctx.runDir);
+  const { epoch, damage } = await resumePoint(ctx.runDir);
   const id = path.basename(ctx.runDir);
   const resume =
     epoch !== undefined
       ? ` The checkpoint of epoch ${epoch} is kept: lgg-lab resume ${id} --backend wasm continues from it (any backend).`
-      : ' No checkpoint was written yet: start the run again.';
+      : damage !== undefined
+        ? ` No resume can continue it: ${damage}.`
+        : ' No checkpoint was written yet: start the run again.';
   return new LabFailure(
     w.code,
     `${w.text} training ${ctx.model.description} at batch size ${ctx.spec.training.batchSize} ` +

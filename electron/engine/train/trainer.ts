@@ -3,13 +3,15 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type { TrainJob } from '../../../shared/engine-protocol.js';
 import { LabFailure } from '../../../shared/result.js';
+import { runReference } from '../../../shared/paper-reference.js';
+import { modelSpecOf } from '../../../shared/spec/index.js';
 import type { EpochRecord, RunReport, SplitMetrics } from '../../../shared/run-types.js';
 import { writeJsonAtomic } from '../../common/atomic-file.js';
 import { Rng, Stream } from '../../../shared/rng.js';
+import { checkCheckpoint, chooseResumePoint, confinedPath } from '../../common/run-folder/index.js';
 import {
   disposeCheckpoint,
-  findCheckpoint,
-  loadCheckpoint,
+  readCheckpoint,
   restoreInto,
   saveCheckpoint,
   type TrainState,
@@ -38,7 +40,7 @@ function stepsPerEpoch(ctx: RunContext): number {
 async function checkpoint(ctx: RunContext, sgd: Sgd, state: TrainState): Promise<void> {
   const m = ctx.model;
   await saveCheckpoint(ctx.runDir, m, sgd, {
-    model: ctx.spec.model,
+    model: modelSpecOf(ctx.spec),
     inputShape: [...m.inputShape],
     outputDim: m.outputDim,
     classes: ctx.data.classes,
@@ -54,7 +56,7 @@ export async function runTraining(job: TrainJob, io: JobIo): Promise<RunReport |
   const { ctx, plugin } = await setupRun(spec, job.runDir, job.dataDir, io);
   const sgd = new Sgd(ctx.model.params.trainable, spec.training);
   try {
-    return await loop(ctx, plugin, sgd, job.resume);
+    return await loop(ctx, plugin, sgd, job.resume ? { from: job.resumeFrom } : undefined);
   } catch (e) {
     throw await withDeviceFault(e, ctx);
   } finally {
@@ -64,9 +66,28 @@ export async function runTraining(job: TrainJob, io: JobIo): Promise<RunReport |
   }
 }
 
-async function restore(ctx: RunContext, sgd: Sgd, log: MetricsLog): Promise<TrainState | undefined> {
-  if (!(await findCheckpoint(ctx.runDir))) return undefined;
-  const ckpt = await loadCheckpoint(ctx.runDir);
+/**
+ * Restores the checkpoint a resume continues from: the one the host chose (checked again here), or,
+ * when the engine was started without a choice, the newest intact one (announced in the log).
+ * Undefined when the run has no checkpoint: it starts from the beginning.
+ */
+async function restore(
+  ctx: RunContext,
+  sgd: Sgd,
+  log: MetricsLog,
+  from: string | undefined,
+): Promise<TrainState | undefined> {
+  let found;
+  if (from !== undefined) {
+    const label = `checkpoints/${from}`;
+    found = await checkCheckpoint(await confinedPath(ctx.runDir, label, label), label, 'checksum');
+  } else {
+    const point = await chooseResumePoint(ctx.runDir);
+    ctx.emit({ type: 'log', level: 'info', message: `resuming ${point.note}` });
+    found = point.checkpoint;
+  }
+  if (!found) return undefined;
+  const ckpt = await readCheckpoint(found);
   try {
     restoreInto(ckpt, ctx.model, sgd);
   } finally {
@@ -80,12 +101,12 @@ async function loop(
   ctx: RunContext,
   plugin: ExperimentPlugin,
   sgd: Sgd,
-  resume: boolean,
+  resume: { from: string | undefined } | undefined,
 ): Promise<RunReport | undefined> {
   const t = ctx.spec.training;
   const log = new MetricsLog(ctx.runDir);
   let state: TrainState = { epoch: 0, step: 0, stepInEpoch: 0, seconds: 0 };
-  const restored = resume ? await restore(ctx, sgd, log) : undefined;
+  const restored = resume ? await restore(ctx, sgd, log, resume.from) : undefined;
   if (restored) state = restored;
   else {
     await fs.writeFile(log.file, '');
@@ -270,6 +291,11 @@ async function finish(
     },
     tables: confusion ? [...extra.tables, confusion] : extra.tables,
   };
+  const reference = runReference(ctx.spec.preset, ctx.spec.method, {
+    ...report.metrics,
+    testAcc: report.testAcc,
+  });
+  if (reference) report.reference = reference;
   await writeJsonAtomic(path.join(ctx.runDir, 'report.json'), report);
   return report;
 }

@@ -8,6 +8,7 @@ import {
 } from '../../../shared/spec/experiments.js';
 import { formatBare, metricDef } from '../../../shared/metrics.js';
 import { writeFileAtomic } from '../../common/atomic-file.js';
+import { checkOrdering, formatReferenceValue, PAPER_REFERENCES } from '../../../shared/paper-reference.js';
 import type { RunStore } from '../runs/run-store.js';
 
 /** One run of a study as the report sees it. */
@@ -73,7 +74,18 @@ export function studyDir(dataDir: string, name: string): string {
   return path.join(dataDir, 'studies', studySlug(name));
 }
 
-const ROBUST_PREFIXES = ['clean', 'gaussian@', 'fgsm@', 'pgd@', 'corruptions.', 'dropout@', 'quantized@'];
+// `fgsm@`, `pgd@`, `dropout@`, `quantized@`: reports written before the protocols were named.
+const ROBUST_PREFIXES = [
+  'clean',
+  'gaussian@',
+  'fgsm',
+  'pgd',
+  'deepfool',
+  'corruptions.',
+  'dropout',
+  'quantise-',
+  'quantized@',
+];
 const KEY_METRICS: Record<ExperimentKind, (key: string) => boolean> = {
   train: () => false,
   distill: (k) => k === 'agreement',
@@ -180,6 +192,39 @@ export function formatCell(c: StudyCell | undefined, metric = 'testAcc'): string
   return Number.isNaN(c.std) ? one(c.mean) : `${one(c.mean)} ± ${one(c.std)}`;
 }
 
+/**
+ * "The paper beside your study": for a study made from a paper preset, its published figures per
+ * method (a row under each metric they compare with) and its orderings checked on the means.
+ */
+export function paperLines(s: StudySummary): string[] {
+  const preset = s.runs.find((r) => r.spec.preset)?.spec.preset;
+  const ref = preset ? PAPER_REFERENCES[preset] : undefined;
+  if (!preset || !ref) return [];
+  const lines = [`## The paper beside this study (${preset})`, '', `${ref.source}; ${ref.setting}.`, ''];
+  if (ref.values.length > 0) {
+    lines.push(
+      `| protocol: figure | ${s.methods.map((m) => `${m}: this study | ${m}: paper`).join(' | ')} |`,
+      `|---|${s.methods.map(() => '---:|---:').join('|')}|`,
+    );
+    for (const v of ref.values) {
+      if (!s.methods.some((m) => v.byMethod[m] !== undefined)) continue;
+      const cells = s.methods.map((m) => {
+        const paper = v.byMethod[m];
+        return `${formatCell(s.cells[v.metric]?.[m], v.metric)} | ${paper === undefined ? '—' : formatReferenceValue(paper, v.unit)}`;
+      });
+      lines.push(`| ${v.protocol}: ${v.label}${v.note ? ` (${v.note})` : ''} | ${cells.join(' | ')} |`);
+    }
+    lines.push('');
+  }
+  for (const o of ref.orderings) {
+    const check = checkOrdering(o, (m) => s.cells[o.metric]?.[m]?.mean);
+    lines.push(`- ${o.text}: ${check.verdict} in this study (${check.detail})`);
+  }
+  for (const n of ref.notes) lines.push(`- ${n}`);
+  lines.push('');
+  return lines;
+}
+
 function describe(s: StudySummary): string {
   const spec = s.runs[0]?.spec;
   const seeds = [...new Set(s.runs.map((r) => r.seed))].sort((a, b) => a - b);
@@ -203,8 +248,10 @@ export function studyMarkdown(s: StudySummary, generatedAt = new Date().toISOStr
     ),
     '',
     'Mean ± sample standard deviation (n − 1) over the completed runs of each method; accuracies and',
-    'errors in %. Robustness metrics are accuracies on the evaluation subset unless named "error".',
+    'errors in %. Robustness metrics are accuracies on the evaluation subset unless named "error";',
+    'DeepFool’s mean L2 / D is unitless.',
     '',
+    ...paperLines(s),
     '## Runs',
     '',
     '| run | method | seed | state | test accuracy % | note |',

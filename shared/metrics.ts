@@ -97,7 +97,7 @@ const EXACT: Record<string, Def> = {
     'lower',
   ),
   'deepfool.l2': {
-    label: 'DeepFool mean ‖x̃ − x‖₂ / D',
+    label: 'DeepFool mean ‖x̃ − x‖₂ / D (deepfool)',
     short: 'DeepFool ‖δ‖₂/D',
     unit: 'value',
     direction: 'higher',

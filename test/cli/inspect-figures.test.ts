@@ -43,7 +43,7 @@ describe('lgg-lab list, show and study --figures', () => {
   it('lists runs by the names the app shows, beside their ids', async () => {
     const ctx = cli(data.dir);
     expect(await listCommand.run(parseCommandLine(listCommand.options, []), ctx)).toBe(0);
-    expect(ctx.lines[0]).toMatch(/^id +state +epoch +test acc +best +time +name$/);
+    expect(ctx.lines[0]).toMatch(/^id +state +epoch +test acc +best +time +name\n/);
     expect(ctx.lines.join('\n')).toMatch(
       /^20260101-000000-distill-gkd-0a0f +completed +3\/3 +95\.00 %.* +distill · gkd · CNN×0\.25 · mnist · seed 0$/m,
     );

@@ -111,8 +111,14 @@ export async function specFromArgs(
 /** Replaces a teacher run typed as a unique prefix (or tail) of its id by the whole id. */
 export async function resolveTeacher(host: LabHost, spec: Record<string, unknown>): Promise<void> {
   const t = spec.teacher as { run?: unknown } | undefined;
-  if (t && typeof t.run === 'string' && t.run !== TEACHER_PLACEHOLDER)
+  if (!t || typeof t.run !== 'string' || t.run === TEACHER_PLACEHOLDER) return;
+  try {
     t.run = await resolveRunId(host.runs, t.run);
+  } catch (e) {
+    // Say which run of the command line was not found: the teacher, not the one being started.
+    if (e instanceof LabFailure) throw new LabFailure(e.code, `teacher: ${e.message}`, e.details);
+    throw e;
+  }
 }
 
 /** Prints the outcome of finished runs and returns the exit code. */

@@ -8,7 +8,12 @@ import {
 } from '../../../shared/spec/experiments.js';
 import { formatBare, metricDef } from '../../../shared/metrics.js';
 import { writeFileAtomic } from '../../common/atomic-file.js';
-import { checkOrdering, formatReferenceValue, PAPER_REFERENCES } from '../../../shared/paper-reference.js';
+import {
+  checkOrdering,
+  formatRaw,
+  formatReferenceValue,
+  PAPER_REFERENCES,
+} from '../../../shared/paper-reference.js';
 import type { RunStore } from '../runs/run-store.js';
 
 /** One run of a study as the report sees it. */
@@ -188,7 +193,9 @@ function pct(x: number): string {
 export function formatCell(c: StudyCell | undefined, metric = 'testAcc'): string {
   if (!c) return '—';
   const unit = metricDef(metric).unit;
-  const one = (x: number): string => (unit === 'fraction' ? pct(x) : formatBare(unit, x));
+  // Raw values with 3 significant digits, as the paper's figures beside them are printed.
+  const one = (x: number): string =>
+    unit === 'fraction' ? pct(x) : unit === 'value' ? formatRaw(x) : formatBare(unit, x);
   return Number.isNaN(c.std) ? one(c.mean) : `${one(c.mean)} ± ${one(c.std)}`;
 }
 

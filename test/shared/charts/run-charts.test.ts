@@ -31,6 +31,7 @@ import {
   valueRange,
 } from '../../../shared/charts/index.js';
 import type { ReportTable } from '../../../shared/run-types.js';
+import { corruptionTable } from '../../../electron/engine/eval/corruptions.js';
 import { axis, checkChart, legendNames } from './option-checks.js';
 import { epochRecord, snapshot, stepRecords } from './fixtures.js';
 
@@ -267,11 +268,12 @@ describe('LGG panel', () => {
 const gaussian: ReportTable = {
   id: 'gaussian',
   title: 'Gaussian noise',
-  columns: ['ε', 'σ', 'SNR (dB)', 'accuracy %'],
+  // The engine's columns (electron/engine/eval/suite-items.ts).
+  columns: ['ε', 'σ', 'SNR (dB), clamped', 'SNR (dB), per image, unclamped', 'accuracy %'],
   rows: [
-    [0.5, 0.5, 12.1, 94.5],
-    [1, 0.5, 6.1, 78.5],
-    [1.5, 0.5, 2.6, 45.4],
+    [0.5, 0.5, 12.1, 11.8, 94.5],
+    [1, 0.5, 6.1, 5.9, 78.5],
+    [1.5, 0.5, 2.6, 2.3, 45.4],
   ],
 };
 
@@ -341,6 +343,64 @@ describe('robustness report', () => {
       [2, 3],
       [3, 5],
     ]);
+  });
+
+  it('charts the suite tables as the engine writes them: FGSM and PGD per protocol, quantisation by bits, corruptions by severity', () => {
+    const fgsm = tableChart({
+      id: 'fgsm',
+      title: 'FGSM',
+      columns: ['protocol', 'attack', 'ε (mean)', 'SNR (dB)', 'accuracy %'],
+      rows: [
+        ['fgsm-pixel', 'L∞ ε=0.01', 0.01, 33.1, 91.2],
+        ['fgsm-pixel', 'L∞ ε=0.03', 0.03, 23.5, 70.4],
+        ['fgsm-normalised', 'SNR 33 dB', 0.041, 33, 90.1],
+        ['fgsm-normalised', 'SNR 20 dB', 0.18, 20, 55.3],
+      ],
+    });
+    expect(fgsm?.x).toBe('ε (mean over the images)');
+    expect(fgsm?.series.map((s) => s.name)).toEqual(['protocol fgsm-pixel', 'protocol fgsm-normalised']);
+    const pgd = tableChart({
+      id: 'pgd',
+      title: 'PGD',
+      columns: [
+        'ε',
+        'step',
+        'iterations',
+        'random start',
+        'SNR (dB)',
+        'pgd-any-iterate %',
+        'pgd-final-iterate %',
+      ],
+      rows: [
+        [0.01, 0.0025, 20, 'no', 35, 80, 82],
+        [0.03, 0.0075, 20, 'no', 25, 40, 44],
+      ],
+    });
+    expect(pgd?.y).toBe('accuracy (%)');
+    expect(pgd?.series.map((s) => s.name)).toEqual(['pgd-any-iterate', 'pgd-final-iterate']);
+    const quant = tableChart({
+      id: 'quantization',
+      title: 'q',
+      columns: ['protocol', 'bits', 'tensors', 'max |Δw| / max |w|', 'accuracy %'],
+      rows: [
+        ['quantise-truncate', 8, 4, 0.008, 97.1],
+        ['quantise-truncate', 4, 4, 0.12, 80.2],
+        ['quantise-round', 8, 4, 0.004, 97.3],
+        ['quantise-round', 4, 4, 0.06, 90.5],
+      ],
+    });
+    expect(quant?.x).toBe('weight bits');
+    expect(quant?.series).toHaveLength(2);
+    const corr = tableChart(
+      corruptionTable('corruptions-in-app', 'in-app', [
+        { name: 'fog', errors: [0.02, 0.03, 0.05] },
+        { name: 'snow', errors: [0.04, 0.06, 0.09] },
+      ]),
+    );
+    expect(corr?.x).toBe('severity');
+    expect(corr?.y).toBe('error (%)');
+    expect(corr?.series.map((s) => s.name)).toEqual(['fog', 'snow']);
+    for (const c of [fgsm, pgd, quant, corr]) checkChart(tableChartOption(c!));
   });
 
   it('leaves tables that are not curves as tables (one row; PGD rows that differ in iterations)', () => {

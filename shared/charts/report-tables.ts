@@ -69,18 +69,19 @@ export function tableChart(t: ReportTable): TableChart | null {
   if (xi === undefined) return null;
   const ys = t.columns.map((c, i) => ({ c, i })).filter((x) => x.i !== xi && isPercent(x.c));
   if (ys.length === 0) return null;
-  const keys = t.columns
-    .map((c, i) => ({ c, i }))
-    .filter(({ c, i }) => {
-      if (i === xi || isPercent(c)) return false;
-      const values = t.rows.map((r) => r[i]);
-      const distinct = new Set(values.map(String)).size;
-      // A label column that repeats (a protocol) or a configuration column splits the lines.
-      return (
-        distinct > 1 &&
-        (CONFIG_COLUMNS.has(c) || (values.every((v) => typeof v === 'string') && distinct < t.rows.length))
-      );
-    });
+  const varying = t.columns
+    .map((c, i) => ({ c, i, values: t.rows.map((r) => r[i]) }))
+    .filter(({ c, i, values }) => i !== xi && !isPercent(c) && new Set(values.map(String)).size > 1);
+  // Configuration columns (protocol, iterations…) split the lines; a label column that repeats
+  // splits them only in a table without any, since there it is the configuration (a corruption);
+  // beside a protocol it describes the row (FGSM's "attack": one per point).
+  const config = varying.filter(({ c }) => CONFIG_COLUMNS.has(c));
+  const keys =
+    config.length > 0
+      ? config
+      : varying.filter(
+          ({ values }) => values.every((v) => typeof v === 'string') && new Set(values).size < t.rows.length,
+        );
   const lines = new Map<string, [number, number][]>();
   for (const y of ys) {
     for (const r of t.rows) {

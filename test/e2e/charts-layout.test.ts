@@ -44,6 +44,8 @@ const SPECS: Record<'geometry' | 'robust', ExperimentSpecInput> = {
     ...common,
     kind: 'geometry',
     method: 'smoothness',
+    // A smoothness run chooses its classifier on a validation split.
+    training: { ...training, validationFraction: 0.1 },
     embeddingDim: 8,
     similarity: 'cosine',
   } as never,

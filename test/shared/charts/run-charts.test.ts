@@ -350,15 +350,19 @@ describe('robustness report', () => {
       id: 'fgsm',
       title: 'FGSM',
       columns: ['protocol', 'attack', 'ε (mean)', 'SNR (dB)', 'accuracy %'],
+      // The attack label repeats across protocols (the same SNR in both spaces): it describes the
+      // row, the protocol makes the lines.
       rows: [
         ['fgsm-pixel', 'L∞ ε=0.01', 0.01, 33.1, 91.2],
         ['fgsm-pixel', 'L∞ ε=0.03', 0.03, 23.5, 70.4],
+        ['fgsm-pixel', 'SNR 20 dB', 0.047, 20, 61.5],
         ['fgsm-normalised', 'SNR 33 dB', 0.041, 33, 90.1],
         ['fgsm-normalised', 'SNR 20 dB', 0.18, 20, 55.3],
       ],
     });
     expect(fgsm?.x).toBe('ε (mean over the images)');
     expect(fgsm?.series.map((s) => s.name)).toEqual(['protocol fgsm-pixel', 'protocol fgsm-normalised']);
+    expect(fgsm?.series[0]?.data).toHaveLength(3);
     const pgd = tableChart({
       id: 'pgd',
       title: 'PGD',

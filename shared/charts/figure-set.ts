@@ -77,6 +77,33 @@ export interface LggFigureGraphs {
   diff?: Matrix | null;
 }
 
+/**
+ * Reads the graphs the figure set draws through `read` (a run id and a file of its folder); a file
+ * that cannot be read leaves its panel out (`read` resolves with null or rejects).
+ */
+export async function readFigureGraphs(
+  groups: readonly RunGroup[],
+  read: (runId: string, file: string) => Promise<Matrix | null>,
+): Promise<LggFigureGraphs[]> {
+  const one = (id: string, file: string | undefined): Promise<Matrix | null | undefined> =>
+    file ? read(id, file).catch(() => null) : Promise.resolve(undefined);
+  return Promise.all(
+    lggFigureRequests(groups).map(async (request) => {
+      const [graph, teacher, diff] = await Promise.all([
+        one(request.run.id, request.files.graph),
+        one(request.run.id, request.files.teacher),
+        one(request.run.id, request.files.diff),
+      ]);
+      return {
+        request,
+        graph: graph ?? null,
+        ...(teacher !== undefined ? { teacher } : {}),
+        ...(diff !== undefined ? { diff } : {}),
+      };
+    }),
+  );
+}
+
 function slug(s: string): string {
   return (
     s

@@ -3,25 +3,13 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCommandLine } from '../../electron/cli/args.js';
-import type { CliContext } from '../../electron/cli/command.js';
 import { listCommand, showCommand } from '../../electron/cli/commands/inspect.js';
 import { studyCommand } from '../../electron/cli/commands/study.js';
 import { writeFinishedRun } from '../helpers/finished-runs.js';
 import { tempDataDir } from '../helpers/runs.js';
+import { collectingCli } from '../helpers/cli.js';
 
-function cli(dataDir: string): CliContext & { lines: string[]; errors: string[] } {
-  const lines: string[] = [];
-  const errors: string[] = [];
-  return {
-    dataDir,
-    out: (l) => lines.push(l),
-    err: (l) => errors.push(l),
-    signal: new AbortController().signal,
-    tty: false,
-    lines,
-    errors,
-  };
-}
+const cli = collectingCli;
 
 describe('lgg-lab list, show and study --figures', () => {
   let data: { dir: string; cleanup: () => Promise<void> };

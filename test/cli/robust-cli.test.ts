@@ -4,7 +4,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunReport } from '../../shared/run-types.js';
 import type { ExperimentSpecInput } from '../../shared/spec/index.js';
 import { parseCommandLine } from '../../electron/cli/args.js';
-import type { CliContext } from '../../electron/cli/command.js';
 import { evalCommand, evalWithHost } from '../../electron/cli/commands/eval.js';
 import { studyCommand, studyFromArgs, studyWithHost } from '../../electron/cli/commands/study.js';
 import { createLabHost, type LabHost } from '../../electron/host/lab-host.js';
@@ -13,20 +12,9 @@ import { writeSyntheticImages } from '../helpers/datasets.js';
 import { tempDataDir } from '../helpers/runs.js';
 import { robustSpec } from '../engine/experiments/robust-helpers.js';
 import { InProcessLauncher } from './in-process-launcher.js';
+import { collectingCli } from '../helpers/cli.js';
 
-function cli(dataDir: string): CliContext & { lines: string[]; errors: string[] } {
-  const lines: string[] = [];
-  const errors: string[] = [];
-  return {
-    dataDir,
-    out: (l) => lines.push(l),
-    err: (l) => errors.push(l),
-    signal: new AbortController().signal,
-    tty: false,
-    lines,
-    errors,
-  };
-}
+const cli = collectingCli;
 
 const base = (): ExperimentSpecInput => ({
   ...robustSpec('vanilla'),

@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { CliContext } from '../../electron/cli/command.js';
 
 /** The built `lgg-lab` entry (tests run after `npm run build`). */
 export const LGG_LAB_BIN = path.resolve(
@@ -28,4 +29,19 @@ export function lggLab(
       },
     );
   });
+}
+
+/** A CLI context that collects what a command prints (`lines` from stdout, `errors` from stderr). */
+export function collectingCli(dataDir: string): CliContext & { lines: string[]; errors: string[] } {
+  const lines: string[] = [];
+  const errors: string[] = [];
+  return {
+    dataDir,
+    out: (l) => lines.push(l),
+    err: (l) => errors.push(l),
+    signal: new AbortController().signal,
+    tty: false,
+    lines,
+    errors,
+  };
 }

@@ -3,7 +3,6 @@ import { enableAutoUnmount, flushPromises, mount } from '@vue/test-utils';
 import { createPinia, setActivePinia } from 'pinia';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { runReference } from '../../shared/paper-reference';
-import { PRESETS } from '../../shared/presets';
 import ChartPanel from '../../renderer/src/components/ChartPanel.vue';
 import RunsTable from '../../renderer/src/components/RunsTable.vue';
 import { useDatasetsStore } from '../../renderer/src/stores/datasets';
@@ -13,7 +12,7 @@ import DatasetsView from '../../renderer/src/views/DatasetsView.vue';
 import NewExperimentView from '../../renderer/src/views/NewExperimentView.vue';
 import RunDashboardView from '../../renderer/src/views/RunDashboardView.vue';
 import SystemView from '../../renderer/src/views/SystemView.vue';
-import { installFake, type FakeClient } from './fake-client';
+import { installFormFake, type FakeClient } from './fake-client';
 import { MNIST, answerFinishedRun, detail, epochRecord, stepRecords, summary } from './fixtures';
 
 let fake: FakeClient;
@@ -23,14 +22,7 @@ enableAutoUnmount(afterEach);
 
 beforeEach(() => {
   window.location.hash = '';
-  fake = installFake();
-  fake.answer('lab:presets.list', [...PRESETS]).answer('lab:lgg.preview', {
-    labels: [0, 1],
-    graph: [0, 1, 1, 0],
-    sigma1: 2,
-    sigma1Pairs: 1,
-    sparsity: 0.25,
-  });
+  fake = installFormFake();
 });
 
 describe('New experiment', () => {

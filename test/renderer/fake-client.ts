@@ -1,6 +1,7 @@
 import type { UiChannel, UiEventChannel, UiEventMap, UiRequestOf, UiResponseOf } from '../../shared/contract';
 import { LabRequestError, type DroppedFile, type LabClient } from '../../renderer/src/api/client';
 import { setApi } from '../../renderer/src/api';
+import { PRESETS } from '../../shared/presets';
 
 type Handler = (payload: unknown) => unknown;
 
@@ -72,4 +73,17 @@ export function installFake(): FakeClient {
   const fake = new FakeClient();
   setApi(fake);
   return fake;
+}
+
+/** A fresh fake client that lists the presets and previews a 2-example LGG (what the forms ask first). */
+export function installFormFake(): FakeClient {
+  return installFake()
+    .answer('lab:presets.list', [...PRESETS])
+    .answer('lab:lgg.preview', {
+      labels: [0, 1],
+      graph: [0, 1, 1, 0],
+      sigma1: 2,
+      sigma1Pairs: 1,
+      sparsity: 0.25,
+    });
 }

@@ -3,7 +3,6 @@
 import { enableAutoUnmount, flushPromises, mount } from '@vue/test-utils';
 import { createPinia, setActivePinia } from 'pinia';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { PRESETS } from '../../shared/presets';
 import type { RunReport } from '../../shared/run-types';
 import ChartPanel from '../../renderer/src/components/ChartPanel.vue';
 import ImportPreview from '../../renderer/src/components/ImportPreview.vue';
@@ -18,7 +17,7 @@ import { forDisplay, useNotifyStore } from '../../renderer/src/stores/notify';
 import { useRunDetailStore } from '../../renderer/src/stores/run-detail';
 import { useRunsStore } from '../../renderer/src/stores/runs';
 import CompareView from '../../renderer/src/views/CompareView.vue';
-import { installFake, type FakeClient } from './fake-client';
+import { installFormFake, type FakeClient } from './fake-client';
 import { MNIST, detail, epochRecord, snapshot, stepRecords, summary } from './fixtures';
 
 let fake: FakeClient;
@@ -27,14 +26,7 @@ enableAutoUnmount(afterEach);
 beforeEach(() => {
   setActivePinia(createPinia());
   window.location.hash = '';
-  fake = installFake();
-  fake.answer('lab:presets.list', [...PRESETS]).answer('lab:lgg.preview', {
-    labels: [0, 1],
-    graph: [0, 1, 1, 0],
-    sigma1: 2,
-    sigma1Pairs: 1,
-    sparsity: 0.25,
-  });
+  fake = installFormFake();
 });
 
 function report(o: Partial<RunReport> = {}): RunReport {

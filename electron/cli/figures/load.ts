@@ -1,5 +1,5 @@
 import type { ComparedRun, LggFigureGraphs } from '../../../shared/charts/index.js';
-import { lggFigureRequests, type RunGroup } from '../../../shared/charts/index.js';
+import { readFigureGraphs, type RunGroup } from '../../../shared/charts/index.js';
 import { LabFailure } from '../../../shared/result.js';
 import type { EpochRecord, StepRecord } from '../../../shared/run-types.js';
 import type { LabHost } from '../../host/lab-host.js';
@@ -26,25 +26,6 @@ export async function loadComparedRun(host: LabHost, id: string): Promise<Compar
 }
 
 /** The LGG graphs the figure set draws (one run per group); an unreadable file leaves its panel out. */
-export async function loadFigureGraphs(
-  host: LabHost,
-  groups: readonly RunGroup[],
-): Promise<LggFigureGraphs[]> {
-  const read = (id: string, file: string | undefined) =>
-    file ? host.runs.graph(id, file).catch(() => null) : Promise.resolve(undefined);
-  return Promise.all(
-    lggFigureRequests(groups).map(async (request) => {
-      const [graph, teacher, diff] = await Promise.all([
-        read(request.run.id, request.files.graph),
-        read(request.run.id, request.files.teacher),
-        read(request.run.id, request.files.diff),
-      ]);
-      return {
-        request,
-        graph: graph ?? null,
-        ...(teacher !== undefined ? { teacher } : {}),
-        ...(diff !== undefined ? { diff } : {}),
-      };
-    }),
-  );
+export function loadFigureGraphs(host: LabHost, groups: readonly RunGroup[]): Promise<LggFigureGraphs[]> {
+  return readFigureGraphs(groups, (id, file) => host.runs.graph(id, file));
 }

@@ -1,12 +1,6 @@
 // The figure set of the runs on the Compare screen, rendered to SVG in the browser (the same
 // builders `lgg-lab study --figures` renders in Node) and packed as one zip.
-import {
-  figureSet,
-  lggFigureRequests,
-  type LggFigureGraphs,
-  type Pixels,
-  type RunGroup,
-} from '../../../shared/charts';
+import { figureSet, readFigureGraphs, type Pixels, type RunGroup } from '../../../shared/charts';
 import type { GraphData } from '../../../shared/contract';
 import { zipStore } from '../util/zip';
 import { renderSvg } from './echarts';
@@ -28,23 +22,7 @@ export async function figureZip(
   graph: (runId: string, file: string) => Promise<GraphData | null>,
   o: { name?: string; classNames?: readonly string[] } = {},
 ): Promise<{ bytes: Uint8Array; files: number }> {
-  const read = (id: string, file: string | undefined) =>
-    file ? graph(id, file) : Promise.resolve(undefined);
-  const graphs: LggFigureGraphs[] = await Promise.all(
-    lggFigureRequests(groups).map(async (request) => {
-      const [g, teacher, diff] = await Promise.all([
-        read(request.run.id, request.files.graph),
-        read(request.run.id, request.files.teacher),
-        read(request.run.id, request.files.diff),
-      ]);
-      return {
-        request,
-        graph: g ?? null,
-        ...(teacher !== undefined ? { teacher } : {}),
-        ...(diff !== undefined ? { diff } : {}),
-      };
-    }),
-  );
+  const graphs = await readFigureGraphs(groups, graph);
   const figures = figureSet(groups, graphs, { ...o, raster: canvasPng });
   const enc = new TextEncoder();
   const files = figures.map((f) => ({

@@ -13,9 +13,11 @@ import {
   groupLabels,
   lggFigureRequests,
   LEGEND_HEIGHT,
+  paperFigure,
   preferSteps,
   runGroups,
 } from '../../../shared/charts/index.js';
+import { PAPER_REFERENCES } from '../../../shared/paper-reference.js';
 import { axis, checkChart, colorOf, legendNames, namedSeries } from './option-checks.js';
 import { comparedRun } from './fixtures.js';
 
@@ -184,6 +186,29 @@ describe('figure set', () => {
     const series = o.series as Obj[];
     expect((series[0]?.data as { value: number }[]).map((d) => d.value)).toEqual([95, 93, 90]);
     expect(series.filter((s) => String(s.id).startsWith('std-'))).toHaveLength(2);
+  });
+
+  it('puts the paper’s figure beside each group of a paper preset, as a named marker', () => {
+    const runs = ['vanilla', 'laplacian'].flatMap((method, m) =>
+      [0, 1].map((seed) => {
+        const r = comparedRun(`${method}${seed}`, { method, seed, metrics: { clean: 0.86 + 0.01 * m } });
+        r.detail.spec = { ...r.detail.spec, preset: 'cifar10-robust-paper' };
+        return r;
+      }),
+    );
+    const groups = runGroups(runs);
+    expect(groups.map((g) => paperFigure(g, 'clean'))).toEqual(
+      groups.map((g) => PAPER_REFERENCES['cifar10-robust-paper']?.values[0]?.byMethod[g.label]),
+    );
+    const o = finalBarsOption(groups, 'clean');
+    checkChart(o);
+    const paper = (o.series as Obj[]).find((s) => s.id === 'paper');
+    expect(paper?.data).toEqual(groups.map((g, i) => [i, g.label === 'vanilla' ? 88.1 : 86.9]));
+    expect(legendNames(o)).toEqual(['paper']);
+    // Runs from no paper preset get no marker.
+    expect(
+      (finalBarsOption(runGroups(study()), 'agreement').series as Obj[]).some((s) => s.id === 'paper'),
+    ).toBe(false);
   });
 
   it('lists curves, profiles, bars and LGG heatmaps (one run per group, its paired tap)', () => {

@@ -101,6 +101,8 @@ export function finalBarsOption(groups: readonly RunGroup[], key: string): Chart
       ? {
           show: true,
           top: 0,
+          itemWidth: 13,
+          itemHeight: 13,
           data: [
             {
               name: 'paper',

@@ -29,6 +29,8 @@ export interface RunStatus {
   pid?: number;
   /** Backend the engine runs on. */
   backend?: string;
+  /** CPU threads the engine trains with (data-parallel replicas), once it reported them. */
+  threads?: number;
   /** Why the run failed, was cancelled or interrupted. */
   error?: LabError;
 }
@@ -206,4 +208,6 @@ export interface RunProgress {
   etaSec: number;
   /** Free text of the current phase (e.g. "PGD ε=0.01: 300/1000"). */
   detail?: string;
+  /** CPU threads training this run (data-parallel replicas; 1 on a GPU backend). */
+  threads?: number;
 }

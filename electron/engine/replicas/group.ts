@@ -159,7 +159,7 @@ export class ReplicaGroup {
       if (left <= 0) {
         this.abort();
         throw new ReplicaFailure(
-          `replica ${this.rank} waited ${Math.round(this.timeoutMs / 1000)} s for the other replicas at ${where()}: ` +
+          `replica ${this.rank} waited ${+(this.timeoutMs / 1000).toFixed(1)} s for the other replicas at ${where()}: ` +
             'a worker thread stopped responding',
           undefined,
         );
@@ -250,8 +250,11 @@ export class StepCollective implements Collective {
 
   end(): void {
     if (this.size === 1) return;
-    const { parity, where } = this.open('end', 0);
-    this.meet(parity, where);
+    // No header check after this barrier: the next step may have fewer replicas, which then run
+    // ahead and overwrite headers while a replica left out of it would still be reading them. A
+    // replica calling something else here is caught by that replica's own check instead.
+    const { where } = this.open('end', 0);
+    this.group.barrier(this.size, where);
   }
 }
 

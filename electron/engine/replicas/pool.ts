@@ -1,6 +1,3 @@
-import { createRequire } from 'node:module';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendName } from '../../../shared/backend-types.js';
@@ -13,6 +10,7 @@ import { ReplicaFailure, ReplicaGroup } from './group.js';
 import { createReplicaMemory, ensureBytes, type ReplicaMemory } from './memory.js';
 import type { PoolToWorker, WorkerInit, WorkerToPool } from './protocol.js';
 import { readState } from './state.js';
+import { replicaWorkerScript } from './worker-script.js';
 
 /** Longest wait at a barrier for the other replicas before the run fails (a stuck or dead thread). */
 export const DEFAULT_REPLICA_TIMEOUT_MS = 300_000;
@@ -33,21 +31,6 @@ interface Replica {
   failures: MessagePort;
   /** Set once the thread is gone (exit, error), with why. */
   gone?: string;
-}
-
-/** How a worker thread runs this code: the compiled module, or (tests) the TypeScript sources via tsx. */
-function workerScript(): { code: string | URL; eval: boolean } {
-  const self = import.meta.url;
-  if (self.endsWith('.js')) return { code: new URL('./worker.js', self), eval: false };
-  const tsxApi = path.join(
-    path.dirname(createRequire(self).resolve('tsx/package.json')),
-    'dist/esm/api/index.mjs',
-  );
-  const entry = new URL('./worker.ts', self).href;
-  const code =
-    `import(${JSON.stringify(pathToFileURL(tsxApi).href)})` +
-    `.then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
-  return { code, eval: true };
 }
 
 /**
@@ -88,7 +71,7 @@ export class ReplicaPool {
   ): Promise<ReplicaPool> {
     const memory = createReplicaMemory(o.replicas);
     const timeoutMs = o.timeoutMs ?? DEFAULT_REPLICA_TIMEOUT_MS;
-    const script = workerScript();
+    const script = replicaWorkerScript();
     const workers: Replica[] = [];
     for (let rank = 1; rank < o.replicas; rank++) {
       const channel = new MessageChannel();

@@ -58,6 +58,7 @@ export async function specFromArgs(args: ParsedArgs): Promise<Record<string, unk
     ['seed', 'training.seed'],
     ['epochs', 'training.epochs'],
     ['backend', 'backend'],
+    ['threads', 'threads'],
     ['dataset', 'dataset'],
     ['method', 'method'],
   ] as const) {
@@ -98,6 +99,7 @@ export const runCommand: Command = {
     'lgg-lab run <spec.json> | --preset <name> [options]',
     '  --teacher <run-id|checkpoint-folder>   teacher of a distillation run',
     '  --seed N  --epochs N  --backend auto|tensorflow-gpu|tensorflow|wasm|cpu  --dataset ID  --method M',
+    '  --threads N|auto                       CPU threads (data-parallel replicas on wasm/cpu; auto = the free cores)',
     '  --set key.path=value                   any spec field (repeatable), e.g. --set training.lr=0.05',
     `  (a distillation preset needs --teacher; its placeholder is "${TEACHER_PLACEHOLDER}")`,
   ].join('\n'),

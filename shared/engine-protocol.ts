@@ -119,6 +119,8 @@ export interface BenchJob {
   backends: BackendChoice[];
   /** Quick mode: fewer steps (for smoke tests). */
   quick: boolean;
+  /** Thread counts to measure training at (default 1 … the machine's cores). */
+  threads?: number[];
 }
 
 /** Report the backend only. */

@@ -1,19 +1,21 @@
+import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type { BenchJob } from '../../../shared/engine-protocol.js';
 import { LggOptionsSchema } from '../../../shared/lgg-options.js';
+import type { ExperimentSpecInput } from '../../../shared/spec/index.js';
+import { Rng } from '../../../shared/rng.js';
 import { buildLgg } from '../lgg/graph.js';
 import { createModel } from '../models/registry.js';
-import { Rng } from '../../../shared/rng.js';
-import { crossEntropy } from '../train/losses.js';
-import { Sgd } from '../train/sgd.js';
+import { availableCores } from '../replicas/index.js';
+import { saveCheckpoint } from '../train/checkpoint.js';
 import type { JobIo } from '../train/run-setup.js';
+import { benchDataFolder, median, openBenchRun, timeSteps, type StepTiming } from './bench-run.js';
+import { profileStep, type KernelProfile } from './profile.js';
 
-/** Training throughput of the reference CNN at one batch size. */
-export interface TrainBench {
-  batch: number;
-  steps: number;
-  medianMs: number;
-  samplesPerSec: number;
+/** Training throughput of one network, batch and thread count. */
+export interface TrainBench extends StepTiming {
+  /** `ref-cnn`, `wrn-28-1`, `preact-resnet18`. */
+  model: string;
 }
 
 /** LGG construction time for one (B, D). */
@@ -24,61 +26,48 @@ export interface LggBench {
   fwdBwdMs: number;
 }
 
+/** A GKD step (teacher forward + student step + graph loss) against a CE step of the same student. */
+export interface GkdBench {
+  threads: number;
+  batch: number;
+  ceMs: number;
+  gkdMs: number;
+  /** gkdMs ÷ ceMs. */
+  ratio: number;
+}
+
 /** What one engine process measures on its backend. */
 export interface BenchResult {
   backend: string;
+  /** Cores of the machine (the thread counts measured are 1 … cores unless told). */
+  cores: number;
+  /** Reference CNN, batches 64 and 256, per thread count. */
   train: TrainBench[];
+  /** WRN-28-1 and PreActResNet18 at batch 128 on 32×32×3, per thread count. */
+  models: TrainBench[];
+  /** GKD ÷ CE, reference CNN student and its 2×-wide teacher, batch 64, on every core. */
+  gkd: GkdBench[];
+  /** Per-kernel profile of one WRN-28-1 step on one thread. */
+  profile: KernelProfile[];
   lgg: LggBench[];
   skipped: string[];
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[m] ?? 0) : ((s[m - 1] ?? 0) + (s[m] ?? 0)) / 2;
-}
+const CIFAR: [number, number, number] = [32, 32, 3];
+const MNIST: [number, number, number] = [28, 28, 1];
+
+/** The anchor's LGG: cosine, diagonal removed, negatives clamped, top-10 kept, union-symmetrised. */
+const ANCHOR_LGG = LggOptionsSchema.parse({
+  negatives: 'clamp',
+  normalization: 'none',
+  k: 10,
+  maskSource: 'own',
+});
 
 function randomTensor(shape: number[], seed: number): tf.Tensor {
   const n = shape.reduce((a, b) => a * b, 1);
   return tf.tensor(new Rng(seed).fillUniform(new Float32Array(n), 0, 1), shape);
 }
-
-/** Median ms of a full SGD step (forward, CE, gradients, momentum update) of the reference CNN. */
-function benchTrain(batch: number, warmup: number, steps: number): TrainBench {
-  const model = createModel({ arch: 'ref-cnn', width: 1 }, [28, 28, 1], 10, 0);
-  const sgd = new Sgd(model.params.trainable, { momentum: 0.9, nesterov: false, weightDecay: 0 });
-  const x = randomTensor([batch, 28, 28, 1], 1);
-  const y = tf.tensor1d(
-    Int32Array.from({ length: batch }, (_, i) => i % 10),
-    'int32',
-  );
-  const vars = [...model.params.trainable.values()];
-  const times: number[] = [];
-  try {
-    for (let i = 0; i < warmup + steps; i++) {
-      const t0 = performance.now();
-      const { value, grads } = tf.variableGrads(
-        () => crossEntropy(model.forward(x, { training: true, bnUpdates: [] }).output, y),
-        vars,
-      );
-      value.dataSync();
-      sgd.step(grads, 0.01);
-      tf.dispose([value, ...Object.values(grads)]);
-      // Reading one weight forces the update to complete on asynchronous backends.
-      vars[0]?.dataSync();
-      if (i >= warmup) times.push(performance.now() - t0);
-    }
-  } finally {
-    tf.dispose([x, y]);
-    sgd.dispose();
-    model.params.dispose();
-  }
-  const ms = median(times);
-  return { batch, steps, medianMs: ms, samplesPerSec: (batch * 1000) / ms };
-}
-
-/** The anchor's LGG: cosine, diagonal removed, negatives clamped, top-10 kept, union-symmetrised. */
-const ANCHOR_LGG = LggOptionsSchema.parse({ negatives: 'clamp', normalization: 'none', k: 10 });
 
 function benchLgg(b: number, d: number, reps: number): LggBench {
   const x = randomTensor([b, d], 2);
@@ -103,13 +92,50 @@ function benchLgg(b: number, d: number, reps: number): LggBench {
   return { B: b, D: d, fwdMs: median(fwd), fwdBwdMs: median(bwd) };
 }
 
+const train = (model: ExperimentSpecInput['model'], dataset: string, batch: number): ExperimentSpecInput => ({
+  kind: 'train',
+  dataset,
+  model,
+  training: { batchSize: batch, lr: 0.01, momentum: 0.9, weightDecay: 5e-4 },
+  probe: { epochs: [] },
+});
+
+/** A random (untrained) 2×-wide CNN saved as a checkpoint: the GKD teacher, as the PyTorch anchor's. */
+async function benchTeacher(dataDir: string): Promise<string> {
+  const model = createModel({ arch: 'ref-cnn', width: 2 }, MNIST, 10, 1);
+  try {
+    return await saveCheckpoint(path.join(dataDir, 'teacher'), model, undefined, {
+      model: { arch: 'ref-cnn', width: 2 },
+      inputShape: MNIST,
+      outputDim: 10,
+      classes: 10,
+      normalization: { mean: [0.5], std: [0.29] },
+      state: { epoch: 1, step: 1, stepInEpoch: 0, seconds: 0 },
+    });
+  } finally {
+    model.params.dispose();
+  }
+}
+
 /** Runs the benchmark on the backend this engine process selected. */
-export function runBench(job: BenchJob, io: JobIo): BenchResult {
+export async function runBench(job: BenchJob, io: JobIo): Promise<BenchResult> {
   const backend = tf.getBackend();
-  // The pure-JS cpu backend takes ~48 s per reference-CNN step: only the smallest cases run there.
+  const cores = availableCores();
+  // The pure-JS cpu backend takes ~30 s per reference-CNN step: only the smallest cases run there.
   const slow = backend === 'cpu';
-  const result: BenchResult = { backend, train: [], lgg: [], skipped: [] };
-  const total = 2 + 9;
+  const quick = job.quick || slow;
+  const threadCounts = (job.threads ?? Array.from({ length: cores }, (_, i) => i + 1)).filter((t) => t >= 1);
+  const result: BenchResult = {
+    backend,
+    cores,
+    train: [],
+    models: [],
+    gkd: [],
+    profile: [],
+    lgg: [],
+    skipped: [],
+  };
+  const plan: string[] = [];
   let done = 0;
   const tick = (detail: string): void => {
     done++;
@@ -121,21 +147,89 @@ export function runBench(job: BenchJob, io: JobIo): BenchResult {
         epoch: 0,
         totalEpochs: 0,
         step: done,
-        stepsPerEpoch: total,
+        stepsPerEpoch: plan.length,
         samplesPerSec: 0,
         etaSec: 0,
         detail,
       },
     });
   };
-  for (const batch of [64, 256]) {
-    if (slow && batch > 64) {
-      result.skipped.push(`train batch ${batch} (cpu backend too slow)`);
-    } else {
-      result.train.push(benchTrain(batch, job.quick || slow ? 1 : 5, job.quick || slow ? 2 : 20));
+  const data = await benchDataFolder({ mnist28: MNIST, cifar32: CIFAR });
+  try {
+    const teacher = await benchTeacher(data.dir);
+    const trainCases: [string, ExperimentSpecInput['model'], string, number, number, number][] = [
+      ['ref-cnn', { arch: 'ref-cnn', width: 1 }, 'mnist28', 64, quick ? 1 : 5, quick ? 2 : 20],
+      ['ref-cnn', { arch: 'ref-cnn', width: 1 }, 'mnist28', 256, quick ? 1 : 3, quick ? 2 : 10],
+      ['wrn-28-1', { arch: 'wrn', depth: 28, width: 1 }, 'cifar32', 128, 1, quick ? 1 : 4],
+      ['preact-resnet18', { arch: 'preact-resnet18', width: 1 }, 'cifar32', 128, 1, quick ? 1 : 2],
+    ];
+    for (const [name, model, dataset, batch, warmup, steps] of trainCases) {
+      for (const threads of threadCounts) {
+        const label = `${name} batch ${batch} on ${threads} thread${threads === 1 ? '' : 's'}`;
+        if (slow && (name !== 'ref-cnn' || batch > 64 || threads > 1)) {
+          result.skipped.push(`${label} (cpu backend too slow)`);
+          continue;
+        }
+        if (threads > batch) continue;
+        const run = await openBenchRun(
+          data.dir,
+          `${name}-${batch}-${threads}`,
+          train(model, dataset, batch),
+          threads,
+        );
+        try {
+          const t = await timeSteps(run, threads, batch, warmup, steps);
+          (name === 'ref-cnn' ? result.train : result.models).push({ model: name, ...t });
+        } finally {
+          await run.close();
+        }
+        tick(label);
+        if (io.cancelled()) return result;
+      }
     }
-    tick(`train batch ${batch}`);
-    if (io.cancelled()) return result;
+    if (!slow) {
+      const threads = Math.max(...threadCounts);
+      const gkd: ExperimentSpecInput = {
+        kind: 'distill',
+        method: 'gkd',
+        dataset: 'mnist28',
+        teacher: { checkpoint: teacher },
+        model: { arch: 'ref-cnn', width: 1 },
+        training: { batchSize: 64, lr: 0.01, momentum: 0.9, weightDecay: 5e-4 },
+        probe: { epochs: [] },
+        // The anchor's mode b: Σ over the 3 latents of the mean squared difference of kNN graphs.
+        gkd: { weight: 3, reduction: 'mean', lgg: ANCHOR_LGG },
+      };
+      const times: number[] = [];
+      for (const [id, spec] of [
+        ['ce', { ...gkd, method: 'student' }],
+        ['gkd', gkd],
+      ] as const) {
+        const run = await openBenchRun(data.dir, `${id}-step`, spec, threads);
+        try {
+          times.push((await timeSteps(run, threads, 64, quick ? 1 : 5, quick ? 2 : 20)).medianMs);
+        } finally {
+          await run.close();
+        }
+      }
+      const [ceMs = Number.NaN, gkdMs = Number.NaN] = times;
+      result.gkd.push({ threads, batch: 64, ceMs, gkdMs, ratio: gkdMs / ceMs });
+      tick('GKD ÷ CE step');
+      const run = await openBenchRun(
+        data.dir,
+        'profile',
+        train({ arch: 'wrn', depth: 28, width: 1 }, 'cifar32', 128),
+        1,
+      );
+      try {
+        result.profile = await profileStep(run, 128);
+      } finally {
+        await run.close();
+      }
+      tick('per-kernel profile');
+    }
+  } finally {
+    await data.cleanup();
   }
   for (const b of [64, 256, 1024]) {
     for (const d of [128, 3136, 12544]) {

@@ -92,3 +92,38 @@ const GEMM_CHUNK_PIXELS = 2048;
 export function rowsPerGemmChunk(g: ConvGeometry): number {
   return Math.max(1, Math.floor(GEMM_CHUNK_PIXELS / Math.max(1, g.outW)));
 }
+
+/** Geometry of a forward NHWC convolution (dilation 1), from tfjs's own padding and rounding rules. */
+export function forwardGeometry(
+  xShape: readonly number[],
+  filterShape: readonly number[],
+  strides: Conv2DAttrs['strides'],
+  pad: Conv2DAttrs['pad'],
+  dimRoundingMode: Conv2DAttrs['dimRoundingMode'],
+): ConvGeometry {
+  const info = backend_util.computeConv2DInfo(
+    toShape4(xShape, 'conv input'),
+    toShape4(filterShape, 'conv filter'),
+    strides,
+    1,
+    pad,
+    dimRoundingMode,
+    false,
+    'channelsLast',
+  );
+  return {
+    batch: info.batchSize,
+    inH: info.inHeight,
+    inW: info.inWidth,
+    inC: info.inChannels,
+    outH: info.outHeight,
+    outW: info.outWidth,
+    outC: info.outChannels,
+    kH: info.filterHeight,
+    kW: info.filterWidth,
+    strideH: info.strideHeight,
+    strideW: info.strideWidth,
+    padTop: info.padInfo.top,
+    padLeft: info.padInfo.left,
+  };
+}

@@ -1,0 +1,419 @@
+// The lab's own WebAssembly kernels (AssemblyScript, 128-bit SIMD), compiled by `npm run build:wasm`
+// to dist/wasm/lab-kernels.wasm. The module imports the TF.js wasm backend's memory, so every
+// pointer here is a byte offset of a tensor on that heap: no copies in or out. It must own no
+// memory itself (no static data, no allocation): the build fails if the binary has a data segment.
+//
+// Layouts are TF.js's: NHWC activations, filters [kh, kw, in, out]. Channel counts given to the
+// SIMD paths are multiples of 4 (callers check and fall back to the stock kernels otherwise).
+
+// ---------------------------------------------------------------------------------------- BatchNorm
+
+/** out[c] = Σ_r x[r·C + c] over `rows` rows of C channels (C a multiple of 4). */
+export function channelSums(x: usize, rows: i32, c: i32, out: usize): void {
+  for (let j = 0; j < c; j += 4) v128.store(out + ((<usize>j) << 2), f32x4.splat(0));
+  for (let r = 0; r < rows; r++) {
+    const row = x + ((<usize>r * <usize>c) << 2);
+    for (let j = 0; j < c; j += 4) {
+      const o = out + ((<usize>j) << 2);
+      v128.store(o, f32x4.add(v128.load(o), v128.load(row + ((<usize>j) << 2))));
+    }
+  }
+}
+
+/** out[c] = Σ_r (x[r·C + c] − mean[c])². */
+export function channelCentredSquares(x: usize, rows: i32, c: i32, mean: usize, out: usize): void {
+  for (let j = 0; j < c; j += 4) v128.store(out + ((<usize>j) << 2), f32x4.splat(0));
+  for (let r = 0; r < rows; r++) {
+    const row = x + ((<usize>r * <usize>c) << 2);
+    for (let j = 0; j < c; j += 4) {
+      const o = out + ((<usize>j) << 2);
+      const d = f32x4.sub(v128.load(row + ((<usize>j) << 2)), v128.load(mean + ((<usize>j) << 2)));
+      v128.store(o, f32x4.add(v128.load(o), f32x4.mul(d, d)));
+    }
+  }
+}
+
+/** xHat = (x − mean)·invStd; y = xHat·gamma + beta (per channel). */
+export function batchNormForward(
+  x: usize,
+  rows: i32,
+  c: i32,
+  mean: usize,
+  invStd: usize,
+  gamma: usize,
+  beta: usize,
+  xHat: usize,
+  y: usize,
+): void {
+  for (let r = 0; r < rows; r++) {
+    const at = (<usize>r * <usize>c) << 2;
+    for (let j = 0; j < c; j += 4) {
+      const k = (<usize>j) << 2;
+      const h = f32x4.mul(f32x4.sub(v128.load(x + at + k), v128.load(mean + k)), v128.load(invStd + k));
+      v128.store(xHat + at + k, h);
+      v128.store(y + at + k, f32x4.add(f32x4.mul(h, v128.load(gamma + k)), v128.load(beta + k)));
+    }
+  }
+}
+
+/** sumDy[c] = Σ dy, sumDyXHat[c] = Σ dy·xHat. */
+export function batchNormGradSums(
+  dy: usize,
+  xHat: usize,
+  rows: i32,
+  c: i32,
+  sumDy: usize,
+  sumDyXHat: usize,
+): void {
+  for (let j = 0; j < c; j += 4) {
+    v128.store(sumDy + ((<usize>j) << 2), f32x4.splat(0));
+    v128.store(sumDyXHat + ((<usize>j) << 2), f32x4.splat(0));
+  }
+  for (let r = 0; r < rows; r++) {
+    const at = (<usize>r * <usize>c) << 2;
+    for (let j = 0; j < c; j += 4) {
+      const k = (<usize>j) << 2;
+      const g = v128.load(dy + at + k);
+      v128.store(sumDy + k, f32x4.add(v128.load(sumDy + k), g));
+      v128.store(sumDyXHat + k, f32x4.add(v128.load(sumDyXHat + k), f32x4.mul(g, v128.load(xHat + at + k))));
+    }
+  }
+}
+
+/** dx = scale·(dy − meanDy − xHat·meanDyXHat) per channel. */
+export function batchNormBackward(
+  dy: usize,
+  xHat: usize,
+  rows: i32,
+  c: i32,
+  scale: usize,
+  meanDy: usize,
+  meanDyXHat: usize,
+  dx: usize,
+): void {
+  for (let r = 0; r < rows; r++) {
+    const at = (<usize>r * <usize>c) << 2;
+    for (let j = 0; j < c; j += 4) {
+      const k = (<usize>j) << 2;
+      const centred = f32x4.sub(
+        f32x4.sub(v128.load(dy + at + k), v128.load(meanDy + k)),
+        f32x4.mul(v128.load(xHat + at + k), v128.load(meanDyXHat + k)),
+      );
+      v128.store(dx + at + k, f32x4.mul(centred, v128.load(scale + k)));
+    }
+  }
+}
+
+// ------------------------------------------------------------------------------------ Convolutions
+
+/**
+ * Copies x [n, h, w, c] into out [n, h + top + bottom, w + left + right, c] with a zero border, so
+ * the convolution loops below need no bounds checks.
+ */
+export function padImages(
+  x: usize,
+  n: i32,
+  h: i32,
+  w: i32,
+  c: i32,
+  top: i32,
+  bottom: i32,
+  left: i32,
+  right: i32,
+  out: usize,
+): void {
+  const ph = h + top + bottom;
+  const pw = w + left + right;
+  const rowBytes = (<usize>(w * c)) << 2;
+  memory.fill(out, 0, (<usize>n * <usize>ph * <usize>pw * <usize>c) << 2);
+  for (let i = 0; i < n; i++) {
+    for (let r = 0; r < h; r++) {
+      const src = x + ((<usize>(i * h + r) * <usize>w * <usize>c) << 2);
+      const dst = out + ((<usize>((i * ph + r + top) * pw + left) * <usize>c) << 2);
+      memory.copy(dst, src, rowBytes);
+    }
+  }
+}
+
+/**
+ * Convolution of a zero-padded input xp [n, ph, pw, inC] with a filter [kh, kw, inC, outC] (no
+ * padding left to apply): out [n, outH, outW, outC], outC a multiple of 4. Each block of 4 output
+ * pixels × 8 output channels is accumulated in 8 SIMD registers over (kh, kw, ci).
+ */
+export function conv2dPadded(
+  xp: usize,
+  n: i32,
+  ph: i32,
+  pw: i32,
+  inC: i32,
+  f: usize,
+  kh: i32,
+  kw: i32,
+  outC: i32,
+  sh: i32,
+  sw: i32,
+  outH: i32,
+  outW: i32,
+  out: usize,
+): void {
+  const xStep = (<usize>(sw * inC)) << 2; // bytes between consecutive output pixels' inputs
+  const fRow = (<usize>outC) << 2; // bytes per filter (tap, ci) row
+  const oPix = (<usize>outC) << 2;
+  for (let i = 0; i < n; i++) {
+    for (let oh = 0; oh < outH; oh++) {
+      const orow = out + ((<usize>((i * outH + oh) * outW) * <usize>outC) << 2);
+      const irow = xp + ((<usize>((i * ph + oh * sh) * pw) * <usize>inC) << 2);
+      let ow = 0;
+      for (; ow + 4 <= outW; ow += 4) {
+        const ipix = irow + <usize>ow * xStep;
+        let co = 0;
+        for (; co + 8 <= outC; co += 8) {
+          let a0 = f32x4.splat(0),
+            a1 = f32x4.splat(0),
+            b0 = f32x4.splat(0),
+            b1 = f32x4.splat(0);
+          let c0 = f32x4.splat(0),
+            c1 = f32x4.splat(0),
+            d0 = f32x4.splat(0),
+            d1 = f32x4.splat(0);
+          for (let y = 0; y < kh; y++) {
+            for (let z = 0; z < kw; z++) {
+              let xa = ipix + ((<usize>(y * pw + z) * <usize>inC) << 2);
+              let fp = f + ((<usize>((y * kw + z) * inC) * <usize>outC + <usize>co) << 2);
+              for (let ci = 0; ci < inC; ci++) {
+                const w0 = v128.load(fp);
+                const w1 = v128.load(fp, 16);
+                const p = v128.load32_splat(xa);
+                const q = v128.load32_splat(xa + xStep);
+                const r = v128.load32_splat(xa + 2 * xStep);
+                const s = v128.load32_splat(xa + 3 * xStep);
+                a0 = f32x4.add(a0, f32x4.mul(p, w0));
+                a1 = f32x4.add(a1, f32x4.mul(p, w1));
+                b0 = f32x4.add(b0, f32x4.mul(q, w0));
+                b1 = f32x4.add(b1, f32x4.mul(q, w1));
+                c0 = f32x4.add(c0, f32x4.mul(r, w0));
+                c1 = f32x4.add(c1, f32x4.mul(r, w1));
+                d0 = f32x4.add(d0, f32x4.mul(s, w0));
+                d1 = f32x4.add(d1, f32x4.mul(s, w1));
+                xa += 4;
+                fp += fRow;
+              }
+            }
+          }
+          const o = orow + ((<usize>ow * <usize>outC + <usize>co) << 2);
+          v128.store(o, a0);
+          v128.store(o, a1, 16);
+          v128.store(o + oPix, b0);
+          v128.store(o + oPix, b1, 16);
+          v128.store(o + 2 * oPix, c0);
+          v128.store(o + 2 * oPix, c1, 16);
+          v128.store(o + 3 * oPix, d0);
+          v128.store(o + 3 * oPix, d1, 16);
+        }
+        for (; co < outC; co += 4)
+          convPixels4(
+            ipix,
+            xStep,
+            pw,
+            inC,
+            f,
+            kh,
+            kw,
+            outC,
+            co,
+            orow + ((<usize>ow * <usize>outC) << 2),
+            oPix,
+          );
+      }
+      for (; ow < outW; ow++) {
+        const ipix = irow + <usize>ow * xStep;
+        for (let co = 0; co < outC; co += 4) {
+          let a = f32x4.splat(0);
+          for (let y = 0; y < kh; y++) {
+            for (let z = 0; z < kw; z++) {
+              let xa = ipix + ((<usize>(y * pw + z) * <usize>inC) << 2);
+              let fp = f + ((<usize>((y * kw + z) * inC) * <usize>outC + <usize>co) << 2);
+              for (let ci = 0; ci < inC; ci++) {
+                a = f32x4.add(a, f32x4.mul(v128.load32_splat(xa), v128.load(fp)));
+                xa += 4;
+                fp += fRow;
+              }
+            }
+          }
+          v128.store(orow + ((<usize>ow * <usize>outC + <usize>co) << 2), a);
+        }
+      }
+    }
+  }
+}
+
+/** 4 output pixels × 4 output channels (the remainder when outC is not a multiple of 8). */
+function convPixels4(
+  ipix: usize,
+  xStep: usize,
+  pw: i32,
+  inC: i32,
+  f: usize,
+  kh: i32,
+  kw: i32,
+  outC: i32,
+  co: i32,
+  o: usize,
+  oPix: usize,
+): void {
+  let a = f32x4.splat(0),
+    b = f32x4.splat(0),
+    c = f32x4.splat(0),
+    d = f32x4.splat(0);
+  const fRow = (<usize>outC) << 2;
+  for (let y = 0; y < kh; y++) {
+    for (let z = 0; z < kw; z++) {
+      let xa = ipix + ((<usize>(y * pw + z) * <usize>inC) << 2);
+      let fp = f + ((<usize>((y * kw + z) * inC) * <usize>outC + <usize>co) << 2);
+      for (let ci = 0; ci < inC; ci++) {
+        const w0 = v128.load(fp);
+        a = f32x4.add(a, f32x4.mul(v128.load32_splat(xa), w0));
+        b = f32x4.add(b, f32x4.mul(v128.load32_splat(xa + xStep), w0));
+        c = f32x4.add(c, f32x4.mul(v128.load32_splat(xa + 2 * xStep), w0));
+        d = f32x4.add(d, f32x4.mul(v128.load32_splat(xa + 3 * xStep), w0));
+        xa += 4;
+        fp += fRow;
+      }
+    }
+  }
+  const at = o + ((<usize>co) << 2);
+  v128.store(at, a);
+  v128.store(at + oPix, b);
+  v128.store(at + 2 * oPix, c);
+  v128.store(at + 3 * oPix, d);
+}
+
+/**
+ * Filter gradient of a convolution: dw [kh, kw, inC, outC] += Σ over output pixels of
+ * xp[n, oh·sh + y, ow·sw + z, ci] · dy[n, oh, ow, co], for the output rows [row0, row1) (a row
+ * being one (n, oh)). xp is the zero-padded input; inC and outC are multiples of 4. Blocks of
+ * 4 input × 8 output channels are accumulated in 8 SIMD registers over a chunk of rows, so the
+ * chunk's inputs and gradients stay in cache while every block of dw visits them.
+ */
+export function conv2dFilterGrad(
+  xp: usize,
+  ph: i32,
+  pw: i32,
+  inC: i32,
+  dy: usize,
+  outH: i32,
+  outW: i32,
+  outC: i32,
+  kh: i32,
+  kw: i32,
+  sh: i32,
+  sw: i32,
+  row0: i32,
+  row1: i32,
+  dw: usize,
+): void {
+  const xStep = (<usize>(sw * inC)) << 2;
+  const dyPix = (<usize>outC) << 2;
+  for (let y = 0; y < kh; y++) {
+    for (let z = 0; z < kw; z++) {
+      for (let ci = 0; ci < inC; ci += 4) {
+        for (let co = 0; co + 8 <= outC; co += 8) {
+          const g = dw + ((<usize>(((y * kw + z) * inC + ci) * outC + co)) << 2);
+          const row = (<usize>outC) << 2;
+          let a0 = v128.load(g),
+            a1 = v128.load(g, 16);
+          let b0 = v128.load(g + row),
+            b1 = v128.load(g + row, 16);
+          let c0 = v128.load(g + 2 * row),
+            c1 = v128.load(g + 2 * row, 16);
+          let d0 = v128.load(g + 3 * row),
+            d1 = v128.load(g + 3 * row, 16);
+          for (let r = row0; r < row1; r++) {
+            const i = r / outH;
+            const oh = r - i * outH;
+            let xa = xp + ((<usize>((i * ph + oh * sh + y) * pw + z) * <usize>inC + <usize>ci) << 2);
+            let ga = dy + ((<usize>(r * outW) * <usize>outC + <usize>co) << 2);
+            for (let ow = 0; ow < outW; ow++) {
+              const g0 = v128.load(ga);
+              const g1 = v128.load(ga, 16);
+              const p = v128.load32_splat(xa);
+              const q = v128.load32_splat(xa, 4);
+              const s = v128.load32_splat(xa, 8);
+              const t = v128.load32_splat(xa, 12);
+              a0 = f32x4.add(a0, f32x4.mul(p, g0));
+              a1 = f32x4.add(a1, f32x4.mul(p, g1));
+              b0 = f32x4.add(b0, f32x4.mul(q, g0));
+              b1 = f32x4.add(b1, f32x4.mul(q, g1));
+              c0 = f32x4.add(c0, f32x4.mul(s, g0));
+              c1 = f32x4.add(c1, f32x4.mul(s, g1));
+              d0 = f32x4.add(d0, f32x4.mul(t, g0));
+              d1 = f32x4.add(d1, f32x4.mul(t, g1));
+              xa += xStep;
+              ga += dyPix;
+            }
+          }
+          v128.store(g, a0);
+          v128.store(g, a1, 16);
+          v128.store(g + row, b0);
+          v128.store(g + row, b1, 16);
+          v128.store(g + 2 * row, c0);
+          v128.store(g + 2 * row, c1, 16);
+          v128.store(g + 3 * row, d0);
+          v128.store(g + 3 * row, d1, 16);
+        }
+        if (outC % 8 != 0)
+          filterGrad4(xp, ph, pw, inC, dy, outH, outW, outC, y, z, sh, sw, row0, row1, ci, outC - 4, dw, kw);
+      }
+    }
+  }
+}
+
+/** The last 4 output channels of a 4-input-channel block (outC ≡ 4 mod 8). */
+function filterGrad4(
+  xp: usize,
+  ph: i32,
+  pw: i32,
+  inC: i32,
+  dy: usize,
+  outH: i32,
+  outW: i32,
+  outC: i32,
+  y: i32,
+  z: i32,
+  sh: i32,
+  sw: i32,
+  row0: i32,
+  row1: i32,
+  ci: i32,
+  co: i32,
+  dw: usize,
+  kw: i32,
+): void {
+  const xStep = (<usize>(sw * inC)) << 2;
+  const dyPix = (<usize>outC) << 2;
+  const g = dw + ((<usize>(((y * kw + z) * inC + ci) * outC + co)) << 2);
+  const row = (<usize>outC) << 2;
+  let a = v128.load(g),
+    b = v128.load(g + row),
+    c = v128.load(g + 2 * row),
+    d = v128.load(g + 3 * row);
+  for (let r = row0; r < row1; r++) {
+    const i = r / outH;
+    const oh = r - i * outH;
+    let xa = xp + ((<usize>((i * ph + oh * sh + y) * pw + z) * <usize>inC + <usize>ci) << 2);
+    let ga = dy + ((<usize>(r * outW) * <usize>outC + <usize>co) << 2);
+    for (let ow = 0; ow < outW; ow++) {
+      const g0 = v128.load(ga);
+      a = f32x4.add(a, f32x4.mul(v128.load32_splat(xa), g0));
+      b = f32x4.add(b, f32x4.mul(v128.load32_splat(xa, 4), g0));
+      c = f32x4.add(c, f32x4.mul(v128.load32_splat(xa, 8), g0));
+      d = f32x4.add(d, f32x4.mul(v128.load32_splat(xa, 12), g0));
+      xa += xStep;
+      ga += dyPix;
+    }
+  }
+  v128.store(g, a);
+  v128.store(g + row, b);
+  v128.store(g + 2 * row, c);
+  v128.store(g + 3 * row, d);
+}

@@ -176,11 +176,13 @@ export function conv2dPadded(
             c1 = f32x4.splat(0),
             d0 = f32x4.splat(0),
             d1 = f32x4.splat(0);
+          // For a filter row y the taps (z, ci) are contiguous in the padded input row and in the filter.
+          const span = kw * inC;
           for (let y = 0; y < kh; y++) {
-            for (let z = 0; z < kw; z++) {
-              let xa = ipix + ((<usize>(y * pw + z) * <usize>inC) << 2);
-              let fp = f + ((<usize>((y * kw + z) * inC) * <usize>outC + <usize>co) << 2);
-              for (let ci = 0; ci < inC; ci++) {
+            {
+              let xa = ipix + ((<usize>(y * pw) * <usize>inC) << 2);
+              let fp = f + ((<usize>(y * span) * <usize>outC + <usize>co) << 2);
+              for (let ci = 0; ci < span; ci++) {
                 const w0 = v128.load(fp);
                 const w1 = v128.load(fp, 16);
                 const p = v128.load32_splat(xa);
@@ -229,11 +231,13 @@ export function conv2dPadded(
         const ipix = irow + <usize>ow * xStep;
         for (let co = 0; co < outC; co += 4) {
           let a = f32x4.splat(0);
+          // For a filter row y the taps (z, ci) are contiguous in the padded input row and in the filter.
+          const span = kw * inC;
           for (let y = 0; y < kh; y++) {
-            for (let z = 0; z < kw; z++) {
-              let xa = ipix + ((<usize>(y * pw + z) * <usize>inC) << 2);
-              let fp = f + ((<usize>((y * kw + z) * inC) * <usize>outC + <usize>co) << 2);
-              for (let ci = 0; ci < inC; ci++) {
+            {
+              let xa = ipix + ((<usize>(y * pw) * <usize>inC) << 2);
+              let fp = f + ((<usize>(y * span) * <usize>outC + <usize>co) << 2);
+              for (let ci = 0; ci < span; ci++) {
                 a = f32x4.add(a, f32x4.mul(v128.load32_splat(xa), v128.load(fp)));
                 xa += 4;
                 fp += fRow;
@@ -266,11 +270,13 @@ function convPixels4(
     c = f32x4.splat(0),
     d = f32x4.splat(0);
   const fRow = (<usize>outC) << 2;
+  // For a filter row y the taps (z, ci) are contiguous in the padded input row and in the filter.
+  const span = kw * inC;
   for (let y = 0; y < kh; y++) {
-    for (let z = 0; z < kw; z++) {
-      let xa = ipix + ((<usize>(y * pw + z) * <usize>inC) << 2);
-      let fp = f + ((<usize>((y * kw + z) * inC) * <usize>outC + <usize>co) << 2);
-      for (let ci = 0; ci < inC; ci++) {
+    {
+      let xa = ipix + ((<usize>(y * pw) * <usize>inC) << 2);
+      let fp = f + ((<usize>(y * span) * <usize>outC + <usize>co) << 2);
+      for (let ci = 0; ci < span; ci++) {
         const w0 = v128.load(fp);
         a = f32x4.add(a, f32x4.mul(v128.load32_splat(xa), w0));
         b = f32x4.add(b, f32x4.mul(v128.load32_splat(xa + xStep), w0));
@@ -416,4 +422,121 @@ function filterGrad4(
   v128.store(g + row, b);
   v128.store(g + 2 * row, c);
   v128.store(g + 3 * row, d);
+}
+
+// ------------------------------------------------------------------------------------------ Pooling
+
+/**
+ * Gradient of a 2×2, stride-2, unpadded max pool (c a multiple of 4): each dy goes to the first
+ * maximum of its window in raster order (strictly greater, starting from −∞, as TF.js's cpu
+ * backend), everything else of dx is 0.
+ */
+export function maxPool2x2Grad(
+  x: usize,
+  dy: usize,
+  n: i32,
+  inH: i32,
+  inW: i32,
+  c: i32,
+  outH: i32,
+  outW: i32,
+  dx: usize,
+): void {
+  memory.fill(dx, 0, (<usize>n * <usize>inH * <usize>inW * <usize>c) << 2);
+  const pix = (<usize>c) << 2;
+  const row = (<usize>(inW * c)) << 2;
+  const low = f32x4.splat(-Infinity);
+  let g = dy;
+  for (let i = 0; i < n; i++) {
+    for (let oh = 0; oh < outH; oh++) {
+      for (let ow = 0; ow < outW; ow++) {
+        const p = (<usize>((i * inH + 2 * oh) * inW + 2 * ow) * <usize>c) << 2;
+        for (let ch = 0; ch < c; ch += 4) {
+          const k = (<usize>ch) << 2;
+          const v00 = v128.load(x + p + k);
+          const v01 = v128.load(x + p + pix + k);
+          const v10 = v128.load(x + p + row + k);
+          const v11 = v128.load(x + p + row + pix + k);
+          const m00 = f32x4.gt(v00, low);
+          let best = v128.bitselect(v00, low, m00);
+          const m01 = f32x4.gt(v01, best);
+          best = v128.bitselect(v01, best, m01);
+          const m10 = f32x4.gt(v10, best);
+          best = v128.bitselect(v10, best, m10);
+          const m11 = f32x4.gt(v11, best);
+          const d = v128.load(g + k);
+          const w10 = v128.andnot(m10, m11);
+          const w01 = v128.andnot(v128.andnot(m01, m10), m11);
+          const w00 = v128.andnot(v128.andnot(v128.andnot(m00, m01), m10), m11);
+          v128.store(dx + p + k, v128.and(d, w00));
+          v128.store(dx + p + pix + k, v128.and(d, w01));
+          v128.store(dx + p + row + k, v128.and(d, w10));
+          v128.store(dx + p + row + pix + k, v128.and(d, m11));
+        }
+        g += pix;
+      }
+    }
+  }
+}
+
+/**
+ * Filter gradient of a 3×3 convolution with few input channels (the stem layers: 1 or 3), for one
+ * input channel ci and 4 output channels co…co+3: the nine taps' accumulators stay in registers
+ * over every output pixel of rows [row0, row1) (dw is accumulated into, not overwritten).
+ */
+export function conv3x3FilterGradNarrow(
+  xp: usize,
+  ph: i32,
+  pw: i32,
+  inC: i32,
+  dy: usize,
+  outH: i32,
+  outW: i32,
+  outC: i32,
+  sh: i32,
+  sw: i32,
+  row0: i32,
+  row1: i32,
+  ci: i32,
+  co: i32,
+  dw: usize,
+): void {
+  const cb = <usize>inC << 2; // bytes per input pixel
+  const rb = <usize>(pw * inC) << 2; // bytes per padded input row
+  const xStep = <usize>(sw * inC) << 2;
+  const dyPix = <usize>outC << 2;
+  const tap = (<usize>(inC * outC)) << 2; // bytes between taps in dw
+  const g = dw + ((<usize>(ci * outC + co)) << 2);
+  let a0 = v128.load(g), a1 = v128.load(g + tap), a2 = v128.load(g + 2 * tap);
+  let a3 = v128.load(g + 3 * tap), a4 = v128.load(g + 4 * tap), a5 = v128.load(g + 5 * tap);
+  let a6 = v128.load(g + 6 * tap), a7 = v128.load(g + 7 * tap), a8 = v128.load(g + 8 * tap);
+  for (let r = row0; r < row1; r++) {
+    const i = r / outH;
+    const oh = r - i * outH;
+    let xa = xp + ((<usize>((i * ph + oh * sh) * pw) * <usize>inC + <usize>ci) << 2);
+    let ga = dy + ((<usize>(r * outW) * <usize>outC + <usize>co) << 2);
+    for (let ow = 0; ow < outW; ow++) {
+      const d = v128.load(ga);
+      a0 = f32x4.add(a0, f32x4.mul(v128.load32_splat(xa), d));
+      a1 = f32x4.add(a1, f32x4.mul(v128.load32_splat(xa + cb), d));
+      a2 = f32x4.add(a2, f32x4.mul(v128.load32_splat(xa + 2 * cb), d));
+      a3 = f32x4.add(a3, f32x4.mul(v128.load32_splat(xa + rb), d));
+      a4 = f32x4.add(a4, f32x4.mul(v128.load32_splat(xa + rb + cb), d));
+      a5 = f32x4.add(a5, f32x4.mul(v128.load32_splat(xa + rb + 2 * cb), d));
+      a6 = f32x4.add(a6, f32x4.mul(v128.load32_splat(xa + 2 * rb), d));
+      a7 = f32x4.add(a7, f32x4.mul(v128.load32_splat(xa + 2 * rb + cb), d));
+      a8 = f32x4.add(a8, f32x4.mul(v128.load32_splat(xa + 2 * rb + 2 * cb), d));
+      xa += xStep;
+      ga += dyPix;
+    }
+  }
+  v128.store(g, a0);
+  v128.store(g + tap, a1);
+  v128.store(g + 2 * tap, a2);
+  v128.store(g + 3 * tap, a3);
+  v128.store(g + 4 * tap, a4);
+  v128.store(g + 5 * tap, a5);
+  v128.store(g + 6 * tap, a6);
+  v128.store(g + 7 * tap, a7);
+  v128.store(g + 8 * tap, a8);
 }

@@ -20,9 +20,14 @@ export function directConvFits(g: ConvGeometry, needInC4: boolean): boolean {
   return (
     labWasmAvailable() &&
     g.outC % 4 === 0 &&
-    (!needInC4 || g.inC % 4 === 0) &&
+    (!needInC4 || g.inC % 4 === 0 || narrowStem(g)) &&
     Math.max(g.inC, g.outC) <= MAX_DIRECT_CHANNELS
   );
+}
+
+/** A 3×3 layer on 1–3 input channels (a stem), whose filter gradient has its own kernel. */
+function narrowStem(g: ConvGeometry): boolean {
+  return g.inC < 4 && g.kH === 3 && g.kW === 3;
 }
 
 interface Padded {
@@ -98,6 +103,31 @@ export function directFilterGrad(
   const rowBytes = 4 * (g.outW * g.outC + g.kH * xp.pw * g.inC);
   const chunk = Math.max(1, Math.floor(FILTER_CHUNK_BYTES / rowBytes));
   for (let r0 = 0; r0 < rows; r0 += chunk) {
+    const r1 = Math.min(rows, r0 + chunk);
+    if (narrowStem(g)) {
+      for (let ci = 0; ci < g.inC; ci++) {
+        for (let co = 0; co < g.outC; co += 4) {
+          lab.conv3x3FilterGradNarrow(
+            ptr(xp.info),
+            xp.ph,
+            xp.pw,
+            g.inC,
+            ptr(dy),
+            g.outH,
+            g.outW,
+            g.outC,
+            g.strideH,
+            g.strideW,
+            r0,
+            r1,
+            ci,
+            co,
+            ptr(dw),
+          );
+        }
+      }
+      continue;
+    }
     lab.conv2dFilterGrad(
       ptr(xp.info),
       xp.ph,
@@ -112,7 +142,7 @@ export function directFilterGrad(
       g.strideH,
       g.strideW,
       r0,
-      Math.min(rows, r0 + chunk),
+      r1,
       ptr(dw),
     );
   }

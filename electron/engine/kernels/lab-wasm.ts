@@ -67,6 +67,34 @@ export interface LabWasm {
     outW: number,
     out: number,
   ): void;
+  conv3x3FilterGradNarrow(
+    xp: number,
+    ph: number,
+    pw: number,
+    inC: number,
+    dy: number,
+    outH: number,
+    outW: number,
+    outC: number,
+    sh: number,
+    sw: number,
+    row0: number,
+    row1: number,
+    ci: number,
+    co: number,
+    dw: number,
+  ): void;
+  maxPool2x2Grad(
+    x: number,
+    dy: number,
+    n: number,
+    inH: number,
+    inW: number,
+    c: number,
+    outH: number,
+    outW: number,
+    dx: number,
+  ): void;
   conv2dFilterGrad(
     xp: number,
     ph: number,

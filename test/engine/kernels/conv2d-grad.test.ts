@@ -106,7 +106,7 @@ const CASES: ConvCase[] = [
   },
   { name: 'direct: outC ≡ 4 mod 8 (8 → 12)', x: [2, 6, 7, 8], k: [3, 3], outC: 12, stride: 1, pad: 'same' },
   {
-    name: 'direct: stem 3 → 16 (forward direct, filter gradient by GEMM)',
+    name: 'direct: stem 3 → 16 (the 3×3 narrow filter-gradient kernel)',
     x: [2, 8, 8, 3],
     k: [3, 3],
     outC: 16,

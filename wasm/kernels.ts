@@ -135,10 +135,24 @@ export function padImages(
   }
 }
 
+/** Byte offset in the padded input of the top-left tap of output pixel `q` (raster order over n, oh, ow). */
+@inline
+function tapBase(q: i32, outH: i32, outW: i32, ph: i32, pw: i32, inC: i32, sh: i32, sw: i32): usize {
+  const hw = outH * outW;
+  const i = q / hw;
+  const rest = q - i * hw;
+  const oh = rest / outW;
+  const ow = rest - oh * outW;
+  return (<usize>((i * ph + oh * sh) * pw + ow * sw) * <usize>inC) << 2;
+}
+
 /**
  * Convolution of a zero-padded input xp [n, ph, pw, inC] with a filter [kh, kw, inC, outC] (no
- * padding left to apply): out [n, outH, outW, outC], outC a multiple of 4. Each block of 4 output
- * pixels × 8 output channels is accumulated in 8 SIMD registers over (kh, kw, ci).
+ * padding left to apply): out [n, outH, outW, outC], outC a multiple of 4. Output pixels are taken
+ * 4 at a time in raster order over the whole batch (a block may span rows and images: each pixel
+ * keeps its own input pointer), and each block of 4 pixels × 8 output channels is accumulated in
+ * 8 SIMD registers over the taps. For one filter row the taps (kw, inC) are contiguous both in the
+ * padded input row and in the filter, so the innermost loop runs kw·inC steps.
  */
 export function conv2dPadded(
   xp: usize,
@@ -156,142 +170,101 @@ export function conv2dPadded(
   outW: i32,
   out: usize,
 ): void {
-  const xStep = (<usize>(sw * inC)) << 2; // bytes between consecutive output pixels' inputs
   const fRow = (<usize>outC) << 2; // bytes per filter (tap, ci) row
   const oPix = (<usize>outC) << 2;
-  for (let i = 0; i < n; i++) {
-    for (let oh = 0; oh < outH; oh++) {
-      const orow = out + ((<usize>((i * outH + oh) * outW) * <usize>outC) << 2);
-      const irow = xp + ((<usize>((i * ph + oh * sh) * pw) * <usize>inC) << 2);
-      let ow = 0;
-      for (; ow + 4 <= outW; ow += 4) {
-        const ipix = irow + <usize>ow * xStep;
-        let co = 0;
-        for (; co + 8 <= outC; co += 8) {
-          let a0 = f32x4.splat(0),
-            a1 = f32x4.splat(0),
-            b0 = f32x4.splat(0),
-            b1 = f32x4.splat(0);
-          let c0 = f32x4.splat(0),
-            c1 = f32x4.splat(0),
-            d0 = f32x4.splat(0),
-            d1 = f32x4.splat(0);
-          // For a filter row y the taps (z, ci) are contiguous in the padded input row and in the filter.
-          const span = kw * inC;
-          for (let y = 0; y < kh; y++) {
-            {
-              let xa = ipix + ((<usize>(y * pw) * <usize>inC) << 2);
-              let fp = f + ((<usize>(y * span) * <usize>outC + <usize>co) << 2);
-              for (let ci = 0; ci < span; ci++) {
-                const w0 = v128.load(fp);
-                const w1 = v128.load(fp, 16);
-                const p = v128.load32_splat(xa);
-                const q = v128.load32_splat(xa + xStep);
-                const r = v128.load32_splat(xa + 2 * xStep);
-                const s = v128.load32_splat(xa + 3 * xStep);
-                a0 = f32x4.add(a0, f32x4.mul(p, w0));
-                a1 = f32x4.add(a1, f32x4.mul(p, w1));
-                b0 = f32x4.add(b0, f32x4.mul(q, w0));
-                b1 = f32x4.add(b1, f32x4.mul(q, w1));
-                c0 = f32x4.add(c0, f32x4.mul(r, w0));
-                c1 = f32x4.add(c1, f32x4.mul(r, w1));
-                d0 = f32x4.add(d0, f32x4.mul(s, w0));
-                d1 = f32x4.add(d1, f32x4.mul(s, w1));
-                xa += 4;
-                fp += fRow;
-              }
-            }
-          }
-          const o = orow + ((<usize>ow * <usize>outC + <usize>co) << 2);
-          v128.store(o, a0);
-          v128.store(o, a1, 16);
-          v128.store(o + oPix, b0);
-          v128.store(o + oPix, b1, 16);
-          v128.store(o + 2 * oPix, c0);
-          v128.store(o + 2 * oPix, c1, 16);
-          v128.store(o + 3 * oPix, d0);
-          v128.store(o + 3 * oPix, d1, 16);
-        }
-        for (; co < outC; co += 4)
-          convPixels4(
-            ipix,
-            xStep,
-            pw,
-            inC,
-            f,
-            kh,
-            kw,
-            outC,
-            co,
-            orow + ((<usize>ow * <usize>outC) << 2),
-            oPix,
-          );
-      }
-      for (; ow < outW; ow++) {
-        const ipix = irow + <usize>ow * xStep;
-        for (let co = 0; co < outC; co += 4) {
-          let a = f32x4.splat(0);
-          // For a filter row y the taps (z, ci) are contiguous in the padded input row and in the filter.
-          const span = kw * inC;
-          for (let y = 0; y < kh; y++) {
-            {
-              let xa = ipix + ((<usize>(y * pw) * <usize>inC) << 2);
-              let fp = f + ((<usize>(y * span) * <usize>outC + <usize>co) << 2);
-              for (let ci = 0; ci < span; ci++) {
-                a = f32x4.add(a, f32x4.mul(v128.load32_splat(xa), v128.load(fp)));
-                xa += 4;
-                fp += fRow;
-              }
-            }
-          }
-          v128.store(orow + ((<usize>ow * <usize>outC + <usize>co) << 2), a);
-        }
-      }
-    }
-  }
-}
-
-/** 4 output pixels × 4 output channels (the remainder when outC is not a multiple of 8). */
-function convPixels4(
-  ipix: usize,
-  xStep: usize,
-  pw: i32,
-  inC: i32,
-  f: usize,
-  kh: i32,
-  kw: i32,
-  outC: i32,
-  co: i32,
-  o: usize,
-  oPix: usize,
-): void {
-  let a = f32x4.splat(0),
-    b = f32x4.splat(0),
-    c = f32x4.splat(0),
-    d = f32x4.splat(0);
-  const fRow = (<usize>outC) << 2;
-  // For a filter row y the taps (z, ci) are contiguous in the padded input row and in the filter.
+  const rowBytes = (<usize>(pw * inC)) << 2;
   const span = kw * inC;
-  for (let y = 0; y < kh; y++) {
-    {
-      let xa = ipix + ((<usize>(y * pw) * <usize>inC) << 2);
-      let fp = f + ((<usize>(y * span) * <usize>outC + <usize>co) << 2);
-      for (let ci = 0; ci < span; ci++) {
-        const w0 = v128.load(fp);
-        a = f32x4.add(a, f32x4.mul(v128.load32_splat(xa), w0));
-        b = f32x4.add(b, f32x4.mul(v128.load32_splat(xa + xStep), w0));
-        c = f32x4.add(c, f32x4.mul(v128.load32_splat(xa + 2 * xStep), w0));
-        d = f32x4.add(d, f32x4.mul(v128.load32_splat(xa + 3 * xStep), w0));
-        xa += 4;
-        fp += fRow;
+  const total = n * outH * outW;
+  let q = 0;
+  for (; q + 4 <= total; q += 4) {
+    const p0 = xp + tapBase(q, outH, outW, ph, pw, inC, sh, sw);
+    const p1 = xp + tapBase(q + 1, outH, outW, ph, pw, inC, sh, sw);
+    const p2 = xp + tapBase(q + 2, outH, outW, ph, pw, inC, sh, sw);
+    const p3 = xp + tapBase(q + 3, outH, outW, ph, pw, inC, sh, sw);
+    const o = out + ((<usize>q * <usize>outC) << 2);
+    let co = 0;
+    for (; co + 8 <= outC; co += 8) {
+      let a0 = f32x4.splat(0), a1 = f32x4.splat(0), b0 = f32x4.splat(0), b1 = f32x4.splat(0);
+      let c0 = f32x4.splat(0), c1 = f32x4.splat(0), d0 = f32x4.splat(0), d1 = f32x4.splat(0);
+      for (let y = 0; y < kh; y++) {
+        const ro = <usize>y * rowBytes;
+        let x0 = p0 + ro, x1 = p1 + ro, x2 = p2 + ro, x3 = p3 + ro;
+        let fp = f + ((<usize>(y * span) * <usize>outC + <usize>co) << 2);
+        for (let t = 0; t < span; t++) {
+          const w0 = v128.load(fp);
+          const w1 = v128.load(fp, 16);
+          const s0 = v128.load32_splat(x0);
+          const s1 = v128.load32_splat(x1);
+          const s2 = v128.load32_splat(x2);
+          const s3 = v128.load32_splat(x3);
+          a0 = f32x4.add(a0, f32x4.mul(s0, w0));
+          a1 = f32x4.add(a1, f32x4.mul(s0, w1));
+          b0 = f32x4.add(b0, f32x4.mul(s1, w0));
+          b1 = f32x4.add(b1, f32x4.mul(s1, w1));
+          c0 = f32x4.add(c0, f32x4.mul(s2, w0));
+          c1 = f32x4.add(c1, f32x4.mul(s2, w1));
+          d0 = f32x4.add(d0, f32x4.mul(s3, w0));
+          d1 = f32x4.add(d1, f32x4.mul(s3, w1));
+          x0 += 4;
+          x1 += 4;
+          x2 += 4;
+          x3 += 4;
+          fp += fRow;
+        }
       }
+      const at = o + ((<usize>co) << 2);
+      v128.store(at, a0);
+      v128.store(at, a1, 16);
+      v128.store(at + oPix, b0);
+      v128.store(at + oPix, b1, 16);
+      v128.store(at + 2 * oPix, c0);
+      v128.store(at + 2 * oPix, c1, 16);
+      v128.store(at + 3 * oPix, d0);
+      v128.store(at + 3 * oPix, d1, 16);
+    }
+    for (; co < outC; co += 4) {
+      let a = f32x4.splat(0), b = f32x4.splat(0), c = f32x4.splat(0), d = f32x4.splat(0);
+      for (let y = 0; y < kh; y++) {
+        const ro = <usize>y * rowBytes;
+        let x0 = p0 + ro, x1 = p1 + ro, x2 = p2 + ro, x3 = p3 + ro;
+        let fp = f + ((<usize>(y * span) * <usize>outC + <usize>co) << 2);
+        for (let t = 0; t < span; t++) {
+          const w0 = v128.load(fp);
+          a = f32x4.add(a, f32x4.mul(v128.load32_splat(x0), w0));
+          b = f32x4.add(b, f32x4.mul(v128.load32_splat(x1), w0));
+          c = f32x4.add(c, f32x4.mul(v128.load32_splat(x2), w0));
+          d = f32x4.add(d, f32x4.mul(v128.load32_splat(x3), w0));
+          x0 += 4;
+          x1 += 4;
+          x2 += 4;
+          x3 += 4;
+          fp += fRow;
+        }
+      }
+      const at = o + ((<usize>co) << 2);
+      v128.store(at, a);
+      v128.store(at + oPix, b);
+      v128.store(at + 2 * oPix, c);
+      v128.store(at + 3 * oPix, d);
     }
   }
-  const at = o + ((<usize>co) << 2);
-  v128.store(at, a);
-  v128.store(at + oPix, b);
-  v128.store(at + 2 * oPix, c);
-  v128.store(at + 3 * oPix, d);
+  for (; q < total; q++) {
+    const p0 = xp + tapBase(q, outH, outW, ph, pw, inC, sh, sw);
+    const o = out + ((<usize>q * <usize>outC) << 2);
+    for (let co = 0; co < outC; co += 4) {
+      let a = f32x4.splat(0);
+      for (let y = 0; y < kh; y++) {
+        let x0 = p0 + <usize>y * rowBytes;
+        let fp = f + ((<usize>(y * span) * <usize>outC + <usize>co) << 2);
+        for (let t = 0; t < span; t++) {
+          a = f32x4.add(a, f32x4.mul(v128.load32_splat(x0), v128.load(fp)));
+          x0 += 4;
+          fp += fRow;
+        }
+      }
+      v128.store(o + ((<usize>co) << 2), a);
+    }
+  }
 }
 
 /**

@@ -136,7 +136,6 @@ export function padImages(
 }
 
 /** Byte offset in the padded input of the top-left tap of output pixel `q` (raster order over n, oh, ow). */
-@inline
 function tapBase(q: i32, outH: i32, outW: i32, ph: i32, pw: i32, inC: i32, sh: i32, sw: i32): usize {
   const hw = outH * outW;
   const i = q / hw;
@@ -184,11 +183,20 @@ export function conv2dPadded(
     const o = out + ((<usize>q * <usize>outC) << 2);
     let co = 0;
     for (; co + 8 <= outC; co += 8) {
-      let a0 = f32x4.splat(0), a1 = f32x4.splat(0), b0 = f32x4.splat(0), b1 = f32x4.splat(0);
-      let c0 = f32x4.splat(0), c1 = f32x4.splat(0), d0 = f32x4.splat(0), d1 = f32x4.splat(0);
+      let a0 = f32x4.splat(0),
+        a1 = f32x4.splat(0),
+        b0 = f32x4.splat(0),
+        b1 = f32x4.splat(0);
+      let c0 = f32x4.splat(0),
+        c1 = f32x4.splat(0),
+        d0 = f32x4.splat(0),
+        d1 = f32x4.splat(0);
       for (let y = 0; y < kh; y++) {
         const ro = <usize>y * rowBytes;
-        let x0 = p0 + ro, x1 = p1 + ro, x2 = p2 + ro, x3 = p3 + ro;
+        let x0 = p0 + ro,
+          x1 = p1 + ro,
+          x2 = p2 + ro,
+          x3 = p3 + ro;
         let fp = f + ((<usize>(y * span) * <usize>outC + <usize>co) << 2);
         for (let t = 0; t < span; t++) {
           const w0 = v128.load(fp);
@@ -223,10 +231,16 @@ export function conv2dPadded(
       v128.store(at + 3 * oPix, d1, 16);
     }
     for (; co < outC; co += 4) {
-      let a = f32x4.splat(0), b = f32x4.splat(0), c = f32x4.splat(0), d = f32x4.splat(0);
+      let a = f32x4.splat(0),
+        b = f32x4.splat(0),
+        c = f32x4.splat(0),
+        d = f32x4.splat(0);
       for (let y = 0; y < kh; y++) {
         const ro = <usize>y * rowBytes;
-        let x0 = p0 + ro, x1 = p1 + ro, x2 = p2 + ro, x3 = p3 + ro;
+        let x0 = p0 + ro,
+          x1 = p1 + ro,
+          x2 = p2 + ro,
+          x3 = p3 + ro;
         let fp = f + ((<usize>(y * span) * <usize>outC + <usize>co) << 2);
         for (let t = 0; t < span; t++) {
           const w0 = v128.load(fp);
@@ -474,15 +488,21 @@ export function conv3x3FilterGradNarrow(
   co: i32,
   dw: usize,
 ): void {
-  const cb = <usize>inC << 2; // bytes per input pixel
-  const rb = <usize>(pw * inC) << 2; // bytes per padded input row
-  const xStep = <usize>(sw * inC) << 2;
-  const dyPix = <usize>outC << 2;
+  const cb = (<usize>inC) << 2; // bytes per input pixel
+  const rb = (<usize>(pw * inC)) << 2; // bytes per padded input row
+  const xStep = (<usize>(sw * inC)) << 2;
+  const dyPix = (<usize>outC) << 2;
   const tap = (<usize>(inC * outC)) << 2; // bytes between taps in dw
   const g = dw + ((<usize>(ci * outC + co)) << 2);
-  let a0 = v128.load(g), a1 = v128.load(g + tap), a2 = v128.load(g + 2 * tap);
-  let a3 = v128.load(g + 3 * tap), a4 = v128.load(g + 4 * tap), a5 = v128.load(g + 5 * tap);
-  let a6 = v128.load(g + 6 * tap), a7 = v128.load(g + 7 * tap), a8 = v128.load(g + 8 * tap);
+  let a0 = v128.load(g),
+    a1 = v128.load(g + tap),
+    a2 = v128.load(g + 2 * tap);
+  let a3 = v128.load(g + 3 * tap),
+    a4 = v128.load(g + 4 * tap),
+    a5 = v128.load(g + 5 * tap);
+  let a6 = v128.load(g + 6 * tap),
+    a7 = v128.load(g + 7 * tap),
+    a8 = v128.load(g + 8 * tap);
   for (let r = row0; r < row1; r++) {
     const i = r / outH;
     const oh = r - i * outH;

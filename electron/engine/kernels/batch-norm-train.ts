@@ -62,7 +62,7 @@ export const batchNormForwardConfig = kernel(LAB_BN.forward, (b, ptr, get) => {
   const { rows, c } = geometry(LAB_BN.forward, x);
   const xHat = allocF32(b, x.shape);
   const y = allocF32(b, x.shape);
-  const [mean, invStd, gamma, beta] = ['mean', 'invStd', 'gamma', 'beta'].map(get) as TensorInfo[];
+  const [mean, invStd, gamma, beta] = ['mean', 'invStd', 'gamma', 'beta'].map<TensorInfo>(get);
   labWasm(b).batchNormForward(
     ptr(x),
     rows,
@@ -89,9 +89,7 @@ export const batchNormBackwardConfig = kernel(LAB_BN.backward, (b, ptr, get) => 
   const dy = get('dy');
   const { rows, c } = geometry(LAB_BN.backward, dy);
   const dx = allocF32(b, dy.shape);
-  const [xHat, scale, meanDy, meanDyXHat] = ['xHat', 'scale', 'meanDy', 'meanDyXHat'].map(
-    get,
-  ) as TensorInfo[];
+  const [xHat, scale, meanDy, meanDyXHat] = ['xHat', 'scale', 'meanDy', 'meanDyXHat'].map<TensorInfo>(get);
   labWasm(b).batchNormBackward(
     ptr(dy),
     ptr(xHat!),

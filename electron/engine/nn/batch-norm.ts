@@ -60,17 +60,17 @@ function opsPasses(axes: number[]): BatchNormPasses {
 
 /** The lab's fused SIMD kernels on wasm (kernels/batch-norm-train.ts): 5 passes in all. */
 const labPasses: BatchNormPasses = {
-  sums: (x) => tf.engine().runKernel(LAB_BN.sums, { x }, {}) as tf.Tensor1D,
-  centredSquares: (x, mean) => tf.engine().runKernel(LAB_BN.centredSquares, { x, mean }, {}) as tf.Tensor1D,
-  normalise: (x, mean, invStd, gamma, beta) =>
-    tf.engine().runKernel(LAB_BN.forward, { x, mean, invStd, gamma, beta }, {}) as unknown as [
-      tf.Tensor,
-      tf.Tensor,
-    ],
+  sums: (x) => tf.engine().runKernel<tf.Tensor1D>(LAB_BN.sums, { x }, {}),
+  centredSquares: (x, mean) => tf.engine().runKernel<tf.Tensor1D>(LAB_BN.centredSquares, { x, mean }, {}),
+  normalise: (x, mean, invStd, gamma, beta) => {
+    // A two-output kernel: runKernel returns both tensors.
+    const out: unknown = tf.engine().runKernel(LAB_BN.forward, { x, mean, invStd, gamma, beta }, {});
+    return out as [tf.Tensor, tf.Tensor];
+  },
   gradSums: (dy, xHat) =>
-    tf.reshape(tf.engine().runKernel(LAB_BN.gradSums, { dy, xHat }, {}) as tf.Tensor, [-1]),
+    tf.reshape(tf.engine().runKernel<tf.Tensor>(LAB_BN.gradSums, { dy, xHat }, {}), [-1]),
   gradInput: (dy, xHat, scale, meanDy, meanDyXHat) =>
-    tf.engine().runKernel(LAB_BN.backward, { dy, xHat, scale, meanDy, meanDyXHat }, {}) as tf.Tensor,
+    tf.engine().runKernel<tf.Tensor>(LAB_BN.backward, { dy, xHat, scale, meanDy, meanDyXHat }, {}),
 };
 
 function passesFor(x: tf.Tensor, axes: number[]): BatchNormPasses {

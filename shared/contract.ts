@@ -6,6 +6,7 @@ import type { DatasetMeta, ImportPreview, ImportProgress } from './dataset-types
 import type { AnalyzeResult, PreviewResult } from './engine-protocol.js';
 import { LggOptionsSchema } from './lgg-options.js';
 import { EvaluationSchema } from './spec/evaluation.js';
+import { BackendChoiceSchema } from './spec/training.js';
 import type { PresetInfo } from './presets.js';
 import type { Result } from './result.js';
 import type {
@@ -54,6 +55,8 @@ export const ImportOptionsSchema = z
     linkTo: z.string().min(1).optional(),
     /** Class names overriding the source's. */
     classNames: z.array(z.string().min(1)).optional(),
+    /** Follow symbolic links inside the source folder (desktop only: web mode refuses it). */
+    followLinks: z.boolean().optional(),
   })
   .strict();
 /** Parsed import options. */
@@ -83,7 +86,8 @@ export const requestSchemas = {
   'lab:runs.start': z.object({ spec: z.unknown() }),
   'lab:runs.startStudy': z.object({ study: z.unknown() }),
   'lab:runs.stop': z.object({ id }),
-  'lab:runs.resume': z.object({ id }),
+  // `backend` continues the run elsewhere (e.g. on wasm after a GPU fault); the spec keeps its own.
+  'lab:runs.resume': z.object({ id, backend: BackendChoiceSchema.optional() }),
   'lab:runs.remove': z.object({ id }),
   'lab:runs.metrics': z.object({ id, from: z.number().int().min(0).default(0) }),
   'lab:runs.probes': z.object({ id }),
@@ -122,6 +126,18 @@ export interface RunDetail {
   report?: RunReport;
   /** Absolute path of the run folder. */
   path: string;
+}
+
+/** Where a resumed run continues. */
+export interface ResumeReply {
+  /** The run. */
+  id: string;
+  /** The checkpoint folder it continues from (`e0002-s000000468`), absent when it starts over (it had none). */
+  checkpoint?: string;
+  /** Completed epochs at that checkpoint (0 when it starts over). */
+  epoch: number;
+  /** One sentence for the person: which checkpoint and why (a fallback past a damaged one says so). */
+  note: string;
 }
 
 /** What the System screen shows. */
@@ -169,7 +185,7 @@ export interface ResponseMap {
   'lab:runs.start': { id: string };
   'lab:runs.startStudy': { ids: string[] };
   'lab:runs.stop': { stopped: boolean };
-  'lab:runs.resume': { id: string };
+  'lab:runs.resume': ResumeReply;
   'lab:runs.remove': { removed: boolean };
   'lab:runs.metrics': { records: MetricsRecord[]; next: number };
   'lab:runs.probes': { epochs: number[] };

@@ -1,14 +1,21 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import type { ParsedRequestOf, RequestChannel, ResponseOf } from '../../shared/contract.js';
+import type {
+  ImportOptionsInput,
+  ParsedRequestOf,
+  RequestChannel,
+  ResponseOf,
+} from '../../shared/contract.js';
 import type { AnalyzeResult, PreviewResult } from '../../shared/engine-protocol.js';
 import { PRESETS, TEACHER_PLACEHOLDER } from '../../shared/presets.js';
 import { LabFailure, toLabError } from '../../shared/result.js';
 import { TERMINAL_STATES } from '../../shared/run-types.js';
 import { expandStudy, parseExperimentSpec, parseStudySpec } from '../../shared/spec/index.js';
 import type { ExperimentSpec } from '../../shared/spec/experiments.js';
+import { chooseResumePoint, damageOf, RunFolderDamage } from '../common/run-folder/index.js';
 import { exportRun } from './export/run-export.js';
 import type { LabHost } from './lab-host.js';
+import { preflightRun } from './runs/preflight.js';
 
 /** One handler per request channel, receiving the validated payload. */
 export type Handlers = { [C in RequestChannel]: (p: ParsedRequestOf<C>) => Promise<ResponseOf<C>> };
@@ -26,30 +33,34 @@ function validSpec(raw: unknown): ExperimentSpec {
   return r.value;
 }
 
-/** Resolves a distillation teacher given as a run id to that run's folder, which must have finished. */
-async function checkTeacher(host: LabHost, spec: ExperimentSpec): Promise<void> {
-  if (spec.kind !== 'distill' || !('run' in spec.teacher)) return;
-  const status = await host.runs.status(spec.teacher.run).catch(() => {
-    throw new LabFailure(
-      'invalid-spec',
-      `teacher: no run "${spec.teacher && 'run' in spec.teacher ? spec.teacher.run : ''}"`,
-    );
-  });
-  if (status.state !== 'completed') {
-    throw new LabFailure(
-      'invalid-spec',
-      `teacher: run ${status.id} is ${status.state}; a teacher must have completed`,
-    );
-  }
+/** Checks a spec as far as it can be without a run folder (see {@link preflightRun}), then creates and queues the run. */
+async function startRun(host: LabHost, spec: ExperimentSpec): Promise<string> {
+  await preflightRun(host, spec);
+  return createRun(host, spec);
 }
 
-async function startRun(host: LabHost, spec: ExperimentSpec): Promise<string> {
-  await checkTeacher(host, spec);
-  await host.ensureDataset(spec.dataset);
+async function createRun(host: LabHost, spec: ExperimentSpec): Promise<string> {
   const status = await host.runs.create(spec);
   host.events.runStatus(status);
   await host.queue.enqueue(status.id);
   return status.id;
+}
+
+/**
+ * The real path of an import source a request names, when the path policy allows it. Following
+ * links is refused where paths are restricted: a link inside an allowed folder may lead anywhere.
+ */
+async function checkSource(
+  host: LabHost,
+  p: string,
+  options: ImportOptionsInput | undefined,
+): Promise<string> {
+  if (options?.followLinks && !host.pathPolicy.unrestricted)
+    throw new LabFailure(
+      'forbidden-path',
+      'followLinks: this server does not follow links inside imported folders (they could lead outside the folders it may read)',
+    );
+  return host.checkPath(p, 'path');
 }
 
 /** The host's request handlers. */
@@ -70,8 +81,10 @@ export function createHandlers(host: LabHost): Handlers {
       await host.datasets.ensureBuiltin('mnist');
       return host.datasets.list();
     },
-    'lab:datasets.preview': (p) => host.datasets.preview(p.path, p.options),
-    'lab:datasets.import': (p) => {
+    'lab:datasets.preview': async (p) =>
+      host.datasets.preview(await checkSource(host, p.path, p.options), p.options),
+    'lab:datasets.import': async (p) => {
+      const source = await checkSource(host, p.path, p.options);
       const jobId = randomBytes(6).toString('hex');
       const ctl = new AbortController();
       imports.set(jobId, ctl);
@@ -88,7 +101,7 @@ export function createHandlers(host: LabHost): Handlers {
           ...extra,
         });
       host.datasets
-        .import(p.path, {
+        .import(source, {
           ...p.options,
           ...(p.name ? { name: p.name } : {}),
           signal: ctl.signal,
@@ -103,7 +116,7 @@ export function createHandlers(host: LabHost): Handlers {
             done(ctl.signal.aborted ? 'cancelled' : 'failed', { message: toLabError(e).message }),
         )
         .finally(() => imports.delete(jobId));
-      return Promise.resolve({ jobId });
+      return { jobId };
     },
     'lab:datasets.cancelImport': (p) => {
       const ctl = imports.get(p.jobId);
@@ -130,8 +143,10 @@ export function createHandlers(host: LabHost): Handlers {
       const r = parseStudySpec(p.study);
       if (!r.ok) throw new LabFailure(r.error.code, r.error.message, r.error.details);
       const specs = expandStudy(r.value).map((s) => validSpec(s));
+      // Every run is checked before the first folder is made: a study is refused whole or started whole.
+      for (const s of specs) await preflightRun(host, s);
       const ids: string[] = [];
-      for (const s of specs) ids.push(await startRun(host, s));
+      for (const s of specs) ids.push(await createRun(host, s));
       return { ids };
     },
     'lab:runs.stop': async (p) => ({ stopped: await host.queue.stop(p.id) }),
@@ -140,8 +155,22 @@ export function createHandlers(host: LabHost): Handlers {
       if (s.state === 'completed')
         throw new LabFailure('invalid-request', `run ${p.id} has completed; nothing to resume`);
       if (!TERMINAL_STATES.includes(s.state)) throw new LabFailure('busy', `run ${p.id} is ${s.state}`);
-      await host.queue.enqueue(p.id, true);
-      return { id: p.id };
+      if (host.queue.has(p.id)) throw new LabFailure('busy', `run ${p.id} is already queued`);
+      const spec = await host.runs.spec(p.id);
+      await preflightRun(host, spec);
+      const point = await chooseResumePoint(host.runs.dir(p.id)).catch((e: unknown) => {
+        const d = damageOf(e);
+        throw d ? new RunFolderDamage(d.file, d.reason, `run ${p.id}: `) : e;
+      });
+      const epoch = point.checkpoint?.meta.state.epoch ?? 0;
+      await host.runs.updateStatus(p.id, { epoch });
+      await host.queue.enqueue(p.id, point.checkpoint ? { from: point.checkpoint.name } : false, p.backend);
+      return {
+        id: p.id,
+        ...(point.checkpoint ? { checkpoint: point.checkpoint.name } : {}),
+        epoch,
+        note: point.note,
+      };
     },
     'lab:runs.remove': async (p) => {
       if (host.queue.has(p.id)) throw new LabFailure('busy', `run ${p.id} is active; stop it first`);
@@ -192,11 +221,18 @@ export function createHandlers(host: LabHost): Handlers {
       return o.value as PreviewResult;
     },
     'lab:lgg.analyze': async (p) => {
+      const check = (files: readonly string[], what: string): Promise<string[]> =>
+        Promise.all(files.map((f) => host.checkPath(f, what)));
+      const [layers, [labels = ''], teacherLayers] = await Promise.all([
+        check(p.layers, 'layers'),
+        check([p.labels], 'labels'),
+        check(p.teacherLayers ?? [], 'teacherLayers'),
+      ]);
       const o = await host.runJob({
         type: 'analyze',
-        layers: p.layers,
-        labels: p.labels,
-        ...(p.teacherLayers ? { teacherLayers: p.teacherLayers } : {}),
+        layers,
+        labels,
+        ...(p.teacherLayers ? { teacherLayers } : {}),
         lgg: p.lgg,
         gkd: { weight: 25, reduction: 'sum' },
       });

@@ -16,6 +16,7 @@ import { runEngineJob, type JobOptions, type JobOutcome } from './launch/engine-
 import { EventHub } from './event-hub.js';
 import type { HostApi, HostEventListener } from './host-api.js';
 import { createHandlers, type Handlers } from './handlers.js';
+import { PathPolicy } from './path-policy.js';
 import { labPaths } from './paths.js';
 import { RunQueue } from './runs/run-queue.js';
 import { RunStore } from './runs/run-store.js';
@@ -31,6 +32,12 @@ export interface LabHostOptions {
   launcher?: EngineLauncher;
   /** App version shown by the System screen. */
   version?: string;
+  /**
+   * Web mode: the only folders a request may name a server path in (imports, analyses, teacher
+   * checkpoints), checked after resolving links; see {@link PathPolicy}. Undefined = any path (the
+   * desktop app and the CLI, whose user owns the machine).
+   */
+  allowedRoots?: readonly string[];
 }
 
 /**
@@ -49,6 +56,8 @@ export class LabHost implements HostApi {
   constructor(
     readonly options: LabHostOptions,
     readonly settings: Settings,
+    /** Which server paths requests may name. */
+    readonly pathPolicy: PathPolicy,
   ) {
     this.launcher = options.launcher ?? new ChildProcessLauncher();
     this.runs = new RunStore(options.dataDir);
@@ -74,6 +83,11 @@ export class LabHost implements HostApi {
       },
     );
     this.handlers = createHandlers(this);
+  }
+
+  /** The real path of a server path a request names, when the path policy allows it (see {@link PathPolicy.check}). */
+  checkPath(p: string, what: string): Promise<string> {
+    return this.pathPolicy.check(p, what);
   }
 
   /** The lab's folders. */
@@ -146,7 +160,8 @@ export async function createLabHost(options: LabHostOptions): Promise<LabHost> {
   const p = labPaths(options.dataDir);
   await Promise.all([p.runs, p.datasets, p.tmp].map((d) => fs.mkdir(d, { recursive: true })));
   await cleanTmp(p.tmp);
-  return new LabHost(options, await loadSettings(p.settings));
+  const policy = await PathPolicy.create(options.allowedRoots);
+  return new LabHost(options, await loadSettings(p.settings), policy);
 }
 
 /** Leftovers of crashed imports/exports. Only entries older than a day: another host may be importing. */

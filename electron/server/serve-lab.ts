@@ -19,6 +19,11 @@ export interface ServeLabOptions {
   version?: string;
   /** Largest uploaded file, bytes. */
   maxUploadBytes?: number;
+  /**
+   * Server folders requests may name besides the data folder (which holds the uploads): imports,
+   * analyses and teacher checkpoints anywhere else are refused (see the host's PathPolicy).
+   */
+  allowPaths?: readonly string[];
 }
 
 /** A running web-mode lab. */
@@ -27,6 +32,8 @@ export interface ServedLab {
   url: string;
   /** Port bound. */
   port: number;
+  /** Real paths of the folders requests may name. */
+  allowedRoots: readonly string[];
   /** Stops the server, then the host (running runs checkpoint and become interrupted). */
   close(): Promise<void>;
 }
@@ -48,6 +55,7 @@ export async function serveLab(options: ServeLabOptions): Promise<ServedLab> {
   const host = await createLabHost({
     dataDir: options.dataDir,
     mode: 'web',
+    allowedRoots: [options.dataDir, ...(options.allowPaths ?? [])],
     ...(options.version ? { version: options.version } : {}),
   });
   try {
@@ -62,6 +70,7 @@ export async function serveLab(options: ServeLabOptions): Promise<ServedLab> {
     return {
       url: server.url,
       port: server.port,
+      allowedRoots: host.pathPolicy.roots ?? [],
       close: async () => {
         await server.close();
         await host.close();

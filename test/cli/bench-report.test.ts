@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { parseArgs } from '../../electron/cli/args.js';
+import { parseCommandLine } from '../../electron/cli/args.js';
 import { benchMarkdown, type EngineBench } from '../../electron/cli/commands/bench-report.js';
 import type { TorchBench } from '../../electron/cli/commands/bench-torch.js';
-import { specFromArgs } from '../../electron/cli/commands/run.js';
+import { runCommand, specFromArgs } from '../../electron/cli/commands/run.js';
 
 const row = (model: string, batch: number, threads: number, ms: number) => ({
   model,
@@ -56,11 +56,19 @@ describe('bench report', () => {
 
 describe('lgg-lab run --threads', () => {
   it('sets the spec’s thread count (a number or auto)', async () => {
-    expect((await specFromArgs(parseArgs(['--preset', 'mnist-cnn-quick', '--threads', '3']))).threads).toBe(
-      3,
-    );
     expect(
-      (await specFromArgs(parseArgs(['--preset', 'mnist-cnn-quick', '--threads', 'auto']))).threads,
+      (
+        await specFromArgs(
+          parseCommandLine(runCommand.options, ['--preset', 'mnist-cnn-quick', '--threads', '3']),
+        )
+      ).threads,
+    ).toBe(3);
+    expect(
+      (
+        await specFromArgs(
+          parseCommandLine(runCommand.options, ['--preset', 'mnist-cnn-quick', '--threads', 'auto']),
+        )
+      ).threads,
     ).toBe('auto');
   });
 });

@@ -4,6 +4,8 @@ import type { TorchBench } from './bench-torch.js';
 /** What an engine's bench job returns (electron/engine/bench/bench.ts BenchResult). */
 export interface EngineBench {
   backend: string;
+  /** The WebGPU adapter measured, on webgpu. */
+  adapter?: string;
   cores: number;
   train: TrainRow[];
   models: TrainRow[];
@@ -92,6 +94,7 @@ export function benchMarkdown(
   imports: ImportBench[],
 ): string {
   const md: string[] = [`# ${title}`, ''];
+  for (const r of results) if (r.adapter) md.push(`${r.backend} ran on ${r.adapter}.`, '');
   md.push('## Reference CNN training step (SGD momentum; median of timed steps)', '');
   for (const r of results)
     md.push(

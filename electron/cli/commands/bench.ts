@@ -6,7 +6,8 @@ import type { BenchJob } from '../../../shared/engine-protocol.js';
 import type { BackendChoice } from '../../../shared/spec/training.js';
 import { benchImport } from '../../host/datasets/bench-import.js';
 import type { LabHost } from '../../host/lab-host.js';
-import { optFlag, optList, optString, UsageError, type CliContext, type Command } from '../command.js';
+import { backendOptionSpec, parseBackend } from '../backend-option.js';
+import { defineCommand, UsageError, type CliContext } from '../command.js';
 import { benchMarkdown, type EngineBench } from './bench-report.js';
 import { benchTorch } from './bench-torch.js';
 import { withHost } from './host-context.js';
@@ -39,35 +40,54 @@ function threadCounts(raw: string | undefined): number[] {
 }
 
 /** `lgg-lab bench` (and `npm run bench`). */
-export const benchCommand: Command = {
+export const benchCommand = defineCommand({
   name: 'bench',
   summary:
     'training throughput per backend and thread count, per-kernel profile, LGG timings, import throughput, vs PyTorch',
   usage: [
     'lgg-lab bench [--backend wasm --backend cpu …] [--threads 1,2,…] [--quick] [--no-torch] [--no-import] [--json]',
-    '  --threads LIST        thread counts to train at (default 1 … this machine’s cores), PyTorch at the same',
-    '  --torch-anchor FILE   the workplace PyTorch anchor (default: ../shared/bench/torch_anchor.py or one level up)',
     '  Writes bench-results/bench-<time>.md (Markdown tables for the README) and .json.',
   ].join('\n'),
+  options: {
+    backend: {
+      ...backendOptionSpec('benchmark this backend (default: the automatic one, wasm and cpu)'),
+      multiple: true,
+    },
+    threads: {
+      type: 'string',
+      value: 'LIST',
+      help: 'thread counts to train at, e.g. 1,2,4 (default 1 … this machine’s cores); PyTorch at the same',
+    },
+    'torch-anchor': {
+      type: 'string',
+      value: 'FILE',
+      help: 'the workplace PyTorch anchor (default: ../shared/bench/torch_anchor.py, or one level up)',
+    },
+    quick: { type: 'boolean', help: 'fewer steps and sizes' },
+    'no-torch': { type: 'boolean', help: 'skip the PyTorch reference' },
+    'no-import': { type: 'boolean', help: 'skip the dataset import benchmark' },
+    json: { type: 'boolean', help: 'print JSON instead of Markdown' },
+  },
+  maxPositionals: 0,
   async run(args, ctx) {
-    const quick = optFlag(args, 'quick');
-    const threads = threadCounts(optString(args, 'threads'));
+    const quick = args.options.quick === true;
+    const threads = threadCounts(args.options.threads);
+    const chosen = (args.options.backend ?? []).map(parseBackend);
     return withHost(ctx, async (host) => {
       const info = await host.backend();
       const available: BackendName[] = [info.backend, ...(['wasm', 'cpu'] as const)].filter(
         (b, i, a) => a.indexOf(b) === i,
       );
-      const chosen = optList(args, 'backend') as BackendChoice[];
       const results: EngineBench[] = [];
       for (const b of chosen.length > 0 ? chosen : available) {
         const r = await benchBackend(host, b, { type: 'bench', quick, threads }, ctx);
         if (r) results.push(r);
       }
-      const anchor = optString(args, 'torch-anchor');
-      const torch = optFlag(args, 'no-torch')
+      const anchor = args.options['torch-anchor'];
+      const torch = args.options['no-torch']
         ? undefined
         : await benchTorch(ctx, threads, { quick, ...(anchor ? { anchor } : {}) });
-      const imports = optFlag(args, 'no-import') ? [] : await benchImport(host.paths.tmp);
+      const imports = args.options['no-import'] ? [] : await benchImport(host.paths.tmp);
       const cpu = os.cpus()[0]?.model ?? '';
       const title = `LGG Lab benchmark (${new Date().toISOString()}, ${os.cpus().length} CPUs, ${cpu}, Node ${process.versions.node})`;
       const text = benchMarkdown(title, results, torch, imports);
@@ -86,9 +106,9 @@ export const benchCommand: Command = {
         imports,
       };
       await fs.writeFile(path.join(outDir, `bench-${stamp}.json`), JSON.stringify(json, null, 2));
-      ctx.out(optFlag(args, 'json') ? JSON.stringify(json, null, 2) : text);
+      ctx.out(args.options.json ? JSON.stringify(json, null, 2) : text);
       ctx.err(`saved to ${path.join(outDir, `bench-${stamp}.md`)}`);
       return 0;
     });
   },
-};
+});

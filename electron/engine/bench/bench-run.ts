@@ -123,7 +123,7 @@ export async function openBenchRun(
       const x = tf.tensor(b.x, [b.labels.length, ...ctx.trainBatches.inputShape], 'float32');
       const labels = tf.tensor1d(b.labels, 'int32');
       try {
-        trainStep(ctx, plugin, sgd, { x, labels, labelArray: b.labels }, lr, Number.POSITIVE_INFINITY);
+        await trainStep(ctx, plugin, sgd, { x, labels, labelArray: b.labels }, lr, Number.POSITIVE_INFINITY);
       } finally {
         tf.dispose([x, labels]);
       }

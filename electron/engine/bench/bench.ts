@@ -2,11 +2,14 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type { BenchJob } from '../../../shared/engine-protocol.js';
 import { LggOptionsSchema } from '../../../shared/lgg-options.js';
+import { adapterLabel, webGpuAdapter } from '../backend/webgpu/index.js';
+import { jobProgress } from '../jobs/progress.js';
+import { readTidy } from '../nn/read.js';
 import type { ExperimentSpecInput } from '../../../shared/spec/index.js';
 import { Rng } from '../../../shared/rng.js';
 import { buildLgg } from '../lgg/graph.js';
 import { createModel } from '../models/registry.js';
-import { availableCores } from '../replicas/index.js';
+import { availableCores, replicaCount } from '../replicas/index.js';
 import { saveCheckpoint } from '../train/checkpoint.js';
 import type { JobIo } from '../train/run-setup.js';
 import { benchDataFolder, median, openBenchRun, timeSteps, type StepTiming } from './bench-run.js';
@@ -39,6 +42,8 @@ export interface GkdBench {
 /** What one engine process measures on its backend. */
 export interface BenchResult {
   backend: string;
+  /** The WebGPU adapter measured (its label), on webgpu. */
+  adapter?: string;
   /** Cores of the machine (the thread counts measured are 1 … cores unless told). */
   cores: number;
   /** Reference CNN, batches 64 and 256, per thread count. */
@@ -69,7 +74,7 @@ function randomTensor(shape: number[], seed: number): tf.Tensor {
   return tf.tensor(new Rng(seed).fillUniform(new Float32Array(n), 0, 1), shape);
 }
 
-function benchLgg(b: number, d: number, reps: number): LggBench {
+async function benchLgg(b: number, d: number, reps: number): Promise<LggBench> {
   const x = randomTensor([b, d], 2);
   const fwd: number[] = [];
   const bwd: number[] = [];
@@ -77,9 +82,9 @@ function benchLgg(b: number, d: number, reps: number): LggBench {
   try {
     for (let i = 0; i < reps + 1; i++) {
       const t0 = performance.now();
-      tf.tidy(() => void buildLgg(x, ANCHOR_LGG).graph.dataSync());
+      await readTidy(() => buildLgg(x, ANCHOR_LGG).graph);
       const t1 = performance.now();
-      tf.tidy(() => void grad(x).dataSync());
+      await readTidy(() => grad(x));
       const t2 = performance.now();
       if (i > 0) {
         fwd.push(t1 - t0);
@@ -120,13 +125,18 @@ async function benchTeacher(dataDir: string): Promise<string> {
 /** Runs the benchmark on the backend this engine process selected. */
 export async function runBench(job: BenchJob, io: JobIo): Promise<BenchResult> {
   const backend = tf.getBackend();
+  const adapter = webGpuAdapter();
   const cores = availableCores();
-  // The pure-JS cpu backend takes ~30 s per reference-CNN step: only the smallest cases run there.
-  const slow = backend === 'cpu';
+  // The pure-JS cpu backend takes ~30 s per reference-CNN step, a software WebGPU adapter (lavapipe)
+  // a few seconds: only the smallest cases run there.
+  const software = backend === 'webgpu' && adapter?.isFallback === true;
+  const slow = backend === 'cpu' || software;
+  const why = software ? 'software adapter' : `${backend} backend`;
   const quick = job.quick || slow;
   const threadCounts = (job.threads ?? Array.from({ length: cores }, (_, i) => i + 1)).filter((t) => t >= 1);
   const result: BenchResult = {
     backend,
+    ...(backend === 'webgpu' && adapter ? { adapter: adapterLabel(adapter) } : {}),
     cores,
     train: [],
     models: [],
@@ -135,25 +145,9 @@ export async function runBench(job: BenchJob, io: JobIo): Promise<BenchResult> {
     lgg: [],
     skipped: [],
   };
-  const plan: string[] = [];
   let done = 0;
-  const tick = (detail: string): void => {
-    done++;
-    io.emit({
-      type: 'progress',
-      progress: {
-        runId: 'bench',
-        phase: 'training',
-        epoch: 0,
-        totalEpochs: 0,
-        step: done,
-        stepsPerEpoch: plan.length,
-        samplesPerSec: 0,
-        etaSec: 0,
-        detail,
-      },
-    });
-  };
+  const total = 4 * threadCounts.length + 2 + 9;
+  const tick = (detail: string): void => jobProgress(io, 'bench', ++done, total, detail);
   const data = await benchDataFolder({ mnist28: MNIST, cifar32: CIFAR });
   try {
     const teacher = await benchTeacher(data.dir);
@@ -167,10 +161,11 @@ export async function runBench(job: BenchJob, io: JobIo): Promise<BenchResult> {
       for (const threads of threadCounts) {
         const label = `${name} batch ${batch} on ${threads} thread${threads === 1 ? '' : 's'}`;
         if (slow && (name !== 'ref-cnn' || batch > 64 || threads > 1)) {
-          result.skipped.push(`${label} (cpu backend too slow)`);
+          result.skipped.push(`${label} (${why} too slow)`);
           continue;
         }
-        if (threads > batch) continue;
+        // GPU and native TensorFlow backends train in one process (they thread themselves).
+        if (threads > batch || replicaCount(threads, backend, batch) !== threads) continue;
         const run = await openBenchRun(
           data.dir,
           `${name}-${batch}-${threads}`,
@@ -188,7 +183,7 @@ export async function runBench(job: BenchJob, io: JobIo): Promise<BenchResult> {
       }
     }
     if (!slow) {
-      const threads = Math.max(...threadCounts);
+      const threads = replicaCount(Math.max(...threadCounts), backend, 64);
       const gkd: ExperimentSpecInput = {
         kind: 'distill',
         method: 'gkd',
@@ -233,10 +228,11 @@ export async function runBench(job: BenchJob, io: JobIo): Promise<BenchResult> {
   }
   for (const b of [64, 256, 1024]) {
     for (const d of [128, 3136, 12544]) {
-      if ((slow && b * b * d > 256 * 256 * 3136) || (job.quick && b * d > 256 * 3136)) {
+      const limit = software ? 64 * 64 * 12544 : slow ? 256 * 256 * 3136 : Number.POSITIVE_INFINITY;
+      if (b * b * d > limit || (job.quick && b * d > 256 * 3136)) {
         result.skipped.push(`LGG B=${b} D=${d}`);
       } else {
-        result.lgg.push(benchLgg(b, d, job.quick ? 2 : b * b * d > 1e9 ? 3 : 10));
+        result.lgg.push(await benchLgg(b, d, job.quick ? 2 : b * b * d > 1e9 ? 3 : 10));
       }
       tick(`LGG B=${b} D=${d}`);
       if (io.cancelled()) return result;

@@ -185,7 +185,7 @@ export class ReplicaPool {
     let result: StepValues & { applied: boolean };
     try {
       const shard = { x, labels, labelArray: batch.labels, replicas: c };
-      result = trainStep(this.ctx, this.plugin, this.sgd, shard, lr, maxLoss);
+      result = await trainStep(this.ctx, this.plugin, this.sgd, shard, lr, maxLoss);
       this.calls = c.nextCall;
     } catch (e) {
       this.group.abort();

@@ -52,7 +52,7 @@ function shardBatch(m: Extract<PoolToWorker, { type: 'step' }>, shape: readonly 
   };
 }
 
-function handle(m: PoolToWorker): void {
+async function handle(m: PoolToWorker): Promise<void> {
   if (!run) throw new Error('replica worker: a command arrived before set-up finished');
   const { ctx, plugin, sgd } = run;
   switch (m.type) {
@@ -63,7 +63,7 @@ function handle(m: PoolToWorker): void {
     case 'step': {
       const batch = shardBatch(m, ctx.trainBatches.inputShape);
       try {
-        trainStep(ctx, plugin, sgd, batch, m.lr, m.maxLoss);
+        await trainStep(ctx, plugin, sgd, batch, m.lr, m.maxLoss);
       } finally {
         tf.dispose([batch.x, batch.labels]);
       }
@@ -77,13 +77,8 @@ async function start(): Promise<void> {
   const io = { emit: () => undefined, cancelled: () => false };
   const { ctx, plugin } = await setupRun(init.spec, init.runDir, init.dataDir, io, { data: init.data });
   run = { ctx, plugin, sgd: new Sgd(ctx.model.params.trainable, init.spec.training) };
-  port?.on('message', (m: PoolToWorker) => {
-    try {
-      handle(m);
-    } catch (e) {
-      fail(e);
-    }
-  });
+  // Commands come one at a time: the engine sends the next only after this one's last barrier.
+  port?.on('message', (m: PoolToWorker) => void handle(m).catch(fail));
   send({ type: 'ready' });
 }
 

@@ -26,14 +26,14 @@ export interface StepValues {
  * see the whole batch's graph and per-example terms its normaliser), each replica differentiates
  * into its own rows, and the gradients are summed over the replicas before the identical update.
  */
-export function trainStep(
+export async function trainStep(
   ctx: RunContext,
   plugin: ExperimentPlugin,
   sgd: Sgd,
   batch: Batch,
   lr: number,
   maxLoss: number,
-): StepValues & { applied: boolean } {
+): Promise<StepValues & { applied: boolean }> {
   const model = ctx.model;
   const c = batch.replicas;
   const fctx: ForwardContext = { training: true, bnUpdates: [], ...(c ? { replicas: c } : {}) };
@@ -52,16 +52,15 @@ export function trainStep(
   }, vars);
   const value = taped.value;
   const grads = c ? sumGradients(taped.grads, vars, c) : taped.grads;
-  const ex = extras ? extras.dataSync() : new Float32Array(0);
-  const loss = ex[0] ?? Number.NaN;
-  const components: Record<string, number> = {};
-  names.forEach((n, i) => (components[n] = ex[i + 2] ?? Number.NaN));
-  const applied = Number.isFinite(loss) && loss <= maxLoss;
+  let applied = false;
+  let ex: tf.TypedArray = new Float32Array(0);
   try {
+    ex = extras ? await extras.data() : ex;
+    applied = Number.isFinite(ex[0] ?? Number.NaN) && (ex[0] ?? Number.NaN) <= maxLoss;
     if (applied) {
       sgd.step(grads, lr);
       for (const [v, t] of fctx.bnUpdates) v.assign(t);
-      plugin.afterStep?.(ctx);
+      await plugin.afterStep?.(ctx);
     }
   } finally {
     tf.dispose([
@@ -72,5 +71,7 @@ export function trainStep(
     ]);
   }
   c?.end();
-  return { loss, correct: ex[1] ?? 0, components, applied };
+  const components: Record<string, number> = {};
+  names.forEach((n, i) => (components[n] = ex[i + 2] ?? Number.NaN));
+  return { loss: ex[0] ?? Number.NaN, correct: ex[1] ?? 0, components, applied };
 }

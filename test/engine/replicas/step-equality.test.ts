@@ -69,7 +69,7 @@ async function twoSteps(dataDir: string, spec: ExperimentSpecInput, threads: num
       else {
         const x = tf.tensor(b.x, [b.labels.length, ...ctx.trainBatches.inputShape]);
         const labels = tf.tensor1d(b.labels, 'int32');
-        r = trainStep(ctx, plugin, sgd, { x, labels, labelArray: b.labels }, t.lr, 1e9);
+        r = await trainStep(ctx, plugin, sgd, { x, labels, labelArray: b.labels }, t.lr, 1e9);
         tf.dispose([x, labels]);
       }
       expect(r.applied).toBe(true);

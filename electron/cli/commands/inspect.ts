@@ -4,6 +4,7 @@ import { LabFailure } from '../../../shared/result.js';
 import { defineCommand, UsageError } from '../command.js';
 import { formatDuration, pct, table } from '../format.js';
 import { backendOption, backendOptionSpec } from '../backend-option.js';
+import { printReference } from './eval.js';
 import { labVersion, withHost } from './host-context.js';
 
 const JSON_OPTION = { json: { type: 'boolean', help: 'print JSON instead of a table' } } as const;
@@ -136,6 +137,7 @@ export const showCommand = defineCommand({
             ).replace(/^/gm, '  '),
           );
         }
+        printReference(ctx, report);
       }
       return 0;
     }),

@@ -145,19 +145,24 @@ const cases: [string, ExperimentSpecInput][] = [
       rkd: { distanceWeight: 25, angleWeight: 50 },
     },
   ]),
-  [
-    'geometry: smoothness loss on an embedding',
+  // A smoothness run holds a validation split out (it picks its classifier there). The cosine
+  // graph is the batch's LGG; the RBF graph divides by the batch's mean pairwise distance: both are
+  // whole-batch statistics every replica must compute on the gathered embedding.
+  ...(['cosine', 'rbf'] as const).map((similarity): [string, ExperimentSpecInput] => [
+    `geometry: smoothness loss on an embedding, ${similarity} graph`,
     {
       kind: 'geometry',
       method: 'smoothness',
       dataset: 'squares',
       model: wrn,
-      training,
+      training: { ...training, validationFraction: 0.1 },
       probe,
       backend: 'wasm',
       embeddingDim: 8,
+      similarity,
+      ...(similarity === 'rbf' ? { rbfScale: 'mean-distance' as const } : {}),
     },
-  ],
+  ]),
   [
     'robust: Laplacian on every ReLU + Parseval',
     {
@@ -169,6 +174,22 @@ const cases: [string, ExperimentSpecInput][] = [
       probe,
       backend: 'wasm',
       laplacian: { gamma: 0.01, m: 2, taps: 'relu', sigma: 'pairs' },
+    },
+  ],
+  [
+    // The authors' Parseval network: scaled convolutions and 0.5/0.5 blocks are part of the forward
+    // pass every replica runs on its shard, BatchNorm before every block is synchronised.
+    'robust: Parseval PreActResNet18 + Laplacian on its stages',
+    {
+      kind: 'robust',
+      method: 'parseval+laplacian',
+      dataset: 'squares',
+      model: { arch: 'preact-resnet18', width: 0.125 },
+      training,
+      probe,
+      backend: 'wasm',
+      parseval: { network: true },
+      laplacian: { gamma: 0.01, m: 2, taps: 'stages', sigma: 'pairs' },
     },
   ],
 ];

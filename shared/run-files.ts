@@ -56,6 +56,7 @@ const statusShape = z.object({
   stepsPerEpoch: z.number().int().positive().optional(),
   pid: z.number().int().positive().optional(),
   backend: z.string().max(100).optional(),
+  threads: z.number().int().min(1).max(4096).optional(),
   error: LabErrorSchema.optional(),
 });
 /** `status.json`. */

@@ -40,6 +40,8 @@ export interface RunStatus {
    * epoch (no epoch record yet) still draws its curves over epochs and its progress bar.
    */
   stepsPerEpoch?: number;
+  /** CPU threads the engine trains with (data-parallel replicas), once it reported them. */
+  threads?: number;
   /** Why the run failed, was cancelled or interrupted. */
   error?: LabError;
 }
@@ -232,4 +234,6 @@ export interface RunProgress {
   etaSec: number;
   /** Free text of the current phase (e.g. "PGD ε=0.01: 300/1000"). */
   detail?: string;
+  /** CPU threads training this run (data-parallel replicas; 1 on a GPU backend). */
+  threads?: number;
 }

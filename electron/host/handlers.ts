@@ -74,6 +74,7 @@ export function createHandlers(host: LabHost): Handlers {
       version: host.options.version ?? labVersion(),
       mode: host.options.mode,
       queue: host.queue.counts(),
+      threads: host.queue.threadUse(),
     }),
     'lab:presets.list': () => Promise.resolve([...PRESETS]),
     'lab:specs.validate': (p) => Promise.resolve(validSpec(p.spec)),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { TrainingSchema, type ModelSpec } from '../../shared/spec';
-import { modelCost, epochSeconds } from '../../renderer/src/form/estimate';
+import { modelCost, epochSeconds, runThreads } from '../../renderer/src/form/estimate';
 import { groupsOf } from '../../renderer/src/form/groups';
 import { fieldsOf, getAt, setAt, type Field } from '../../renderer/src/form/schema-fields';
 
@@ -122,5 +122,19 @@ describe('parameter count and time estimate', () => {
       expect(est, `${JSON.stringify(m.model)} batch ${m.batchSize}`).toBeGreaterThan(m.seconds / 2);
       expect(est, `${JSON.stringify(m.model)} batch ${m.batchSize}`).toBeLessThan(m.seconds * 2);
     }
+  });
+
+  it('divides epoch time over the threads a run gets on wasm and cpu only', () => {
+    // A model heavy enough that the per-batch and per-epoch fixed costs do not count.
+    const cost = { parameters: 1, macs: 1e9, convMacs: 0 };
+    const work = { examples: 1000, batchSize: 100, evalExamples: 0 };
+    expect(runThreads('auto', 8, 128, 'wasm')).toBe(8);
+    expect(runThreads('auto', 8, 4, 'wasm')).toBe(4);
+    expect(runThreads(3, 8, 128, 'cpu')).toBe(3);
+    expect(runThreads('auto', 8, 128, 'tensorflow-gpu')).toBe(1);
+    const one = epochSeconds(cost, work, 'wasm');
+    const four = epochSeconds(cost, work, 'wasm', undefined, 4);
+    expect(four).toBeLessThan(one / 3);
+    expect(four).toBeGreaterThan(one / 4);
   });
 });

@@ -120,8 +120,9 @@ interface BackendSpeed {
 }
 
 /**
- * wasm was measured on 2 shared cores (2026-12-03: one-epoch MNIST runs of the MLP and the reference
- * CNN at widths 0.25–2 and batches 16–256): convolutions reach under half the dense rate, and small
+ * Per thread. wasm was measured on 2 shared cores before runs trained as one replica per thread
+ * (2026-12-03: one-epoch MNIST runs of the MLP and the reference CNN at widths 0.25–2 and batches
+ * 16–256): convolutions reach under half the dense rate, and small
  * models are dominated by the per-batch and per-epoch costs, which the MAC count alone missed (the
  * estimate ran up to 10× low for them). The other backends are scaled guesses; the dashboard shows
  * the real throughput.
@@ -147,6 +148,23 @@ export interface EpochWork {
 }
 
 /**
+ * Speed-up of each thread beyond the first on wasm and cpu, where a run trains as data-parallel
+ * replicas (measured: reference CNN, 2 threads ÷ 1 in the same bench run; the replicas meet at every
+ * BatchNorm and at the gradient sum, so the rest is spent waiting and copying).
+ */
+const REPLICA_EFFICIENCY = 0.85;
+
+/** Backends whose runs train on one replica per thread. */
+const REPLICATED = new Set(['wasm', 'cpu']);
+
+/** Threads a run gets: the spec's count or (`auto`) the cores, at most the batch; 1 off wasm/cpu. */
+export function runThreads(requested: unknown, cores: number, batchSize: number, backend: string): number {
+  if (!REPLICATED.has(backend)) return 1;
+  const wanted = typeof requested === 'number' && requested >= 1 ? Math.floor(requested) : cores;
+  return Math.max(1, Math.min(wanted, batchSize));
+}
+
+/**
  * Seconds per epoch: training costs about three forward passes (forward, input and weight
  * gradients), evaluation one, each batch and each epoch a fixed cost on top. `calibration` is the
  * MACs/s a finished run actually achieved, when there is one (it replaces both MAC rates).
@@ -156,11 +174,16 @@ export function epochSeconds(
   work: EpochWork,
   backend: string,
   calibration?: number,
+  threads = 1,
 ): number {
   const speed = ASSUMED_SPEED[backend] ?? CPU_SPEED;
   const dense = calibration ?? speed.dense;
   const conv = calibration ?? speed.conv;
   const forward = (cost.macs - cost.convMacs) / dense + cost.convMacs / conv;
+  // Replicas share the arithmetic; each batch and each epoch still costs its fixed part.
+  const speedup = 1 + REPLICA_EFFICIENCY * (Math.max(1, threads) - 1);
   const batches = Math.ceil(work.examples / work.batchSize) + Math.ceil(work.evalExamples / work.batchSize);
-  return forward * (3 * work.examples + work.evalExamples) + batches * speed.perStep + speed.perEpoch;
+  return (
+    (forward * (3 * work.examples + work.evalExamples)) / speedup + batches * speed.perStep + speed.perEpoch
+  );
 }

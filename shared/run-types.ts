@@ -1,3 +1,4 @@
+import type { ExecutorRecord, SlurmTaskState } from './executor.js';
 import type { LabError } from './result.js';
 import type { ExperimentKind } from './spec/experiments.js';
 
@@ -31,6 +32,13 @@ export interface RunStatus {
   backend?: string;
   /** Why the run failed, was cancelled or interrupted. */
   error?: LabError;
+  /** Where the run executes when not in the host's own queue (a Slurm array task). */
+  executor?: ExecutorRecord;
+  /**
+   * The Slurm view of the run's task, added by the host when it reads the run (from `squeue` or
+   * `sacct`); never written to status.json.
+   */
+  slurm?: SlurmTaskState;
 }
 
 /** Scalars of one split at the end of an epoch. */

@@ -12,6 +12,7 @@ const BOOLEAN_FLAGS = new Set([
   'no-import',
   'detach',
   'version',
+  'assume-shared-fs',
 ]);
 
 /**

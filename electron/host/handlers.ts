@@ -7,6 +7,9 @@ import { LabFailure, toLabError } from '../../shared/result.js';
 import { TERMINAL_STATES } from '../../shared/run-types.js';
 import { expandStudy, parseExperimentSpec, parseStudySpec } from '../../shared/spec/index.js';
 import type { ExperimentSpec } from '../../shared/spec/experiments.js';
+import type { ExecutorChoice, SlurmSubmission } from '../../shared/executor.js';
+import { clusterHandlers } from './cluster-handlers.js';
+import type { SubmissionOwner } from './executors/index.js';
 import { exportRun } from './export/run-export.js';
 import type { LabHost } from './lab-host.js';
 
@@ -43,19 +46,61 @@ async function checkTeacher(host: LabHost, spec: ExperimentSpec): Promise<void> 
   }
 }
 
-async function startRun(host: LabHost, spec: ExperimentSpec): Promise<string> {
+/** Checks what can be checked before a run folder exists: the teacher, the dataset (imported on first use). */
+async function checkRun(host: LabHost, spec: ExperimentSpec): Promise<void> {
   await checkTeacher(host, spec);
   await host.ensureDataset(spec.dataset);
-  const status = await host.runs.create(spec);
-  host.events.runStatus(status);
-  await host.queue.enqueue(status.id);
-  return status.id;
+}
+
+/**
+ * Creates the runs of validated specs and starts them on an executor: queued here (`local`), or
+ * submitted to Slurm as one job array. A failed submission removes the run folders it created:
+ * nothing half-submitted stays queued.
+ */
+async function startRuns(
+  host: LabHost,
+  specs: ExperimentSpec[],
+  executor: ExecutorChoice | undefined,
+  study?: string,
+): Promise<{ ids: string[]; submission?: SlurmSubmission }> {
+  if (!executor || executor.kind === 'local') {
+    const ids: string[] = [];
+    for (const spec of specs) {
+      await checkRun(host, spec);
+      const status = await host.runs.create(spec);
+      host.events.runStatus(status);
+      await host.local.submit([status.id]);
+      ids.push(status.id);
+    }
+    return { ids };
+  }
+  const submit = {
+    options: executor.slurm,
+    dryRun: executor.dryRun,
+    assumeSharedFs: executor.assumeSharedFs,
+  };
+  await host.slurm.precheck({ ...submit, owner: { kind: 'study', name: study ?? 'run' } });
+  for (const spec of specs) await checkRun(host, spec);
+  const ids: string[] = [];
+  let submission: SlurmSubmission;
+  try {
+    for (const spec of specs) ids.push((await host.runs.create(spec)).id);
+    const owner: SubmissionOwner = study ? { kind: 'study', name: study } : { kind: 'run', id: ids[0] ?? '' };
+    submission = await host.slurm.submit(ids, { ...submit, owner });
+  } catch (e) {
+    for (const id of ids) await host.runs.remove(id).catch(() => undefined);
+    throw e;
+  }
+  for (const s of await host.slurm.decorate(await Promise.all(ids.map((id) => host.runs.status(id)))))
+    host.events.runStatus(s);
+  return { ids, submission };
 }
 
 /** The host's request handlers. */
 export function createHandlers(host: LabHost): Handlers {
   const imports = new Map<string, AbortController>();
   return {
+    ...clusterHandlers(host),
     'lab:system.info': async () => ({
       backend: await host.backend(),
       dataDir: host.options.dataDir,
@@ -115,35 +160,63 @@ export function createHandlers(host: LabHost): Handlers {
       return { removed };
     },
     'lab:datasets.samples': (p) => host.datasets.samples(p.id, p.split, p.count),
-    'lab:runs.list': () => host.runs.list(),
+    'lab:runs.list': async () => {
+      const rows = await host.runs.list();
+      const statuses = await host.slurm.decorate(rows.map((r) => r.status));
+      return rows.map((r, i) => ({ ...r, status: statuses[i] ?? r.status }));
+    },
     'lab:runs.get': async (p) => {
       const [summary, spec, report] = await Promise.all([
         host.runs.summary(p.id),
         host.runs.spec(p.id),
         host.runs.report(p.id),
       ]);
-      return { summary, spec, ...(report ? { report } : {}), path: host.runs.dir(p.id) };
+      const [status] = await host.slurm.decorate([summary.status]);
+      return {
+        summary: { ...summary, status: status ?? summary.status },
+        spec,
+        ...(report ? { report } : {}),
+        path: host.runs.dir(p.id),
+      };
     },
-    'lab:runs.start': async (p) => ({ id: await startRun(host, validSpec(p.spec)) }),
+    'lab:runs.start': async (p) => {
+      const { ids, submission } = await startRuns(host, [validSpec(p.spec)], p.executor);
+      return { id: ids[0] ?? '', ...(submission ? { submission } : {}) };
+    },
     'lab:runs.startStudy': async (p) => {
       const r = parseStudySpec(p.study);
       if (!r.ok) throw new LabFailure(r.error.code, r.error.message, r.error.details);
       const specs = expandStudy(r.value).map((s) => validSpec(s));
-      const ids: string[] = [];
-      for (const s of specs) ids.push(await startRun(host, s));
-      return { ids };
+      return startRuns(host, specs, p.executor, r.value.name);
     },
-    'lab:runs.stop': async (p) => ({ stopped: await host.queue.stop(p.id) }),
+    'lab:runs.stop': async (p) => {
+      if (host.local.has(p.id)) return { stopped: await host.local.cancel(p.id) };
+      const s = await host.runs.status(p.id);
+      if (!s.executor) return { stopped: false };
+      const [seen] = await host.slurm.decorate([s]);
+      const active = seen?.slurm && ['pending', 'running', 'suspended'].includes(seen.slurm.phase);
+      if (TERMINAL_STATES.includes(s.state) && !active) return { stopped: false };
+      host.events.runStatus(await host.slurm.cancel(s));
+      return { stopped: true };
+    },
     'lab:runs.resume': async (p) => {
       const s = await host.runs.status(p.id);
       if (s.state === 'completed')
         throw new LabFailure('invalid-request', `run ${p.id} has completed; nothing to resume`);
       if (!TERMINAL_STATES.includes(s.state)) throw new LabFailure('busy', `run ${p.id} is ${s.state}`);
-      await host.queue.enqueue(p.id, true);
+      if (s.executor) {
+        const submission = await host.slurm.resubmit(s, p.slurm);
+        host.events.runStatus(await host.runs.status(p.id));
+        return { id: p.id, submission };
+      }
+      await host.local.resume(p.id);
       return { id: p.id };
     },
     'lab:runs.remove': async (p) => {
-      if (host.queue.has(p.id)) throw new LabFailure('busy', `run ${p.id} is active; stop it first`);
+      if (host.local.has(p.id)) throw new LabFailure('busy', `run ${p.id} is active; stop it first`);
+      const s = await host.runs.status(p.id).catch(() => undefined);
+      if (s?.executor && !TERMINAL_STATES.includes(s.state))
+        throw new LabFailure('busy', `run ${p.id} is ${s.state} on Slurm; stop it first`);
       return { removed: await host.runs.remove(p.id) };
     },
     'lab:runs.metrics': (p) => host.runs.metrics(p.id, p.from),

@@ -4,6 +4,7 @@ import type { BackendChoice } from '../../../shared/spec/training.js';
 import { BackendChoiceSchema } from '../../../shared/spec/training.js';
 import { optFlag, optString, UsageError, type Command } from '../command.js';
 import { formatDuration, pct, table } from '../format.js';
+import { slurmLabel } from '../cluster-watch.js';
 import { labVersion, withHost } from './host-context.js';
 
 /** `lgg-lab presets`. */
@@ -31,7 +32,9 @@ export const listCommand: Command = {
   usage: 'lgg-lab list [--json]',
   run: (args, ctx) =>
     withHost(ctx, async (host) => {
-      const runs = await host.runs.list();
+      const listed = await host.request('lab:runs.list', {});
+      if (!listed.ok) throw new LabFailure(listed.error.code, listed.error.message);
+      const runs = listed.value;
       if (optFlag(args, 'json')) ctx.out(JSON.stringify(runs, null, 2));
       else if (runs.length === 0) ctx.out(`no runs in ${host.runs.root}`);
       else {
@@ -52,7 +55,7 @@ export const listCommand: Command = {
             ],
             runs.map((r) => [
               r.id,
-              r.status.state,
+              `${r.status.state}${r.status.slurm ? ` · ${slurmLabel(r.status.slurm)}` : ''}`,
               r.kind,
               r.method,
               r.model,
@@ -89,6 +92,15 @@ export const showCommand: Command = {
       ctx.out(
         `${summary.name}\n  id       ${id}\n  folder   ${path}\n  state    ${summary.status.state}${summary.status.error ? ` (${summary.status.error.message})` : ''}`,
       );
+      const ex = summary.status.executor;
+      if (ex) {
+        const task = ex.jobId ? `${ex.jobId}_${ex.arrayIndex}` : `index ${ex.arrayIndex} (not submitted)`;
+        ctx.out(
+          `  slurm    task ${task}${summary.status.slurm ? ` · ${slurmLabel(summary.status.slurm)}` : ''}`,
+        );
+        ctx.out(`  script   ${ex.script}`);
+        if (ex.jobId) ctx.out(`  log      ${path}/slurm-${ex.jobId}_${ex.arrayIndex}.out`);
+      }
       ctx.out(
         `  kind     ${spec.kind} · ${spec.method}\n  model    ${summary.model} on ${spec.dataset} · seed ${spec.training.seed} · backend ${summary.status.backend ?? spec.backend}`,
       );

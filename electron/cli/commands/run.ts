@@ -12,6 +12,8 @@ import {
 } from '../command.js';
 import { formatDuration, pct } from '../format.js';
 import { watchRuns } from '../run-watch.js';
+import { EXECUTOR_USAGE, executorFromArgs, slurmOptionsFromArgs } from './cluster-args.js';
+import { followSubmission } from './cluster-follow.js';
 import { withHost } from './host-context.js';
 
 /** Sets `a.b.c=value` in a plain object (value parsed as JSON when it parses, else a string). */
@@ -100,13 +102,16 @@ export const runCommand: Command = {
     '  --seed N  --epochs N  --backend auto|tensorflow-gpu|tensorflow|wasm|cpu  --dataset ID  --method M',
     '  --set key.path=value                   any spec field (repeatable), e.g. --set training.lr=0.05',
     `  (a distillation preset needs --teacher; its placeholder is "${TEACHER_PLACEHOLDER}")`,
+    ...EXECUTOR_USAGE,
   ].join('\n'),
   async run(args, ctx) {
     const spec = await specFromArgs(args);
     return withHost(ctx, async (host) => {
-      const started = await host.request('lab:runs.start', { spec });
+      const executor = executorFromArgs(args, host);
+      const started = await host.request('lab:runs.start', { spec, ...(executor ? { executor } : {}) });
       if (!started.ok) throw new LabFailure(started.error.code, started.error.message, started.error.details);
       const id = started.value.id;
+      if (started.value.submission) return followSubmission(host, ctx, args, started.value.submission);
       ctx.out(`run ${id} → ${host.runs.dir(id)}`);
       const t0 = Date.now();
       const statuses = await watchRuns(host, [id], ctx);
@@ -125,14 +130,21 @@ export const runCommand: Command = {
 export const resumeCommand: Command = {
   name: 'resume',
   summary: 'continue an interrupted, cancelled or failed run from its last checkpoint',
-  usage: 'lgg-lab resume <run-id>',
+  usage: [
+    'lgg-lab resume <run-id> [--detach]',
+    '  A cluster run’s task is resubmitted to Slurm with its own options; --time, --mem, --partition,',
+    '  … (see lgg-lab help study) replace them.',
+  ].join('\n'),
   async run(args, ctx) {
     const id = args.positionals[0];
     if (!id) throw new UsageError('which run? (lgg-lab list)');
     return withHost(ctx, async (host) => {
-      const r = await host.request('lab:runs.resume', { id });
+      const given = slurmOptionsFromArgs(args);
+      const override = Object.values(given).some((v) => (Array.isArray(v) ? v.length > 0 : v !== undefined));
+      const r = await host.request('lab:runs.resume', { id, ...(override ? { slurm: given } : {}) });
       if (!r.ok) throw new LabFailure(r.error.code, r.error.message);
       ctx.out(`resuming ${id} from its last checkpoint`);
+      if (r.value.submission) return followSubmission(host, ctx, args, r.value.submission);
       const statuses = await watchRuns(host, [id], ctx);
       return reportOutcome(
         ctx,

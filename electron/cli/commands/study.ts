@@ -4,12 +4,7 @@ import { findPreset } from '../../../shared/presets.js';
 import type { RunStatus } from '../../../shared/run-types.js';
 import { expandStudy, parseStudySpec, type StudySpecInput } from '../../../shared/spec/index.js';
 import type { LabHost } from '../../host/lab-host.js';
-import {
-  collectStudyRuns,
-  studyMarkdown,
-  summarizeStudy,
-  writeStudyReport,
-} from '../../host/studies/study-report.js';
+import { refreshStudyReport } from '../../host/studies/study-report.js';
 import {
   optList,
   optString,
@@ -20,6 +15,8 @@ import {
 } from '../command.js';
 import { formatDuration } from '../format.js';
 import { watchRuns } from '../run-watch.js';
+import { EXECUTOR_USAGE, executorFromArgs } from './cluster-args.js';
+import { followSubmission } from './cluster-follow.js';
 import { withHost } from './host-context.js';
 import { reportOutcome, setPath, specFromArgs } from './run.js';
 
@@ -100,16 +97,13 @@ export async function writeAndPrintStudy(
   name: string,
   methods?: readonly string[],
 ): Promise<boolean> {
-  const runs = await collectStudyRuns(host.runs, name);
-  if (runs.length === 0) {
+  const r = await refreshStudyReport(host.runs, host.options.dataDir, name, methods);
+  if (!r) {
     ctx.err(`no runs are tagged with the study "${name}"`);
     return false;
   }
-  const summary = summarizeStudy(name, runs, methods);
-  const markdown = studyMarkdown(summary);
-  const files = await writeStudyReport(host.options.dataDir, summary, markdown);
-  ctx.out(markdown);
-  ctx.out(`report: ${files.markdown}\n        ${files.csv}`);
+  ctx.out(r.markdown);
+  ctx.out(`report: ${r.files.markdown}\n        ${r.files.csv}`);
   return true;
 }
 
@@ -128,11 +122,19 @@ export async function studyWithHost(host: LabHost, args: ParsedArgs, ctx: CliCon
   ctx.out(
     `study "${study.name}": ${methods.length} method(s) × ${study.seeds.length} seed(s) = ${expandStudy(study).length} runs`,
   );
-  const started = await host.request('lab:runs.startStudy', { study: input });
+  const executor = executorFromArgs(args, host);
+  const t0 = Date.now();
+  const started = await host.request('lab:runs.startStudy', {
+    study: input,
+    ...(executor ? { executor } : {}),
+  });
   if (!started.ok) throw new LabFailure(started.error.code, started.error.message, started.error.details);
   const ids = started.value.ids;
+  if (started.value.submission)
+    return followSubmission(host, ctx, args, started.value.submission, () =>
+      writeAndPrintStudy(host, ctx, study.name, methods),
+    );
   for (const id of ids) ctx.out(`  queued ${id}`);
-  const t0 = Date.now();
   const statuses: RunStatus[] = await watchRuns(host, ids, ctx);
   ctx.out(`finished in ${formatDuration((Date.now() - t0) / 1000)}`);
   const code = await reportOutcome(
@@ -161,7 +163,9 @@ export const studyCommand: Command = {
     '  --teacher <run-id|folder>     teacher of a distillation study',
     '  --set key.path=value          any field of the base spec (repeatable)',
     '  --report-only                 rebuild the report from the runs already tagged with the study name',
+    ...EXECUTOR_USAGE,
     'Writes <data folder>/studies/<name>/report.md and report.csv and prints the Markdown.',
+    'With --executor slurm the runs are one job array; the batch script is studies/<name>/slurm-<time>/job.sh.',
   ].join('\n'),
   run: (args, ctx) => withHost(ctx, (host) => studyWithHost(host, args, ctx)),
 };

@@ -52,7 +52,14 @@ export class RunStore {
   /** Runs whose engine belongs to this host (others found "running" with a dead pid are interrupted). */
   private readonly owned = new Set<string>();
 
-  constructor(dataDir: string) {
+  /**
+   * `judgeOrphans: false` reads statuses as they are: a process on another machine (a Slurm task on
+   * a compute node) cannot tell whether a pid in status.json is alive, so it must not rewrite them.
+   */
+  constructor(
+    dataDir: string,
+    private readonly o: { judgeOrphans?: boolean } = {},
+  ) {
     this.root = labPaths(dataDir).runs;
   }
 
@@ -128,10 +135,15 @@ export class RunStore {
     });
   }
 
-  /** True for a run left `running` or `queued` by a host that is gone. */
+  /**
+   * True for a run left `running` or `queued` by a host that is gone. Runs of another executor (a
+   * Slurm task on a compute node) are not this host's to judge: their executor says what became of them.
+   */
   private orphaned(id: string, s: RunStatus): boolean {
     return (
+      this.o.judgeOrphans !== false &&
       (s.state === 'running' || s.state === 'queued') &&
+      s.executor === undefined &&
       !this.owned.has(id) &&
       !(s.state === 'running' && alive(s.pid))
     );

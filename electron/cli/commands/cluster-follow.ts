@@ -1,0 +1,37 @@
+import type { SlurmSubmission } from '../../../shared/executor.js';
+import type { LabHost } from '../../host/lab-host.js';
+import { watchClusterRuns } from '../cluster-watch.js';
+import { optFlag, type CliContext, type ParsedArgs } from '../command.js';
+import { formatDuration } from '../format.js';
+import { printSubmission } from './cluster-args.js';
+import { reportOutcome } from './run.js';
+
+/**
+ * After a Slurm submission: prints it, then (unless --dry-run or --detach) follows the runs until
+ * they settle and prints their outcome and `after` (the study report). Ctrl-C stops following only.
+ */
+export async function followSubmission(
+  host: LabHost,
+  ctx: CliContext,
+  args: ParsedArgs,
+  submission: SlurmSubmission,
+  after?: () => Promise<unknown>,
+): Promise<number> {
+  printSubmission(ctx, submission);
+  if (submission.dryRun || optFlag(args, 'detach')) return 0;
+  const t0 = Date.now();
+  const { statuses, detached } = await watchClusterRuns(host, submission.runs, ctx);
+  if (detached) return 0;
+  ctx.out(`finished in ${formatDuration((Date.now() - t0) / 1000)}`);
+  const code = await reportOutcome(
+    ctx,
+    statuses,
+    (i) => host.runs.dir(i),
+    async (i) => (await host.runs.report(i))?.testAcc,
+  );
+  if (after) {
+    ctx.out('');
+    await after();
+  }
+  return code;
+}

@@ -1,0 +1,40 @@
+import path from 'node:path';
+import { LabFailure } from '../../shared/result.js';
+import { expandStudy, parseStudySpec } from '../../shared/spec/index.js';
+import type { Handlers } from './handlers.js';
+import type { LabHost } from './lab-host.js';
+import { newRunId } from './runs/run-id.js';
+
+type ClusterChannel = 'lab:cluster.info' | 'lab:cluster.preview' | 'lab:cluster.saveSettings';
+
+/** Handlers of the cluster channels: settings, Slurm availability and the script preview. */
+export function clusterHandlers(host: LabHost): Pick<Handlers, ClusterChannel> {
+  // The lab command is a command line the cluster runs: a browser (web mode, token holders) may
+  // not change it; the desktop app's user and the person at the terminal may.
+  const editable = host.options.mode === 'electron';
+  return {
+    'lab:cluster.info': () => host.slurm.info(editable),
+    'lab:cluster.preview': (p) => {
+      const r = parseStudySpec(p.study);
+      if (!r.ok) throw new LabFailure(r.error.code, r.error.message, r.error.details);
+      // Run ids are given when the runs are created; the preview shows ids of the same form.
+      const dirs = expandStudy(r.value).map((s) => path.join(host.runs.root, newRunId(s)));
+      const preview = host.slurm.preview(dirs, {
+        options: p.slurm,
+        dryRun: true,
+        owner: { kind: 'study', name: r.value.name },
+      });
+      return Promise.resolve(preview);
+    },
+    'lab:cluster.saveSettings': async (p) => {
+      if (!editable && p.settings.labCommand !== host.settings.cluster.labCommand) {
+        throw new LabFailure(
+          'forbidden',
+          'The lab command is a command line compute nodes run: set it in settings.json or from the desktop app, not from a browser.',
+        );
+      }
+      await host.updateSettings({ ...host.settings, cluster: p.settings });
+      return host.slurm.info(editable);
+    },
+  };
+}

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { EngineToHost } from '../../../shared/engine-protocol.js';
 import { LabFailure, toLabError } from '../../../shared/result.js';
 import type { RunStatus } from '../../../shared/run-types.js';
-import { writeJsonAtomic } from '../../common/atomic-file.js';
+import { readJsonIfExists, writeJsonAtomic } from '../../common/atomic-file.js';
 import {
   CANCEL_MARKER,
   INTERRUPTED_EXIT,
@@ -115,7 +115,9 @@ export async function runTask(
     ctx.out(`${label}: cancelled from the lab before it started`);
     return 130;
   }
-  const resume = await exists(path.join(runDir, 'checkpoints', 'latest.json'));
+  const latest = await readJsonIfExists<{ epoch?: number; step?: number }>(
+    path.join(runDir, 'checkpoints', 'latest.json'),
+  ).catch(() => undefined);
   const settings = await readSettings(labPaths(dataDir).settings);
   await store.updateStatus(id, {
     state: 'running',
@@ -125,9 +127,10 @@ export async function runTask(
     endedAt: undefined,
     ...(task ? { executor: taskRecord(status.executor, task) } : {}),
   });
-  ctx.out(
-    `${label}: ${resume ? `resuming from epoch ${status.epoch}` : 'starting'} · ${spec.name ?? spec.method}`,
-  );
+  const from = latest
+    ? `resuming from its checkpoint (epoch ${latest.epoch ?? 0}, step ${latest.step ?? 0})`
+    : 'starting';
+  ctx.out(`${label}: ${from} · ${spec.name ?? spec.method}`);
 
   let reason: StopReason = 'term';
   const abort = new AbortController();

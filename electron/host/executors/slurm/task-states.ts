@@ -1,4 +1,4 @@
-import type { SlurmPhase, SlurmTaskState } from '../../../../shared/executor.js';
+import { SLURM_DONE_PHASES, type SlurmPhase, type SlurmTaskState } from '../../../../shared/executor.js';
 import { LabFailure } from '../../../../shared/result.js';
 import { slurm } from './commands.js';
 
@@ -35,8 +35,8 @@ export function slurmPhase(state: string): SlurmPhase {
   return PHASES[state.trim().split(/\s+/)[0]?.toUpperCase() ?? ''] ?? 'unknown';
 }
 
-/** `squeue` output format: task id, state, reason, nodes, exit code is not known to squeue. */
-export const SQUEUE_FORMAT = '%i|%T|%r|%N';
+/** `squeue -O` fields, `|`-separated: task id, state, reason, nodes, raw wait status of the batch script. */
+export const SQUEUE_FORMAT = 'JobArrayID:|,State:|,Reason:|,NodeList:|,exit_code:';
 /** `sacct` fields, one allocation line per task (`-X`). */
 export const SACCT_FORMAT = 'JobID,State,ExitCode,NodeList';
 
@@ -45,11 +45,18 @@ function blank(s: string | undefined): string | undefined {
   return t && t !== 'None' && t !== '(null)' && t !== 'None assigned' ? t : undefined;
 }
 
-/** Parses `squeue -r -h -o '%i|%T|%r|%N'` into task id (`<job>_<index>`) → state. */
+/** A raw wait status (squeue's exit_code) as sacct writes exit codes: `exit:signal`. */
+export function exitCodeOf(raw: string | undefined): string | undefined {
+  const n = Number(raw?.trim());
+  if (!raw?.trim() || !Number.isInteger(n) || n < 0) return undefined;
+  return `${n >> 8}:${n & 0x7f}`;
+}
+
+/** Parses `squeue -r -h -O <SQUEUE_FORMAT>` into task id (`<job>_<index>`) → state. */
 export function parseSqueue(text: string, checkedAt: string): Map<string, SlurmTaskState> {
   const out = new Map<string, SlurmTaskState>();
   for (const line of text.split('\n')) {
-    const [task, state, reason, node] = line.split('|');
+    const [task, state, reason, node, exit] = line.split('|');
     if (!task?.trim() || state === undefined) continue;
     const s: SlurmTaskState = {
       phase: slurmPhase(state),
@@ -60,11 +67,18 @@ export function parseSqueue(text: string, checkedAt: string): Map<string, SlurmT
     };
     const r = blank(reason);
     const n = blank(node);
+    // Pending and running tasks have no exit status yet (squeue shows 0).
+    const e = slurmPhaseDone(s.phase) ? exitCodeOf(exit) : undefined;
     if (r) s.reason = r;
     if (n) s.node = n;
+    if (e) s.exitCode = e;
     out.set(s.task, s);
   }
   return out;
+}
+
+function slurmPhaseDone(p: SlurmPhase): boolean {
+  return SLURM_DONE_PHASES.includes(p);
 }
 
 /** Parses `sacct -n -P -X --format=JobID,State,ExitCode,NodeList` the same way. */
@@ -114,7 +128,7 @@ export class SlurmTaskQuery {
         '-h',
         '--states=all',
         `--jobs=${ids.join(',')}`,
-        '-o',
+        '-O',
         SQUEUE_FORMAT,
       ]);
     } catch (e) {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EpochRecord, RunStatus } from '../../shared/run-types.js';
 import { lggLab } from '../helpers/cli.js';
-import { fastPollSettings, slurmCmd, slurmUnavailable, startNow, taskState, waitFor } from './slurm.js';
+import { fastPollSettings, slurmCmd, slurmUnavailable } from './slurm.js';
 
 // A real one-node Slurm (test/cluster/slurm-up.sh, started by .ci/run or the global set-up).
 const unavailable = slurmUnavailable();

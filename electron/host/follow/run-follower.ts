@@ -56,10 +56,11 @@ export interface FollowOptions {
   idleEvery?: number;
 }
 
+/** Changes whenever a file is rewritten: atomic writes rename a new inode over it, and NFS mtimes may be coarse. */
 async function statKey(file: string): Promise<string> {
   try {
     const st = await fs.stat(file);
-    return `${st.mtimeMs}:${st.size}`;
+    return `${st.ino}:${st.mtimeMs}:${st.size}`;
   } catch {
     return '';
   }

@@ -103,11 +103,14 @@ export const requestSchemas = {
   'lab:runs.evaluate': z.object({ id, evaluation: EvaluationSchema.optional() }),
   /** Cluster settings, Slurm availability and the shared-filesystem check of the data folder. */
   'lab:cluster.info': z.object({}),
-  /** The batch script a Slurm submission of this study would use (nothing is written). */
-  'lab:cluster.preview': z.object({
-    study: z.unknown(),
-    slurm: SlurmOptionsSchema.default({ sbatchArgs: [] }),
-  }),
+  /** The batch script a Slurm submission of this study (or single run) would use (nothing is written). */
+  'lab:cluster.preview': z
+    .object({
+      study: z.unknown().optional(),
+      spec: z.unknown().optional(),
+      slurm: SlurmOptionsSchema.default({ sbatchArgs: [] }),
+    })
+    .refine((p) => (p.study === undefined) !== (p.spec === undefined), 'give a study or a spec'),
   /** Saves the cluster defaults (the lab command only where the UI may set it: not in web mode). */
   'lab:cluster.saveSettings': z.object({ settings: ClusterSettingsSchema }),
   'lab:lgg.preview': z.object({

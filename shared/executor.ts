@@ -221,3 +221,13 @@ export function arraySpec(n: number, maxParallel?: number): string {
   const range = n === 1 ? '0' : `0-${n - 1}`;
   return maxParallel !== undefined && maxParallel < n ? `${range}%${maxParallel}` : range;
 }
+
+/** One line for a task's Slurm state: `Slurm RUNNING on node07`, `Slurm PENDING (Priority)`, … */
+export function slurmStateLabel(s: SlurmTaskState | undefined): string {
+  if (!s) return '';
+  if (s.phase === 'not-submitted') return 'not submitted';
+  if (s.source === 'none') return `Slurm: ${s.reason ?? `task ${s.task} unknown to Slurm`}`;
+  const reason = s.reason && s.phase === 'pending' ? ` (${s.reason})` : '';
+  const exit = s.exitCode && s.phase !== 'completed' ? ` exit ${s.exitCode}` : '';
+  return `Slurm ${s.state}${s.node && s.phase !== 'pending' ? ` on ${s.node}` : ''}${reason}${exit}`;
+}

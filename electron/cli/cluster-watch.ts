@@ -1,4 +1,4 @@
-import { SLURM_DONE_PHASES, type SlurmTaskState } from '../../shared/executor.js';
+import { SLURM_DONE_PHASES, slurmStateLabel } from '../../shared/executor.js';
 import type { MetricsRecord, RunProgress, RunStatus } from '../../shared/run-types.js';
 import { TERMINAL_STATES } from '../../shared/run-types.js';
 import type { LabHost } from '../host/lab-host.js';
@@ -7,14 +7,7 @@ import { formatDuration, pct } from './format.js';
 import { progressLine } from './run-watch.js';
 
 /** `Slurm RUNNING on vm`, `Slurm PENDING (Priority)`, … */
-export function slurmLabel(s: SlurmTaskState | undefined): string {
-  if (!s) return '';
-  if (s.phase === 'not-submitted') return 'not submitted';
-  if (s.source === 'none') return `Slurm: ${s.reason ?? `task ${s.task} unknown to Slurm`}`;
-  const reason = s.reason && s.phase === 'pending' ? ` (${s.reason})` : '';
-  const exit = s.exitCode && s.phase !== 'completed' && s.phase !== 'running' ? ` exit ${s.exitCode}` : '';
-  return `Slurm ${s.state}${s.node && s.phase !== 'pending' ? ` on ${s.node}` : ''}${reason}${exit}`;
-}
+export const slurmLabel = slurmStateLabel;
 
 /** True once a cluster run will change no more without a resume: final status, and Slurm holds no attempt. */
 export function clusterRunSettled(s: RunStatus): boolean {

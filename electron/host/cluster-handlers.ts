@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { LabFailure } from '../../shared/result.js';
-import { expandStudy, parseStudySpec } from '../../shared/spec/index.js';
+import { expandStudy, parseExperimentSpec, parseStudySpec } from '../../shared/spec/index.js';
 import type { Handlers } from './handlers.js';
 import type { LabHost } from './lab-host.js';
 import { newRunId } from './runs/run-id.js';
@@ -15,16 +15,26 @@ export function clusterHandlers(host: LabHost): Pick<Handlers, ClusterChannel> {
   return {
     'lab:cluster.info': () => host.slurm.info(editable),
     'lab:cluster.preview': (p) => {
+      // Run ids are given when the runs are created; the preview shows ids of the same form.
+      if (p.spec !== undefined) {
+        const r = parseExperimentSpec(p.spec);
+        if (!r.ok) throw new LabFailure(r.error.code, r.error.message, r.error.details);
+        const id = newRunId(r.value);
+        const dirs = [path.join(host.runs.root, id)];
+        return Promise.resolve(
+          host.slurm.preview(dirs, { options: p.slurm, dryRun: true, owner: { kind: 'run', id } }),
+        );
+      }
       const r = parseStudySpec(p.study);
       if (!r.ok) throw new LabFailure(r.error.code, r.error.message, r.error.details);
-      // Run ids are given when the runs are created; the preview shows ids of the same form.
       const dirs = expandStudy(r.value).map((s) => path.join(host.runs.root, newRunId(s)));
-      const preview = host.slurm.preview(dirs, {
-        options: p.slurm,
-        dryRun: true,
-        owner: { kind: 'study', name: r.value.name },
-      });
-      return Promise.resolve(preview);
+      return Promise.resolve(
+        host.slurm.preview(dirs, {
+          options: p.slurm,
+          dryRun: true,
+          owner: { kind: 'study', name: r.value.name },
+        }),
+      );
     },
     'lab:cluster.saveSettings': async (p) => {
       if (!editable && p.settings.labCommand !== host.settings.cluster.labCommand) {

@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import type { SlurmTaskState } from '../../../shared/executor.js';
+import { SLURM_DONE_PHASES, type SlurmPhase, type SlurmTaskState } from '../../../shared/executor.js';
 import {
   TERMINAL_STATES,
   type MetricsRecord,
@@ -43,7 +43,20 @@ interface Seen {
   probes: string;
   progress: string;
   slurm: string;
+  /** The task's Slurm phase when last asked (cluster runs). */
+  slurmPhase?: SlurmPhase;
   last: RunStatus | undefined;
+}
+
+/**
+ * True once a run changes no more on its own: a final status and, for a cluster run, a Slurm task
+ * that is over (a requeued task is pending again; one that just ended may still read RUNNING).
+ */
+function settled(s: Seen): boolean {
+  if (s.state === undefined || !TERMINAL_STATES.includes(s.state)) return false;
+  if (s.last?.executor === undefined || s.last.executor.jobId === undefined) return true;
+  const p = s.slurmPhase;
+  return p !== undefined && (SLURM_DONE_PHASES.includes(p) || p === 'unknown');
 }
 
 /** Options of {@link RunFollower}. */
@@ -168,9 +181,7 @@ export class RunFollower {
     const idleEvery = this.o.idleEvery ?? 5;
     for (const id of ids) {
       const prev = this.seen.get(id);
-      const finished =
-        prev?.state !== undefined && TERMINAL_STATES.includes(prev.state) && !prev.slurm.includes('pending');
-      if (prev && finished && this.ticks % idleEvery !== 0) continue;
+      if (prev && settled(prev) && this.ticks % idleEvery !== 0) continue;
       const s = await this.pollRun(id, prev);
       if (s) changed.push(s);
     }
@@ -252,11 +263,9 @@ export class RunFollower {
   private async pollSlurm(changed: RunStatus[]): Promise<void> {
     const every = this.o.slurmMs?.() ?? 10_000;
     const active = [...this.seen.values()]
+      .filter((s) => s.last?.executor !== undefined && !settled(s))
       .map((s) => s.last)
-      .filter((s): s is RunStatus => s?.executor !== undefined)
-      .filter(
-        (s) => !TERMINAL_STATES.includes(s.state) || this.seen.get(s.id)?.slurm.includes('pending') === true,
-      );
+      .filter((s): s is RunStatus => s !== undefined);
     const due = active.length > 0 && Date.now() - this.lastSlurm >= every;
     const byId = new Map(changed.map((s) => [s.id, s]));
     if (due) {
@@ -273,7 +282,10 @@ export class RunFollower {
       if (seen) {
         if (s.slurm === undefined && seen.last?.slurm) s.slurm = seen.last.slurm;
         const slurmChanged = s.slurm !== undefined && key !== seen.slurm;
-        if (s.slurm) seen.slurm = key;
+        if (s.slurm) {
+          seen.slurm = key;
+          seen.slurmPhase = s.slurm.phase;
+        }
         if (s.state !== seen.state) {
           // Reconciled from Slurm's answer (status.json rewritten): pushed now, not re-read next poll.
           if (!TERMINAL_STATES.includes(seen.state ?? 'queued') && TERMINAL_STATES.includes(s.state))

@@ -12,13 +12,13 @@ if (unavailable) console.warn(`cluster tests skipped: ${unavailable}`);
 let dataDir: string;
 let env: Record<string, string>;
 
-/** 3 epochs of 600 small steps (≈ 3 s each here): a signal after the first epoch lands mid-epoch. */
+/** 2 epochs of 450 small steps (≈ 2 s each here): a signal after the first epoch lands mid-epoch. */
 const SLOW = {
   kind: 'train',
   method: 'ce',
   dataset: 'blobs',
   model: { arch: 'mlp', hidden: [256, 256] },
-  training: { epochs: 3, batchSize: 2, lr: 0.01, evalSubset: 200 },
+  training: { epochs: 2, batchSize: 2, lr: 0.01, trainSubset: 900, evalSubset: 200 },
 };
 
 function cli(args: string[], timeoutMs = 180_000): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -50,16 +50,26 @@ async function inSecondEpoch(id: string): Promise<void> {
   });
 }
 
-async function settled(id: string, ms = 120_000): Promise<RunStatus> {
-  return waitFor(
+/** status.json as the task wrote it (cheap to poll; the lab's own view comes from `status`). */
+async function written(id: string): Promise<RunStatus> {
+  return JSON.parse(await fs.readFile(path.join(dataDir, 'runs', id, 'status.json'), 'utf8')) as RunStatus;
+}
+
+/**
+ * Waits until the run's task is over for Slurm and the run recorded an end, then returns the
+ * status as the lab shows it (with the Slurm state, reconciled where Slurm knows better).
+ */
+async function settled(id: string, task: string, ms = 150_000): Promise<RunStatus> {
+  await waitFor(
     `run ${id} to settle`,
     async () => {
-      const s = await status(id);
-      const active = ['pending', 'running', 'completing', 'suspended'].includes(s.slurm?.phase ?? '');
-      return ['completed', 'failed', 'cancelled', 'interrupted'].includes(s.state) && !active ? s : undefined;
+      const state = await taskState(task);
+      const active = ['PENDING', 'CONFIGURING', 'RUNNING', 'COMPLETING', 'REQUEUED'].includes(state);
+      return !active && (await written(id)).state !== 'running' ? true : undefined;
     },
     ms,
   );
+  return status(id);
 }
 
 /** The latest checkpoint of a run: training position and weight bytes. */
@@ -104,14 +114,14 @@ describe.skipIf(unavailable !== undefined)(
       await inSecondEpoch(id);
       await slurmCmd('scontrol', ['requeue', task]);
       const stopped = await waitFor('the interrupted status', async () => {
-        const s = await status(id);
+        const s = await written(id);
         return s.state === 'interrupted' ? s : undefined;
       });
       expect(stopped.error?.code).toBe('slurm-requeued');
       const mid = await lastCheckpoint(id);
       expect(mid.stepInEpoch).toBeGreaterThan(0);
       await startNow(task);
-      const done = await settled(id);
+      const done = await settled(id, task);
       expect(done.state).toBe('completed');
       expect(done.executor?.restarts).toBe(1);
       const end = await lastCheckpoint(id);
@@ -135,7 +145,7 @@ describe.skipIf(unavailable !== undefined)(
       expect(stopped.error?.code).toBe('slurm-warning');
       expect((await lastCheckpoint(id)).stepInEpoch).toBeGreaterThan(0);
       await startNow(task);
-      const done = await settled(id);
+      const done = await settled(id, task);
       expect(done.state).toBe('completed');
       const end = await lastCheckpoint(id);
       expect(end.weights.equals(reference.weights)).toBe(true);
@@ -146,7 +156,7 @@ describe.skipIf(unavailable !== undefined)(
       const { id, task } = await submitSlow();
       await inSecondEpoch(id);
       await slurmCmd('scancel', [task]);
-      const cancelled = await settled(id);
+      const cancelled = await settled(id, task);
       expect(cancelled.state).toBe('cancelled');
       expect(cancelled.slurm?.state).toBe('CANCELLED');
       const resumed = await cli(['resume', id]);
@@ -174,7 +184,7 @@ describe.skipIf(unavailable !== undefined)(
       const running = await submitSlow();
       await inSecondEpoch(running.id);
       expect((await cli(['stop', running.id])).code).toBe(0);
-      const s = await settled(running.id);
+      const s = await settled(running.id, running.task);
       expect(s.state).toBe('cancelled');
       expect(s.error?.message).toMatch(/cancelled from the lab/);
       expect((await lastCheckpoint(running.id)).stepInEpoch).toBeGreaterThan(0);
@@ -185,7 +195,7 @@ describe.skipIf(unavailable !== undefined)(
       const { id, task } = await submitSlow(['--sbatch-arg=--begin=now+1hour', '--dataset', 'moons']);
       await fs.rm(path.join(dataDir, 'datasets', 'moons'), { recursive: true });
       await slurmCmd('scontrol', ['update', `JobId=${task}`, 'StartTime=now']);
-      const s = await settled(id);
+      const s = await settled(id, task);
       expect(s.state).toBe('failed');
       expect(s.error?.message).toMatch(/dataset "moons" is not in/);
       const log = await fs.readFile(path.join(dataDir, 'runs', id, `slurm-${task}.out`), 'utf8');

@@ -69,8 +69,14 @@ describe.skipIf(unavailable !== undefined)('studies on a real Slurm cluster', { 
 
   it('runs a 2 × 2 study as a job array whose metrics equal the same study run here', async () => {
     const file = path.join(dataDir, 'study.json');
+    const here = path.join(dataDir, 'study-here.json');
     await fs.writeFile(file, JSON.stringify(STUDY));
-    const onSlurm = await cli(['study', file, '--executor', 'slurm', '--max-parallel', '2']);
+    await fs.writeFile(here, JSON.stringify({ ...STUDY, name: 'blobs-geometry-here' }));
+    // The same study on this machine's queue, at the same time (the cluster has cores to spare).
+    const [onSlurm, onHere] = await Promise.all([
+      cli(['study', file, '--executor', 'slurm', '--max-parallel', '2']),
+      cli(['study', here]),
+    ]);
     expect(onSlurm.stderr).toBe('');
     expect(onSlurm.code).toBe(0);
     const ids = runIds(onSlurm.stdout);
@@ -100,10 +106,8 @@ describe.skipIf(unavailable !== undefined)('studies on a real Slurm cluster', { 
     );
     expect(log).toMatch(/completed in/);
 
-    await fs.writeFile(file, JSON.stringify({ ...STUDY, name: 'blobs-geometry-here' }));
-    const here = await cli(['study', file]);
-    expect(here.code).toBe(0);
-    const localIds = [...here.stdout.matchAll(/queued (\S+)/g)].map((m) => m[1] ?? '');
+    expect(onHere.code).toBe(0);
+    const localIds = [...onHere.stdout.matchAll(/queued (\S+)/g)].map((m) => m[1] ?? '');
     expect(localIds).toHaveLength(4);
     // Same method × seed order on both sides: every epoch record and the final metrics agree.
     for (const [i, id] of ids.entries()) {
@@ -135,7 +139,11 @@ describe.skipIf(unavailable !== undefined)('studies on a real Slurm cluster', { 
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/error \(slurm-failed\): sbatch .* failed \(exit \d+\): .*partition/i);
     expect(await fs.readdir(path.join(dataDir, 'runs'))).toEqual(before);
-    expect((await slurmCmd('squeue', ['-h', '-o', '%j'])).trim()).not.toContain('lgg-');
+    // No job of this data folder is queued (other tests' jobs may be).
+    const queued = (await slurmCmd('squeue', ['-h', '-o', '%Z']))
+      .split('\n')
+      .filter((d) => d.startsWith(dataDir));
+    expect(queued).toEqual([]);
 
     const noSlurm = await lggLab(
       ['run', '--preset', 'mnist-mlp-quick', '--dataset', 'blobs', '--executor', 'slurm'],

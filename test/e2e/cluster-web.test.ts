@@ -33,7 +33,7 @@ async function studyForm(name: string): Promise<void> {
   await page.click('[data-kind="train"]');
   await page.click('[data-preset="mnist-cnn-quick"]');
   await page.click('.choice[data-dataset="squares"]');
-  await setNumber('training.epochs', '3');
+  await setNumber('training.epochs', '2');
   await page.check('[data-study="enabled"]');
   await page.fill('[aria-label="Study"] input[placeholder="e.g. gkd-vs-kd"]', name);
   await page.fill('[aria-label="Study"] input[placeholder="0, 1, 2"]', '0, 1');

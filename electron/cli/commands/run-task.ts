@@ -134,13 +134,19 @@ export async function runTask(
 
   let reason: StopReason = 'term';
   const abort = new AbortController();
+  // When the signal came: how long the checkpoint took is printed (KillWait must exceed it).
+  let signalledAt = 0;
   const onUsr1 = (): void => {
     reason = 'warning';
+    signalledAt ||= Date.now();
     abort.abort();
   };
   // USR1 reaches the lab from the batch script (Slurm's warning goes to the batch shell only).
   process.on('SIGUSR1', onUsr1);
-  const onTerm = (): void => abort.abort();
+  const onTerm = (): void => {
+    signalledAt ||= Date.now();
+    abort.abort();
+  };
   if (ctx.signal.aborted) onTerm();
   else ctx.signal.addEventListener('abort', onTerm, { once: true });
   const t0 = Date.now();
@@ -177,7 +183,10 @@ export async function runTask(
     } else {
       const patch = await stoppedStatus(reason, await exists(marker), task);
       const s = await store.updateStatus(id, { ...patch, pid: undefined });
-      ctx.out(`${label}: ${s.state} at epoch ${s.epoch} (${s.error?.message ?? ''})`);
+      const took = signalledAt
+        ? `, ${((Date.now() - signalledAt) / 1000).toFixed(1)} s after the signal`
+        : '';
+      ctx.out(`${label}: ${s.state} at epoch ${s.epoch}${took} (${s.error?.message ?? ''})`);
       code = s.state === 'cancelled' ? 130 : INTERRUPTED_EXIT;
     }
   } catch (e) {

@@ -67,6 +67,11 @@ export interface TrainJob {
   dataDir: string;
   /** Continue from the last checkpoint. */
   resume: boolean;
+  /**
+   * CPU threads granted by the host's queue (the cores free when the run started); the engine
+   * uses at most this many, and at most the batch size. Absent: the spec's `threads`.
+   */
+  threads?: number;
 }
 
 /** Run the robustness evaluation suite on a finished run. */

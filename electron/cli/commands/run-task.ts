@@ -119,6 +119,8 @@ export async function runTask(
     path.join(runDir, 'checkpoints', 'latest.json'),
   ).catch(() => undefined);
   const settings = await readSettings(labPaths(dataDir).settings);
+  // A task's cores are what Slurm allocated (--cpus-per-task), not the node's: its thread budget.
+  const cpus = Number(process.env.SLURM_CPUS_PER_TASK) || undefined;
   await store.updateStatus(id, {
     state: 'running',
     startedAt: new Date().toISOString(),
@@ -169,7 +171,7 @@ export async function runTask(
   try {
     const outcome = await runEngineJob(
       new ChildProcessLauncher(),
-      { type: 'train', runDir, dataDir, resume: true },
+      { type: 'train', runDir, dataDir, resume: true, ...(cpus ? { threads: cpus } : {}) },
       {
         backend: spec.backend !== 'auto' ? spec.backend : settings.backend,
         signal: abort.signal,

@@ -5,6 +5,24 @@ import { z } from 'zod';
  * task per run on a Slurm cluster, `lgg-lab run-task <run-folder>` on a compute node).
  */
 
+/** sbatch options the generated script sets itself (or that would take the job elsewhere). */
+export const RESERVED_SBATCH: readonly string[] = [
+  'array',
+  'output',
+  'error',
+  'input',
+  'chdir',
+  'open-mode',
+  'signal',
+  'requeue',
+  'no-requeue',
+  'job-name',
+  'ntasks',
+  'wrap',
+  'parsable',
+  'hold',
+];
+
 /** Slurm names (partition, account, QoS): no spaces or shell syntax. */
 const slurmName = z
   .string()
@@ -42,13 +60,19 @@ export const SlurmOptionsSchema = z
     time: slurmTime.optional(),
     /** `%K` of `--array`: tasks running at once (default: no limit). */
     maxParallel: z.number().int().min(1).max(100_000).optional(),
-    /** Further `#SBATCH` options, each one `--name` or `--name=value` (e.g. `--constraint=a100`). */
+    /**
+     * Further `#SBATCH` options, each one `--name` or `--name=value` (e.g. `--constraint=a100`); not
+     * those the lab sets itself (the array, logs, folder, signal and requeue).
+     */
     sbatchArgs: z
       .array(
         z
           .string()
           .trim()
-          .regex(/^--[A-Za-z][A-Za-z0-9-]*(=[^\n\r]*)?$/, 'one long option per item, e.g. --constraint=a100'),
+          .regex(/^--[A-Za-z][A-Za-z0-9-]*(=[^\n\r]*)?$/, 'one long option per item, e.g. --constraint=a100')
+          .refine((a) => !RESERVED_SBATCH.includes(a.slice(2).split('=')[0] ?? ''), {
+            error: (iss) => `${String(iss.input).split('=')[0]} is set by the lab itself`,
+          }),
       )
       .max(50)
       .default([]),
@@ -192,8 +216,11 @@ export interface ClusterInfo {
   settings: ClusterSettings;
   /** The lab command tasks will run (the setting, or this installation's). */
   labCommand: string;
-  /** True where the lab command may be edited from this UI (not in web mode: it is a command line). */
-  labCommandEditable: boolean;
+  /**
+   * True where this UI may set what the cluster runs: the lab command and free-form #SBATCH options
+   * (`--export`, `--prolog`, …). Not in web mode, where a token holder would run commands as the user.
+   */
+  commandEditable: boolean;
   /** `sbatch --version`, or why sbatch cannot be used. */
   slurm: { available: true; version: string; partitions: string[] } | { available: false; message: string };
   /** The lab's data folder, which compute nodes must share. */

@@ -5,6 +5,14 @@ import type { Handlers } from './handlers.js';
 import type { LabHost } from './lab-host.js';
 import { newRunId } from './runs/run-id.js';
 
+/** Free-form #SBATCH options may run commands (`--export=LD_PRELOAD=…`): not from a browser. */
+export function forbiddenSbatchArgs(): LabFailure {
+  return new LabFailure(
+    'forbidden',
+    'Further #SBATCH options can make the cluster run other commands: set them from the command line, the desktop app or settings.json, not from a browser.',
+  );
+}
+
 type ClusterChannel = 'lab:cluster.info' | 'lab:cluster.preview' | 'lab:cluster.saveSettings';
 
 /** Handlers of the cluster channels: settings, Slurm availability and the script preview. */
@@ -37,12 +45,15 @@ export function clusterHandlers(host: LabHost): Pick<Handlers, ClusterChannel> {
       );
     },
     'lab:cluster.saveSettings': async (p) => {
-      if (!editable && p.settings.labCommand !== host.settings.cluster.labCommand) {
+      const now = host.settings.cluster;
+      if (!editable && p.settings.labCommand !== now.labCommand) {
         throw new LabFailure(
           'forbidden',
           'The lab command is a command line compute nodes run: set it in settings.json or from the desktop app, not from a browser.',
         );
       }
+      if (!editable && p.settings.defaults.sbatchArgs.join('\n') !== now.defaults.sbatchArgs.join('\n'))
+        throw forbiddenSbatchArgs();
       await host.updateSettings({ ...host.settings, cluster: p.settings });
       return host.slurm.info(editable);
     },

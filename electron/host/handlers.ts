@@ -8,7 +8,7 @@ import { TERMINAL_STATES } from '../../shared/run-types.js';
 import { expandStudy, parseExperimentSpec, parseStudySpec } from '../../shared/spec/index.js';
 import type { ExperimentSpec } from '../../shared/spec/experiments.js';
 import type { ExecutorChoice, SlurmSubmission } from '../../shared/executor.js';
-import { clusterHandlers } from './cluster-handlers.js';
+import { clusterHandlers, forbiddenSbatchArgs } from './cluster-handlers.js';
 import type { SubmissionOwner } from './executors/index.js';
 import { exportRun } from './export/run-export.js';
 import type { LabHost } from './lab-host.js';
@@ -63,6 +63,8 @@ async function startRuns(
   executor: ExecutorChoice | undefined,
   study?: string,
 ): Promise<{ ids: string[]; submission?: SlurmSubmission }> {
+  if (executor?.kind === 'slurm' && executor.slurm.sbatchArgs.length > 0 && host.options.mode === 'web')
+    throw forbiddenSbatchArgs();
   if (!executor || executor.kind === 'local') {
     const ids: string[] = [];
     for (const spec of specs) {
@@ -205,6 +207,7 @@ export function createHandlers(host: LabHost): Handlers {
         throw new LabFailure('invalid-request', `run ${p.id} has completed; nothing to resume`);
       if (!TERMINAL_STATES.includes(s.state)) throw new LabFailure('busy', `run ${p.id} is ${s.state}`);
       if (s.executor) {
+        if (p.slurm?.sbatchArgs.length && host.options.mode === 'web') throw forbiddenSbatchArgs();
         const submission = await host.slurm.resubmit(s, p.slurm);
         host.events.runStatus(await host.runs.status(p.id));
         return { id: p.id, submission };

@@ -144,7 +144,7 @@ export const CANNED: ResponseMap = {
   'lab:cluster.info': {
     settings: { defaults: { sbatchArgs: [] }, pollSeconds: 10 },
     labCommand: '/usr/bin/node /opt/lgg-lab/bin/lgg-lab.js',
-    labCommandEditable: false,
+    commandEditable: false,
     slurm: { available: false, message: 'sbatch was not found' },
     dataDir: '/tmp/lab',
     sharedFs: { ok: false, fsType: 'unknown', message: 'not checked' },
@@ -157,7 +157,7 @@ export const CANNED: ResponseMap = {
   'lab:cluster.saveSettings': {
     settings: { defaults: { sbatchArgs: [] }, pollSeconds: 10 },
     labCommand: 'lgg-lab',
-    labCommandEditable: true,
+    commandEditable: true,
     slurm: { available: true, version: 'slurm 22.05.8', partitions: ['lab*'] },
     dataDir: '/tmp/lab',
     sharedFs: { ok: true, fsType: 'nfs', message: 'shared' },

@@ -82,6 +82,14 @@ describe('the generated batch script', () => {
     expect(arraySpec(10, 3)).toBe('0-9%3');
   });
 
+  it('keeps a study name on its comment line, whatever it holds', () => {
+    const s = slurmScript(input({ title: 'study "x\nrm -rf ~\r\u2028y"' }));
+    expect(s.split('\n')[1]).toBe(
+      '# LGG Lab 0.1.0: study "x rm -rf ~  y" as a Slurm job array, generated 2026-12-03T10:00:00.000Z.',
+    );
+    expect(s.split('\n').filter((l) => l.includes('rm -rf'))).toHaveLength(1);
+  });
+
   it('refuses paths #SBATCH lines cannot carry, and an empty array', () => {
     expect(() => slurmScript(input({ workDir: '/my data/x' }))).toThrow(/blank, a quote, a backslash or %/);
     expect(() => slurmScript(input({ output: '/data/100%/slurm-%A_%a.out' }))).toThrow(/cannot carry/);
@@ -99,6 +107,14 @@ describe('Slurm options', () => {
     expect(SlurmOptionsSchema.safeParse({ sbatchArgs: ['--wrap=x\n#SBATCH --foo'] }).success).toBe(false);
     expect(SlurmOptionsSchema.safeParse({ sbatchArgs: ['-N 2'] }).success).toBe(false);
     expect(SlurmOptionsSchema.safeParse({ cpusPerTask: 0 }).success).toBe(false);
+    // Options the script sets itself cannot be overridden (a log elsewhere, another folder, …).
+    const reserved = SlurmOptionsSchema.safeParse({
+      sbatchArgs: ['--constraint=a100', '--output=/home/me/.bashrc'],
+    });
+    expect(reserved.success ? '' : reserved.error.issues[0]?.message).toBe(
+      '--output is set by the lab itself',
+    );
+    expect(SlurmOptionsSchema.safeParse({ sbatchArgs: ['--chdir=/tmp'] }).success).toBe(false);
     const bad = SlurmOptionsSchema.safeParse({ qos: 'a b' });
     expect(bad.success ? '' : bad.error.issues[0]?.path.join('.')).toBe('qos');
   });

@@ -83,9 +83,11 @@ export function sbatchOptions(i: ScriptInput): string[] {
 export function slurmScript(i: ScriptInput): string {
   if (i.runDirs.length === 0) throw new LabFailure('invalid-request', 'no runs to submit');
   const lab = i.labCommand.map(shellQuote).join(' ');
+  // The title holds a study's name: one comment line, whatever the name holds.
+  const title = i.title.replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, ' ');
   return [
     '#!/bin/bash',
-    `# LGG Lab ${i.version}: ${i.title} as a Slurm job array, generated ${i.createdAt.toISOString()}.`,
+    `# LGG Lab ${i.version}: ${title} as a Slurm job array, generated ${i.createdAt.toISOString()}.`,
     '# Task i trains run folder i with `lgg-lab run-task`; the run folder is its only state, so a',
     "# requeued or resubmitted task resumes from the run's checkpoint. Submit with: sbatch <this file>",
     ...sbatchOptions(i).map((o) => `#SBATCH ${o}`),

@@ -41,6 +41,8 @@ export interface SubmitOptions {
 
 /** How long a Slurm answer is reused before squeue is asked again. */
 const STATE_TTL_MS = 2_000;
+/** Finished cluster runs are shown with Slurm's view for this long after their last status write. */
+const RECENT_MS = 24 * 3600 * 1000;
 
 function stamp(d: Date): string {
   return d.toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
@@ -81,7 +83,7 @@ export class SlurmExecutor {
   }
 
   /** Settings, Slurm availability and the data folder check, for the study form and the settings. */
-  async info(labCommandEditable: boolean): Promise<ClusterInfo> {
+  async info(commandEditable: boolean): Promise<ClusterInfo> {
     const settings = this.settings();
     let labCommand: string;
     try {
@@ -108,7 +110,7 @@ export class SlurmExecutor {
       slurmInfo = { available: false, message };
       sharedFs = { ok: false, fsType: 'unknown', message: `not checked: ${message}` };
     }
-    return { settings, labCommand, labCommandEditable, slurm: slurmInfo, dataDir: this.dataDir, sharedFs };
+    return { settings, labCommand, commandEditable, slurm: slurmInfo, dataDir: this.dataDir, sharedFs };
   }
 
   /** The script and submit command for runs (a preview: nothing is written). */
@@ -242,8 +244,9 @@ export class SlurmExecutor {
     await writeJsonAtomic(path.join(dir, CANCEL_MARKER), { requestedAt: new Date().toISOString() });
     if (ex.jobId) await slurm('scancel', [taskName(ex.jobId, ex.arrayIndex)]);
     this.cache = undefined;
-    if (status.state !== 'queued') return status;
-    // A pending task disappears from Slurm at once; one that just started records the cancel itself.
+    if (status.state === 'running') return status;
+    // A pending task (new, or requeued after an interruption) disappears from Slurm at once; one
+    // that just started records the cancel itself.
     const s = ex.jobId ? (await this.query([status])).get(status.id) : undefined;
     if (s && (s.phase === 'running' || s.phase === 'completing')) return status;
     return this.runs.updateStatus(status.id, {
@@ -314,7 +317,14 @@ export class SlurmExecutor {
    * be asked leaves the statuses as they are (with the reason as the Slurm state's reason).
    */
   async decorate(statuses: RunStatus[]): Promise<RunStatus[]> {
-    const cluster = statuses.filter((s) => s.executor?.kind === 'slurm');
+    // Runs that ended long ago are not asked about (Slurm has mostly forgotten them, and a data
+    // folder of many studies would put hundreds of ids on every squeue line).
+    const since = Date.now() - RECENT_MS;
+    const cluster = statuses.filter(
+      (s) =>
+        s.executor?.kind === 'slurm' &&
+        (!TERMINAL_STATES.includes(s.state) || Date.parse(s.updatedAt) > since),
+    );
     if (cluster.length === 0) return statuses;
     let states: Map<string, SlurmTaskState>;
     try {
@@ -323,14 +333,15 @@ export class SlurmExecutor {
       const now = new Date().toISOString();
       const reason = toLabError(e).message;
       return statuses.map((s) =>
-        s.executor
+        cluster.includes(s)
           ? { ...s, slurm: { phase: 'unknown', state: '', task: '', reason, source: 'none', checkedAt: now } }
           : s,
       );
     }
+    const asked = new Set(cluster.map((s) => s.id));
     return Promise.all(
       statuses.map(async (s) => {
-        if (!s.executor) return s;
+        if (!s.executor || !asked.has(s.id)) return s;
         if (!s.executor.jobId) {
           const task = `${path.basename(s.executor.script)}[${s.executor.arrayIndex}]`;
           return {

@@ -63,7 +63,11 @@ async function startRuns(
   executor: ExecutorChoice | undefined,
   study?: string,
 ): Promise<{ ids: string[]; submission?: SlurmSubmission }> {
-  if (executor?.kind === 'slurm' && executor.slurm.sbatchArgs.length > 0 && host.options.mode === 'web')
+  if (
+    executor?.kind === 'slurm' &&
+    executor.slurm.sbatchArgs.length > 0 &&
+    host.options.browserRequests === true
+  )
     throw forbiddenSbatchArgs();
   if (!executor || executor.kind === 'local') {
     const ids: string[] = [];
@@ -207,7 +211,7 @@ export function createHandlers(host: LabHost): Handlers {
         throw new LabFailure('invalid-request', `run ${p.id} has completed; nothing to resume`);
       if (!TERMINAL_STATES.includes(s.state)) throw new LabFailure('busy', `run ${p.id} is ${s.state}`);
       if (s.executor) {
-        if (p.slurm?.sbatchArgs.length && host.options.mode === 'web') throw forbiddenSbatchArgs();
+        if (p.slurm?.sbatchArgs.length && host.options.browserRequests === true) throw forbiddenSbatchArgs();
         const submission = await host.slurm.resubmit(s, p.slurm);
         host.events.runStatus(await host.runs.status(p.id));
         return { id: p.id, submission };

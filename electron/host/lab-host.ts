@@ -34,6 +34,11 @@ export interface LabHostOptions {
   launcher?: EngineLauncher;
   /** App version shown by the System screen. */
   version?: string;
+  /**
+   * Requests come from browsers (web mode: anyone with the token), not from the person who started
+   * the lab: they may not set what the cluster runs (the lab command, free-form #SBATCH options).
+   */
+  browserRequests?: boolean;
 }
 
 /**

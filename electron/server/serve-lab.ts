@@ -50,6 +50,7 @@ export async function serveLab(options: ServeLabOptions): Promise<ServedLab> {
   const host = await createLabHost({
     dataDir: options.dataDir,
     mode: 'web',
+    browserRequests: true,
     ...(options.version ? { version: options.version } : {}),
   });
   // Runs written elsewhere (Slurm tasks on compute nodes) appear and update live in the browser.

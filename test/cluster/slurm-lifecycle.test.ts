@@ -3,14 +3,20 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunStatus } from '../../shared/run-types.js';
-import { lggLab } from '../helpers/cli.js';
-import { fastPollSettings, slurmCmd, slurmUnavailable, startNow, taskState, waitFor } from './slurm.js';
+import {
+  fastPollSettings,
+  labOn,
+  slurmCmd,
+  slurmUnavailable,
+  startNow,
+  taskState,
+  waitFor,
+} from './slurm.js';
 
 const unavailable = slurmUnavailable();
 if (unavailable) console.warn(`cluster tests skipped: ${unavailable}`);
 
 let dataDir: string;
-let env: Record<string, string>;
 
 /** 2 epochs of 450 small steps (≈ 2 s each here): a signal after the first epoch lands mid-epoch. */
 const SLOW = {
@@ -21,15 +27,7 @@ const SLOW = {
   training: { epochs: 2, batchSize: 2, lr: 0.01, trainSubset: 900, evalSubset: 200 },
 };
 
-function cli(args: string[], timeoutMs = 180_000): Promise<{ code: number; stdout: string; stderr: string }> {
-  return lggLab(args, env, timeoutMs);
-}
-
-async function status(id: string): Promise<RunStatus> {
-  const r = await cli(['show', id, '--json']);
-  if (r.code !== 0) throw new Error(r.stderr);
-  return (JSON.parse(r.stdout) as { summary: { status: RunStatus } }).summary.status;
-}
+const { cli, status } = labOn(() => dataDir);
 
 /** Submits the slow run to Slurm without following it; resolves with its id and array task. */
 async function submitSlow(extra: string[] = []): Promise<{ id: string; task: string }> {
@@ -50,6 +48,13 @@ async function inSecondEpoch(id: string): Promise<void> {
   });
 }
 
+/** The task's own log, for failure messages. */
+function taskLog(id: string, task: string): Promise<string> {
+  return fs
+    .readFile(path.join(dataDir, 'runs', id, `slurm-${task}.out`), 'utf8')
+    .catch((e: Error) => e.message);
+}
+
 /** status.json as the task wrote it (cheap to poll; the lab's own view comes from `status`). */
 async function written(id: string): Promise<RunStatus> {
   return JSON.parse(await fs.readFile(path.join(dataDir, 'runs', id, 'status.json'), 'utf8')) as RunStatus;
@@ -63,9 +68,11 @@ async function settled(id: string, task: string, ms = 150_000): Promise<RunStatu
   await waitFor(
     `run ${id} to settle`,
     async () => {
-      const state = await taskState(task);
-      const active = ['PENDING', 'CONFIGURING', 'RUNNING', 'COMPLETING', 'REQUEUED'].includes(state);
-      return !active && (await written(id)).state !== 'running' ? true : undefined;
+      // Slurm says the task is over (an answer, not a failed squeue) and the run recorded an end.
+      const over = /^(COMPLETED|FAILED|CANCELLED|TIMEOUT|PREEMPTED|NODE_FAIL|OUT_OF_MEMORY)/.test(
+        await taskState(task),
+      );
+      return over && !['queued', 'running'].includes((await written(id)).state) ? true : undefined;
     },
     ms,
   );
@@ -98,7 +105,6 @@ describe.skipIf(unavailable !== undefined)(
     beforeAll(async () => {
       dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'lgg-slurm-'));
       await fastPollSettings(dataDir);
-      env = { LGG_LAB_HOME: dataDir };
       const file = path.join(dataDir, 'slow.json');
       await fs.writeFile(file, JSON.stringify(SLOW));
       // The same run, uninterrupted, on this machine: what every interrupted task must end with.
@@ -122,7 +128,7 @@ describe.skipIf(unavailable !== undefined)(
       expect(mid.stepInEpoch).toBeGreaterThan(0);
       await startNow(task);
       const done = await settled(id, task);
-      expect(done.state).toBe('completed');
+      expect(done.state, await taskLog(id, task)).toBe('completed');
       expect(done.executor?.restarts).toBe(1);
       const end = await lastCheckpoint(id);
       expect(end.step).toBe(reference.step);

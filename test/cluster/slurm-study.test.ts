@@ -2,16 +2,14 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EpochRecord, RunStatus } from '../../shared/run-types.js';
-import { lggLab } from '../helpers/cli.js';
-import { fastPollSettings, slurmCmd, slurmUnavailable } from './slurm.js';
+import type { EpochRecord } from '../../shared/run-types.js';
+import { fastPollSettings, labOn, slurmCmd, slurmUnavailable } from './slurm.js';
 
 // A real one-node Slurm (test/cluster/slurm-up.sh, started by .ci/run or the global set-up).
 const unavailable = slurmUnavailable();
 if (unavailable) console.warn(`cluster tests skipped: ${unavailable}`);
 
 let dataDir: string;
-let env: Record<string, string>;
 
 /** A 2-method × 2-seed geometry study on the synthetic blobs set: seconds per run. */
 const STUDY = {
@@ -29,18 +27,7 @@ const STUDY = {
   seeds: [0, 1],
 };
 
-async function cli(
-  args: string[],
-  timeoutMs = 180_000,
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  return lggLab(args, env, timeoutMs);
-}
-
-async function status(id: string): Promise<RunStatus> {
-  const r = await cli(['show', id, '--json']);
-  if (r.code !== 0) throw new Error(r.stderr);
-  return (JSON.parse(r.stdout) as { summary: { status: RunStatus } }).summary.status;
-}
+const { cli, status } = labOn(() => dataDir);
 
 async function epochs(id: string): Promise<Omit<EpochRecord, 'seconds' | 'samplesPerSec'>[]> {
   const text = await fs.readFile(path.join(dataDir, 'runs', id, 'metrics.jsonl'), 'utf8');
@@ -55,6 +42,9 @@ async function epochs(id: string): Promise<Omit<EpochRecord, 'seconds' | 'sample
     });
 }
 
+/** A quick run submitted to Slurm (options follow). */
+const QUICK_ON_SLURM = ['run', '--preset', 'mnist-mlp-quick', '--dataset', 'blobs', '--executor', 'slurm'];
+
 function runIds(stdout: string): string[] {
   return [...stdout.matchAll(/task \d+_\d+ → (\S+)/g)].map((m) => m[1] ?? '');
 }
@@ -63,7 +53,6 @@ describe.skipIf(unavailable !== undefined)('studies on a real Slurm cluster', { 
   beforeAll(async () => {
     dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'lgg-slurm-'));
     await fastPollSettings(dataDir);
-    env = { LGG_LAB_HOME: dataDir };
   });
   afterAll(() => fs.rm(dataDir, { recursive: true, force: true }));
 
@@ -124,18 +113,7 @@ describe.skipIf(unavailable !== undefined)('studies on a real Slurm cluster', { 
 
   it('refuses a submission sbatch rejects, leaving no run folder and no job behind', async () => {
     const before = await fs.readdir(path.join(dataDir, 'runs'));
-    const r = await cli([
-      'run',
-      '--preset',
-      'mnist-mlp-quick',
-      '--dataset',
-      'blobs',
-      '--executor',
-      'slurm',
-      '--partition',
-      'no-such-partition',
-      '--assume-shared-fs',
-    ]);
+    const r = await cli([...QUICK_ON_SLURM, '--partition', 'no-such-partition', '--assume-shared-fs']);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/error \(slurm-failed\): sbatch .* failed \(exit \d+\): .*partition/i);
     expect(await fs.readdir(path.join(dataDir, 'runs'))).toEqual(before);
@@ -145,14 +123,10 @@ describe.skipIf(unavailable !== undefined)('studies on a real Slurm cluster', { 
       .filter((d) => d.startsWith(dataDir));
     expect(queued).toEqual([]);
 
-    const noSlurm = await lggLab(
-      ['run', '--preset', 'mnist-mlp-quick', '--dataset', 'blobs', '--executor', 'slurm'],
-      {
-        ...env,
-        // Only the lab itself is started by absolute path: no Slurm command can be found.
-        PATH: path.join(dataDir, 'no-such-bin'),
-      },
-    );
+    // Only the lab itself is started by absolute path: with this PATH no Slurm command can be found.
+    const noSlurm = await cli(QUICK_ON_SLURM, 60_000, {
+      PATH: path.join(dataDir, 'no-such-bin'),
+    });
     expect(noSlurm.code).toBe(1);
     expect(noSlurm.stderr).toMatch(/error \(slurm-missing\): sbatch was not found/);
     expect(await fs.readdir(path.join(dataDir, 'runs'))).toEqual(before);
@@ -161,17 +135,7 @@ describe.skipIf(unavailable !== undefined)('studies on a real Slurm cluster', { 
   it('shows a task that fails with the reason from its own log', async () => {
     // A lab command the node cannot start: the task dies in its batch shell, before the lab could
     // record anything; the lab reading the run takes the reason from the task's log.
-    const r = await cli([
-      'run',
-      '--preset',
-      'mnist-mlp-quick',
-      '--dataset',
-      'blobs',
-      '--executor',
-      'slurm',
-      '--lab-command',
-      '/nonexistent/node /nonexistent/lgg-lab.js',
-    ]);
+    const r = await cli([...QUICK_ON_SLURM, '--lab-command', '/nonexistent/node /nonexistent/lgg-lab.js']);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/failed · Slurm FAILED on \S+ exit 127/);
     const [id] = runIds(r.stdout);

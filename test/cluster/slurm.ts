@@ -1,7 +1,9 @@
 import { execFile, spawnSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import type { RunStatus } from '../../shared/run-types.js';
 import { writeJsonAtomic } from '../../electron/common/atomic-file.js';
+import { lggLab } from '../helpers/cli.js';
 
 /** Why the cluster tests cannot run here, or undefined when a Slurm answers with an idle node. */
 export function slurmUnavailable(): string | undefined {
@@ -49,11 +51,23 @@ export async function waitFor<T>(what: string, fn: () => Promise<T | undefined>,
   }
 }
 
-/** Asks Slurm to start a requeued task now instead of after its requeue delay (BeginTime, ~2 min). */
+/**
+ * Asks Slurm to start a requeued task now instead of after its requeue delay (BeginTime, ~2 min).
+ * Only once Slurm has finished requeueing it (reason BeginTime): started earlier, the new attempt
+ * can meet the old one still being cleaned up on the node.
+ */
 export async function startNow(task: string): Promise<void> {
-  await waitFor('the requeued task to be pending', async () =>
-    (await taskState(task)) === 'PENDING' ? true : undefined,
-  );
+  await waitFor('the requeued task to wait for its begin time', async () => {
+    const out = await slurmCmd('squeue', [
+      '-r',
+      '-h',
+      '--states=all',
+      `--jobs=${task.split('_')[0]}`,
+      '-o',
+      '%i|%T|%r',
+    ]);
+    return out.split('\n').some((l) => l === `${task}|PENDING|BeginTime`) ? true : undefined;
+  });
   await slurmCmd('scontrol', ['update', `JobId=${task}`, 'StartTime=now']);
 }
 
@@ -65,4 +79,28 @@ export async function fastPollSettings(dataDir: string): Promise<void> {
     backend: 'wasm',
     cluster: { defaults: { sbatchArgs: [] }, pollSeconds: 1 },
   });
+}
+
+/** The lab's CLI on a test data folder, and a run's status as the lab shows it (with its Slurm state). */
+export function labOn(dataDir: () => string): {
+  cli: (
+    args: string[],
+    timeoutMs?: number,
+    env?: Record<string, string>,
+  ) => Promise<{ code: number; stdout: string; stderr: string }>;
+  status: (id: string) => Promise<RunStatus>;
+} {
+  const cli = (
+    args: string[],
+    timeoutMs = 180_000,
+    env: Record<string, string> = {},
+  ): ReturnType<typeof lggLab> => lggLab(args, { LGG_LAB_HOME: dataDir(), ...env }, timeoutMs);
+  return {
+    cli,
+    status: async (id) => {
+      const r = await cli(['show', id, '--json']);
+      if (r.code !== 0) throw new Error(r.stderr);
+      return (JSON.parse(r.stdout) as { summary: { status: RunStatus } }).summary.status;
+    },
+  };
 }

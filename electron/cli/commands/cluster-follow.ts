@@ -2,9 +2,8 @@ import type { SlurmSubmission } from '../../../shared/executor.js';
 import type { LabHost } from '../../host/lab-host.js';
 import { watchClusterRuns } from '../cluster-watch.js';
 import { optFlag, type CliContext, type ParsedArgs } from '../command.js';
-import { formatDuration } from '../format.js';
 import { printSubmission } from './cluster-args.js';
-import { reportOutcome } from './run.js';
+import { reportFinished } from './run.js';
 
 /**
  * After a Slurm submission: prints it, then (unless --dry-run or --detach) follows the runs until
@@ -22,13 +21,7 @@ export async function followSubmission(
   const t0 = Date.now();
   const { statuses, detached } = await watchClusterRuns(host, submission.runs, ctx);
   if (detached) return 0;
-  ctx.out(`finished in ${formatDuration((Date.now() - t0) / 1000)}`);
-  const code = await reportOutcome(
-    ctx,
-    statuses,
-    (i) => host.runs.dir(i),
-    async (i) => (await host.runs.report(i))?.testAcc,
-  );
+  const code = await reportFinished(host, ctx, statuses, t0);
   if (after) {
     ctx.out('');
     await after();

@@ -14,6 +14,7 @@ import { formatDuration, pct } from '../format.js';
 import { watchRuns } from '../run-watch.js';
 import { EXECUTOR_USAGE, executorFromArgs, slurmOptionsFromArgs } from './cluster-args.js';
 import { followSubmission } from './cluster-follow.js';
+import type { LabHost } from '../../host/lab-host.js';
 import { withHost } from './host-context.js';
 
 /** Sets `a.b.c=value` in a plain object (value parsed as JSON when it parses, else a string). */
@@ -92,6 +93,22 @@ export async function reportOutcome(
   return code;
 }
 
+/** Prints how long the runs took and their outcome; returns the exit code. */
+export function reportFinished(
+  host: LabHost,
+  ctx: CliContext,
+  statuses: RunStatus[],
+  t0: number,
+): Promise<number> {
+  ctx.out(`finished in ${formatDuration((Date.now() - t0) / 1000)}`);
+  return reportOutcome(
+    ctx,
+    statuses,
+    (i) => host.runs.dir(i),
+    async (i) => (await host.runs.report(i))?.testAcc,
+  );
+}
+
 /** `lgg-lab run`. */
 export const runCommand: Command = {
   name: 'run',
@@ -114,14 +131,7 @@ export const runCommand: Command = {
       if (started.value.submission) return followSubmission(host, ctx, args, started.value.submission);
       ctx.out(`run ${id} → ${host.runs.dir(id)}`);
       const t0 = Date.now();
-      const statuses = await watchRuns(host, [id], ctx);
-      ctx.out(`finished in ${formatDuration((Date.now() - t0) / 1000)}`);
-      return reportOutcome(
-        ctx,
-        statuses,
-        (i) => host.runs.dir(i),
-        async (i) => (await host.runs.report(i))?.testAcc,
-      );
+      return reportFinished(host, ctx, await watchRuns(host, [id], ctx), t0);
     });
   },
 };

@@ -1,7 +1,6 @@
 import { promises as fs } from 'node:fs';
 import { LabFailure } from '../../../shared/result.js';
 import { findPreset } from '../../../shared/presets.js';
-import type { RunStatus } from '../../../shared/run-types.js';
 import { expandStudy, parseStudySpec, type StudySpecInput } from '../../../shared/spec/index.js';
 import type { LabHost } from '../../host/lab-host.js';
 import { refreshStudyReport } from '../../host/studies/study-report.js';
@@ -13,12 +12,11 @@ import {
   type Command,
   type ParsedArgs,
 } from '../command.js';
-import { formatDuration } from '../format.js';
 import { watchRuns } from '../run-watch.js';
 import { EXECUTOR_USAGE, executorFromArgs } from './cluster-args.js';
 import { followSubmission } from './cluster-follow.js';
 import { withHost } from './host-context.js';
-import { reportOutcome, setPath, specFromArgs } from './run.js';
+import { reportFinished, setPath, specFromArgs } from './run.js';
 
 function list(value: string | undefined, what: string): string[] | undefined {
   if (value === undefined) return undefined;
@@ -135,14 +133,7 @@ export async function studyWithHost(host: LabHost, args: ParsedArgs, ctx: CliCon
       writeAndPrintStudy(host, ctx, study.name, methods),
     );
   for (const id of ids) ctx.out(`  queued ${id}`);
-  const statuses: RunStatus[] = await watchRuns(host, ids, ctx);
-  ctx.out(`finished in ${formatDuration((Date.now() - t0) / 1000)}`);
-  const code = await reportOutcome(
-    ctx,
-    statuses,
-    (i) => host.runs.dir(i),
-    async (i) => (await host.runs.report(i))?.testAcc,
-  );
+  const code = await reportFinished(host, ctx, await watchRuns(host, ids, ctx), t0);
   ctx.out('');
   await writeAndPrintStudy(host, ctx, study.name, methods);
   return code;

@@ -12,6 +12,7 @@ import {
 import type { AnalyzeResult, PreviewResult } from './engine-protocol.js';
 import { LggOptionsSchema } from './lgg-options.js';
 import { EvaluationSchema } from './spec/evaluation.js';
+import { BackendChoiceSchema } from './spec/training.js';
 import type { PresetInfo } from './presets.js';
 import type { Result } from './result.js';
 import type {
@@ -60,6 +61,8 @@ export const ImportOptionsSchema = z
     linkTo: z.string().min(1).optional(),
     /** Class names overriding the source's. */
     classNames: z.array(z.string().min(1)).optional(),
+    /** Follow symbolic links inside the source folder (desktop only: web mode refuses it). */
+    followLinks: z.boolean().optional(),
   })
   .strict();
 /** Parsed import options. */
@@ -91,8 +94,13 @@ export const requestSchemas = {
   /** Starts every method × seed of a study here, or submits them to Slurm as one job array. */
   'lab:runs.startStudy': z.object({ study: z.unknown(), executor: ExecutorChoiceSchema.optional() }),
   'lab:runs.stop': z.object({ id }),
-  /** Resumes a run; a cluster run's task is resubmitted (with its own Slurm options unless given). */
-  'lab:runs.resume': z.object({ id, slurm: SlurmOptionsSchema.optional() }),
+  // `backend` continues the run elsewhere (e.g. on wasm after a GPU fault); the spec keeps its own.
+  // A cluster run's task is resubmitted (with its own Slurm options unless `slurm` gives others).
+  'lab:runs.resume': z.object({
+    id,
+    backend: BackendChoiceSchema.optional(),
+    slurm: SlurmOptionsSchema.optional(),
+  }),
   'lab:runs.remove': z.object({ id }),
   'lab:runs.metrics': z.object({ id, from: z.number().int().min(0).default(0) }),
   'lab:runs.probes': z.object({ id }),
@@ -145,6 +153,18 @@ export interface RunDetail {
   path: string;
 }
 
+/** Where a resumed run continues. */
+export interface ResumeReply {
+  /** The run. */
+  id: string;
+  /** The checkpoint folder it continues from (`e0002-s000000468`), absent when it starts over (it had none). */
+  checkpoint?: string;
+  /** Completed epochs at that checkpoint (0 when it starts over). */
+  epoch: number;
+  /** One sentence for the person: which checkpoint and why (a fallback past a damaged one says so). */
+  note: string;
+}
+
 /** What the System screen shows. */
 export interface SystemInfo {
   /** Engine backend report (from a short-lived engine process). */
@@ -188,7 +208,7 @@ export interface ResponseMap {
   'lab:runs.start': { id: string; submission?: SlurmSubmission };
   'lab:runs.startStudy': { ids: string[]; submission?: SlurmSubmission };
   'lab:runs.stop': { stopped: boolean };
-  'lab:runs.resume': { id: string; submission?: SlurmSubmission };
+  'lab:runs.resume': ResumeReply & { submission?: SlurmSubmission };
   'lab:runs.remove': { removed: boolean };
   'lab:runs.metrics': { records: MetricsRecord[]; next: number };
   'lab:runs.probes': { epochs: number[] };

@@ -1,4 +1,4 @@
-import type { BackendInfo } from './backend-types.js';
+import type { BackendInfo, GpuAdapterInfo } from './backend-types.js';
 import type { LggOptions } from './lgg-options.js';
 import type { LabError } from './result.js';
 import type { MetricsRecord, ProbeSnapshot, RunProgress } from './run-types.js';
@@ -65,8 +65,13 @@ export interface TrainJob {
   runDir: string;
   /** The lab's data folder (datasets/, runs/). */
   dataDir: string;
-  /** Continue from the last checkpoint. */
+  /** Continue from a checkpoint (the one named by `resumeFrom`, else the newest intact one). */
   resume: boolean;
+  /**
+   * Checkpoint folder (`e0002-s000000468`, inside the run's `checkpoints/`) the host chose for the
+   * resume and told the person about; the engine checks it again and fails if it is damaged.
+   */
+  resumeFrom?: string;
   /**
    * CPU threads granted by the host's queue (the cores free when the run started); the engine
    * uses at most this many, and at most the batch size. Absent: the spec's `threads`.
@@ -126,8 +131,51 @@ export interface InfoJob {
   type: 'info';
 }
 
+/**
+ * `gpu-check`: the WebGPU adapters this machine offers, then the parity suite on the backend the
+ * engine started (values and gradients of every model and loss against the cpu backend).
+ */
+export interface GpuCheckJob {
+  type: 'gpu-check';
+}
+
+/** One computation of the parity suite compared with the cpu backend. */
+export interface ParityResult {
+  /** What was compared, e.g. `model wrn: forward, taps, loss, every gradient, BN statistics` or `RKD-A`. */
+  name: string;
+  /** Tensors compared. */
+  outputs: number;
+  /** Scalars compared. */
+  values: number;
+  /**
+   * Worst |x − x_cpu| / max(|x_cpu|, 1 % of the tensor's largest |x_cpu|) over every value
+   * (dimensionless; Infinity for NaN or a shape mismatch).
+   */
+  worstError: number;
+  /** The worst entry when the case failed: output index, flat index, value, cpu value. */
+  worst?: { output: number; index: number; actual: number; expected: number };
+  /** worstError within the suite's tolerance. */
+  ok: boolean;
+  /** Time on the backend under test (compilation included), ms. */
+  ms: number;
+}
+
+/** Result of {@link GpuCheckJob}. */
+export interface GpuCheckResult {
+  /** Every adapter WebGPU offers here (high-performance, low-power and fallback requests, deduplicated). */
+  adapters: GpuAdapterInfo[];
+  /** Why no adapter could be listed (no Dawn binary, no driver), when so. */
+  adapterError?: string;
+  /** The backend the suite ran on. */
+  backend: string;
+  /** Relative tolerance of the suite. */
+  tolerance: number;
+  /** One entry per case. */
+  parity: ParityResult[];
+}
+
 /** Everything an engine process can be asked to do. */
-export type EngineJob = TrainJob | EvaluateJob | AnalyzeJob | PreviewJob | BenchJob | InfoJob;
+export type EngineJob = TrainJob | EvaluateJob | AnalyzeJob | PreviewJob | BenchJob | InfoJob | GpuCheckJob;
 
 /** Host → engine messages. */
 export type HostToEngine =

@@ -1,11 +1,12 @@
 import { z } from 'zod';
+import { strictObject } from './strict-object.js';
 
 /**
  * Options of the Latent Geometry Graph of one layer (METHODS.md §1), applied in this order:
  * flatten → similarity → negatives → self-loops → normalisation → kNN → (mask source) → power.
  * Defaults are the paper's GKD preset.
  */
-export const LggOptionsSchema = z.object({
+export const LggOptionsSchema = strictObject({
   /** `cosine`: row-L2-normalise (eps 1e-12) then X̂X̂ᵀ; `rbf`: exp(−α‖xᵢ − xⱼ‖). */
   similarity: z.enum(['cosine', 'rbf']).default('cosine'),
   /** α of the RBF kernel (unitless, > 0); ignored for cosine. */

@@ -2,8 +2,13 @@ import type { ExecutorRecord, SlurmTaskState } from './executor.js';
 import type { LabError } from './result.js';
 import type { ExperimentKind } from './spec/experiments.js';
 
-/** Lifecycle of a run; `status.json` holds the current state, written atomically. */
-export type RunState = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled' | 'interrupted';
+/**
+ * Lifecycle of a run; `status.json` holds the current state, written atomically. `damaged` is never
+ * written: it is how a run whose status.json or spec.json cannot be read is listed (see
+ * {@link RunSummary.damaged}).
+ */
+export type RunState =
+  'queued' | 'running' | 'completed' | 'failed' | 'cancelled' | 'interrupted' | 'damaged';
 
 /** States after which nothing more happens without a resume. */
 export const TERMINAL_STATES: readonly RunState[] = ['completed', 'failed', 'cancelled', 'interrupted'];
@@ -166,6 +171,14 @@ export interface ReportTable {
   rows: (string | number)[][];
 }
 
+/** A file of a run folder that cannot be used, and why. */
+export interface RunDamage {
+  /** Path relative to the run folder, e.g. `status.json`, `metrics.jsonl:7`, `checkpoints/e0002-s000000468`. */
+  file: string;
+  /** What is wrong with it. */
+  reason: string;
+}
+
 /** One row of the runs table. */
 export interface RunSummary {
   /** Run id. */
@@ -173,7 +186,7 @@ export interface RunSummary {
   /** Display name. */
   name: string;
   /** Kind of experiment. */
-  kind: ExperimentKind;
+  kind: ExperimentKind | 'unknown';
   /** Method. */
   method: string;
   /** Dataset id. */
@@ -192,6 +205,11 @@ export interface RunSummary {
   bestTestAcc?: number;
   /** Seconds of training so far. */
   seconds: number;
+  /**
+   * Files of the run folder that are damaged (absent when none). A run whose spec.json or
+   * status.json is unreadable is still listed: state `damaged`, name = id, kind etc. `unknown`.
+   */
+  damaged?: RunDamage[];
 }
 
 /** Live progress of a running job. */

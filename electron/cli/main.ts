@@ -3,12 +3,14 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LabFailure } from '../../shared/result.js';
 import { resolveDataDir } from '../host/paths.js';
-import { parseArgs } from './args.js';
-import { optFlag, optString, UsageError, type CliContext, type Command } from './command.js';
+import { didYouMean } from '../../shared/suggest.js';
+import { commandHelp, parseCommandLine } from './args.js';
+import { UsageError, type CliContext, type Command, type ParsedArgs } from './command.js';
 import { analyzeCommand } from './commands/analyze.js';
 import { benchCommand } from './commands/bench.js';
 import { datasetsCommand } from './commands/datasets.js';
 import { evalCommand } from './commands/eval.js';
+import { gpuCheckCommand } from './commands/gpu-check.js';
 import { setLabVersion } from './commands/host-context.js';
 import { importCommand } from './commands/import.js';
 import { infoCommand, listCommand, presetsCommand, showCommand } from './commands/inspect.js';
@@ -18,8 +20,10 @@ import { serveCommand } from './commands/serve.js';
 import { stopCommand } from './commands/stop.js';
 import { studyCommand } from './commands/study.js';
 import { table } from './format.js';
+import { pipeSafeOutput } from './output.js';
 
-const COMMANDS: Command[] = [
+/** Every sub-command, in the order `lgg-lab help` lists them. */
+export const COMMANDS: Command[] = [
   runCommand,
   resumeCommand,
   stopCommand,
@@ -35,9 +39,12 @@ const COMMANDS: Command[] = [
   infoCommand,
   benchCommand,
   runTaskCommand,
+  gpuCheckCommand,
 ];
 
 function version(): string {
+  // The one-folder bundle has its version compiled in.
+  if (process.env.LGG_LAB_VERSION) return process.env.LGG_LAB_VERSION;
   const pkg = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'package.json');
   try {
     return (JSON.parse(readFileSync(pkg, 'utf8')) as { version: string }).version;
@@ -55,7 +62,7 @@ function help(out: (s: string) => void): void {
       COMMANDS.map((c) => [c.name, c.summary]),
     ),
   );
-  out('\nlgg-lab help <command> shows a command’s options.');
+  out('\nlgg-lab help <command> shows a command’s options; every command takes --data-dir <folder>.');
   out('Data folder: --data-dir, else $LGG_LAB_HOME, else the desktop app’s user-data folder.');
 }
 
@@ -63,30 +70,52 @@ function help(out: (s: string) => void): void {
 export async function main(argv: readonly string[]): Promise<number> {
   setLabVersion(version());
   const [name, ...rest] = argv;
-  const args = parseArgs(rest);
-  const out = (s: string): void => void process.stdout.write(`${s}\n`);
-  const err = (s: string): void => void process.stderr.write(`${s}\n`);
+  const controller = new AbortController();
+  const output = pipeSafeOutput(() => controller.abort());
+  const { out, err } = output;
+  const find = (n: string | undefined): Command | undefined => COMMANDS.find((c) => c.name === n);
   if (!name || name === 'help' || name === '--help' || name === '-h') {
-    const target = COMMANDS.find((c) => c.name === rest[0]);
-    if (target) out(target.usage);
-    else help(out);
+    const target = find(rest[0]);
+    if (target) out(commandHelp(target));
+    else if (rest[0] !== undefined) {
+      err(
+        `unknown command "${rest[0]}"${didYouMean(
+          rest[0],
+          COMMANDS.map((c) => c.name),
+        )}\n`,
+      );
+      help(err);
+      return 2;
+    } else help(out);
     return 0;
   }
   if (name === '--version' || name === 'version') {
     out(version());
     return 0;
   }
-  const command = COMMANDS.find((c) => c.name === name);
+  const command = find(name);
   if (!command) {
-    err(`unknown command "${name}"\n`);
+    err(
+      `unknown command "${name}"${didYouMean(
+        name,
+        COMMANDS.map((c) => c.name),
+      )}\n`,
+    );
     help(err);
     return 2;
   }
-  if (optFlag(args, 'help')) {
-    out(command.usage);
+  let args: ParsedArgs;
+  try {
+    args = parseCommandLine(command.options, rest, command.maxPositionals);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    err(`${e.message}\n\n${commandHelp(command)}`);
+    return 2;
+  }
+  if (args.options.help === true) {
+    out(commandHelp(command));
     return 0;
   }
-  const controller = new AbortController();
   let interrupts = 0;
   // A second Ctrl-C kills; TERM only ever asks for a checkpoint (Slurm sends it to every process
   // of a task, and the batch script forwards it too: a second TERM must not cut the checkpoint short).
@@ -97,17 +126,19 @@ export async function main(argv: readonly string[]): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   const ctx: CliContext = {
-    dataDir: resolveDataDir(optString(args, 'data-dir')),
+    dataDir: resolveDataDir(args.options['data-dir'] as string | undefined),
     out,
     err,
     signal: controller.signal,
     tty: process.stdout.isTTY,
   };
   try {
-    return await command.run(args, ctx);
+    const code = await command.run(args, ctx);
+    // Stopped because the reader of its output went away: 141, the shell's code for SIGPIPE.
+    return output.stdoutClosed ? 141 : code;
   } catch (e) {
     if (e instanceof UsageError) {
-      err(`${e.message}\n\n${command.usage}`);
+      err(`${e.message}\n\n${commandHelp(command)}`);
       return 2;
     }
     if (e instanceof LabFailure) {

@@ -1,8 +1,9 @@
 import type { EngineJob, EngineToHost, HostToEngine } from '../../shared/engine-protocol.js';
 import { assertNever } from '../../shared/engine-protocol.js';
 import { toLabError } from '../../shared/result.js';
-import { selectBackend } from './backend/select.js';
+import { releaseBackend, selectBackend } from './backend/select.js';
 import { analyze } from './jobs/analyze.js';
+import { gpuCheck } from './jobs/gpu-check.js';
 import { preview } from './jobs/preview.js';
 import { connectToHost } from './port.js';
 import { runBench } from './bench/bench.js';
@@ -60,6 +61,8 @@ async function execute(job: EngineJob): Promise<unknown> {
       return preview(job);
     case 'bench':
       return runBench(job, io);
+    case 'gpu-check':
+      return gpuCheck(io);
     default:
       return assertNever(job);
   }
@@ -75,6 +78,7 @@ async function run(job: EngineJob, backend: Parameters<typeof selectBackend>[0])
     code = 1;
     port.send({ type: 'error', error: toLabError(e) });
   }
+  releaseBackend();
   await port.flush();
   process.exit(code);
 }

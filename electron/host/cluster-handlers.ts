@@ -19,7 +19,7 @@ type ClusterChannel = 'lab:cluster.info' | 'lab:cluster.preview' | 'lab:cluster.
 export function clusterHandlers(host: LabHost): Pick<Handlers, ClusterChannel> {
   // The lab command is a command line the cluster runs: a browser (web mode, token holders) may
   // not change it; the desktop app's user and the person at the terminal may.
-  const editable = host.options.browserRequests !== true;
+  const editable = !host.browserRequests;
   return {
     'lab:cluster.info': () => host.slurm.info(editable),
     'lab:cluster.preview': (p) => {

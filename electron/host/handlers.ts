@@ -1,6 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import type { ParsedRequestOf, RequestChannel, ResponseOf } from '../../shared/contract.js';
+import type {
+  ImportOptionsInput,
+  ParsedRequestOf,
+  RequestChannel,
+  ResponseOf,
+} from '../../shared/contract.js';
 import type { AnalyzeResult, PreviewResult } from '../../shared/engine-protocol.js';
 import { PRESETS, TEACHER_PLACEHOLDER } from '../../shared/presets.js';
 import { LabFailure, toLabError } from '../../shared/result.js';
@@ -10,8 +15,10 @@ import type { ExperimentSpec } from '../../shared/spec/experiments.js';
 import type { ExecutorChoice, SlurmSubmission } from '../../shared/executor.js';
 import { clusterHandlers, forbiddenSbatchArgs } from './cluster-handlers.js';
 import type { SubmissionOwner } from './executors/index.js';
+import { chooseResumePoint, damageOf, RunFolderDamage } from '../common/run-folder/index.js';
 import { exportRun } from './export/run-export.js';
 import type { LabHost } from './lab-host.js';
+import { preflightRun } from './runs/preflight.js';
 
 /** One handler per request channel, receiving the validated payload. */
 export type Handlers = { [C in RequestChannel]: (p: ParsedRequestOf<C>) => Promise<ResponseOf<C>> };
@@ -29,27 +36,12 @@ function validSpec(raw: unknown): ExperimentSpec {
   return r.value;
 }
 
-/** Resolves a distillation teacher given as a run id to that run's folder, which must have finished. */
-async function checkTeacher(host: LabHost, spec: ExperimentSpec): Promise<void> {
-  if (spec.kind !== 'distill' || !('run' in spec.teacher)) return;
-  const status = await host.runs.status(spec.teacher.run).catch(() => {
-    throw new LabFailure(
-      'invalid-spec',
-      `teacher: no run "${spec.teacher && 'run' in spec.teacher ? spec.teacher.run : ''}"`,
-    );
-  });
-  if (status.state !== 'completed') {
-    throw new LabFailure(
-      'invalid-spec',
-      `teacher: run ${status.id} is ${status.state}; a teacher must have completed`,
-    );
-  }
-}
-
-/** Checks what can be checked before a run folder exists: the teacher, the dataset (imported on first use). */
-async function checkRun(host: LabHost, spec: ExperimentSpec): Promise<void> {
-  await checkTeacher(host, spec);
-  await host.ensureDataset(spec.dataset);
+/** Creates a checked run (see {@link preflightRun}) and queues it here. */
+async function createRun(host: LabHost, spec: ExperimentSpec): Promise<string> {
+  const status = await host.runs.create(spec);
+  host.events.runStatus(status);
+  await host.local.submit([status.id]);
+  return status.id;
 }
 
 /**
@@ -63,21 +55,13 @@ async function startRuns(
   executor: ExecutorChoice | undefined,
   study?: string,
 ): Promise<{ ids: string[]; submission?: SlurmSubmission }> {
-  if (
-    executor?.kind === 'slurm' &&
-    executor.slurm.sbatchArgs.length > 0 &&
-    host.options.browserRequests === true
-  )
+  if (executor?.kind === 'slurm' && executor.slurm.sbatchArgs.length > 0 && host.browserRequests)
     throw forbiddenSbatchArgs();
   if (!executor || executor.kind === 'local') {
+    // Every run is checked before the first folder is made: a study is refused whole or started whole.
+    for (const spec of specs) await preflightRun(host, spec);
     const ids: string[] = [];
-    for (const spec of specs) {
-      await checkRun(host, spec);
-      const status = await host.runs.create(spec);
-      host.events.runStatus(status);
-      await host.local.submit([status.id]);
-      ids.push(status.id);
-    }
+    for (const spec of specs) ids.push(await createRun(host, spec));
     return { ids };
   }
   const submit = {
@@ -86,7 +70,7 @@ async function startRuns(
     assumeSharedFs: executor.assumeSharedFs,
   };
   await host.slurm.precheck({ ...submit, owner: { kind: 'study', name: study ?? 'run' } });
-  for (const spec of specs) await checkRun(host, spec);
+  for (const spec of specs) await preflightRun(host, spec);
   const ids: string[] = [];
   let submission: SlurmSubmission;
   try {
@@ -100,6 +84,23 @@ async function startRuns(
   for (const s of await host.slurm.decorate(await Promise.all(ids.map((id) => host.runs.status(id)))))
     host.events.runStatus(s);
   return { ids, submission };
+}
+
+/**
+ * The real path of an import source a request names, when the path policy allows it. Following
+ * links is refused where paths are restricted: a link inside an allowed folder may lead anywhere.
+ */
+async function checkSource(
+  host: LabHost,
+  p: string,
+  options: ImportOptionsInput | undefined,
+): Promise<string> {
+  if (options?.followLinks && !host.pathPolicy.unrestricted)
+    throw new LabFailure(
+      'forbidden-path',
+      'followLinks: this server does not follow links inside imported folders (they could lead outside the folders it may read)',
+    );
+  return host.checkPath(p, 'path');
 }
 
 /** The host's request handlers. */
@@ -120,8 +121,10 @@ export function createHandlers(host: LabHost): Handlers {
       await host.datasets.ensureBuiltin('mnist');
       return host.datasets.list();
     },
-    'lab:datasets.preview': (p) => host.datasets.preview(p.path, p.options),
-    'lab:datasets.import': (p) => {
+    'lab:datasets.preview': async (p) =>
+      host.datasets.preview(await checkSource(host, p.path, p.options), p.options),
+    'lab:datasets.import': async (p) => {
+      const source = await checkSource(host, p.path, p.options);
       const jobId = randomBytes(6).toString('hex');
       const ctl = new AbortController();
       imports.set(jobId, ctl);
@@ -138,7 +141,7 @@ export function createHandlers(host: LabHost): Handlers {
           ...extra,
         });
       host.datasets
-        .import(p.path, {
+        .import(source, {
           ...p.options,
           ...(p.name ? { name: p.name } : {}),
           signal: ctl.signal,
@@ -153,7 +156,7 @@ export function createHandlers(host: LabHost): Handlers {
             done(ctl.signal.aborted ? 'cancelled' : 'failed', { message: toLabError(e).message }),
         )
         .finally(() => imports.delete(jobId));
-      return Promise.resolve({ jobId });
+      return { jobId };
     },
     'lab:datasets.cancelImport': (p) => {
       const ctl = imports.get(p.jobId);
@@ -210,14 +213,36 @@ export function createHandlers(host: LabHost): Handlers {
       if (s.state === 'completed')
         throw new LabFailure('invalid-request', `run ${p.id} has completed; nothing to resume`);
       if (!TERMINAL_STATES.includes(s.state)) throw new LabFailure('busy', `run ${p.id} is ${s.state}`);
+      if (host.queue.has(p.id)) throw new LabFailure('busy', `run ${p.id} is already queued`);
+      if (s.executor && p.backend)
+        throw new LabFailure(
+          'invalid-request',
+          `run ${p.id} runs on Slurm, on its spec's backend: --backend is for runs on this machine`,
+        );
+      if (s.executor && p.slurm?.sbatchArgs.length && host.browserRequests) throw forbiddenSbatchArgs();
+      const spec = await host.runs.spec(p.id);
+      await preflightRun(host, spec);
+      const point = await chooseResumePoint(host.runs.dir(p.id)).catch((e: unknown) => {
+        const d = damageOf(e);
+        throw d ? new RunFolderDamage(d.file, d.reason, `run ${p.id}: `) : e;
+      });
+      const epoch = point.checkpoint?.meta.state.epoch ?? 0;
+      await host.runs.updateStatus(p.id, { epoch });
+      const reply = {
+        id: p.id,
+        ...(point.checkpoint ? { checkpoint: point.checkpoint.name } : {}),
+        epoch,
+        note: point.note,
+      };
       if (s.executor) {
-        if (p.slurm?.sbatchArgs.length && host.options.browserRequests === true) throw forbiddenSbatchArgs();
-        const submission = await host.slurm.resubmit(s, p.slurm);
+        // The task resumes from the newest intact checkpoint itself: the one named here, unless
+        // another lands in between (the run folder is the only state).
+        const submission = await host.slurm.resubmit(await host.runs.status(p.id), p.slurm);
         host.events.runStatus(await host.runs.status(p.id));
-        return { id: p.id, submission };
+        return { ...reply, submission };
       }
-      await host.local.resume(p.id);
-      return { id: p.id };
+      await host.queue.enqueue(p.id, point.checkpoint ? { from: point.checkpoint.name } : false, p.backend);
+      return reply;
     },
     'lab:runs.remove': async (p) => {
       if (host.local.has(p.id)) throw new LabFailure('busy', `run ${p.id} is active; stop it first`);
@@ -271,11 +296,18 @@ export function createHandlers(host: LabHost): Handlers {
       return o.value as PreviewResult;
     },
     'lab:lgg.analyze': async (p) => {
+      const check = (files: readonly string[], what: string): Promise<string[]> =>
+        Promise.all(files.map((f) => host.checkPath(f, what)));
+      const [layers, [labels = ''], teacherLayers] = await Promise.all([
+        check(p.layers, 'layers'),
+        check([p.labels], 'labels'),
+        check(p.teacherLayers ?? [], 'teacherLayers'),
+      ]);
       const o = await host.runJob({
         type: 'analyze',
-        layers: p.layers,
-        labels: p.labels,
-        ...(p.teacherLayers ? { teacherLayers: p.teacherLayers } : {}),
+        layers,
+        labels,
+        ...(p.teacherLayers ? { teacherLayers } : {}),
         lgg: p.lgg,
         gkd: { weight: 25, reduction: 'sum' },
       });

@@ -18,6 +18,7 @@ import { LocalExecutor, SlurmExecutor } from './executors/index.js';
 import { RunFollower } from './follow/index.js';
 import type { HostApi, HostEventListener } from './host-api.js';
 import { createHandlers, type Handlers } from './handlers.js';
+import { PathPolicy } from './path-policy.js';
 import { labPaths } from './paths.js';
 import { RunQueue } from './runs/run-queue.js';
 import { RunStore } from './runs/run-store.js';
@@ -35,10 +36,11 @@ export interface LabHostOptions {
   /** App version shown by the System screen. */
   version?: string;
   /**
-   * Requests come from browsers (web mode: anyone with the token), not from the person who started
-   * the lab: they may not set what the cluster runs (the lab command, free-form #SBATCH options).
+   * Web mode: the only folders a request may name a server path in (imports, analyses, teacher
+   * checkpoints), checked after resolving links; see {@link PathPolicy}. Undefined = any path (the
+   * desktop app and the CLI, whose user owns the machine).
    */
-  browserRequests?: boolean;
+  allowedRoots?: readonly string[];
 }
 
 /**
@@ -63,6 +65,8 @@ export class LabHost implements HostApi {
   constructor(
     readonly options: LabHostOptions,
     readonly settings: Settings,
+    /** Which server paths requests may name. */
+    readonly pathPolicy: PathPolicy,
   ) {
     this.launcher = options.launcher ?? new ChildProcessLauncher();
     this.runs = new RunStore(options.dataDir);
@@ -141,6 +145,20 @@ export class LabHost implements HostApi {
     Object.assign(this.settings, next);
   }
 
+  /**
+   * Requests come from browsers (web mode, anyone with the token: the host has path roots), not
+   * from the person who started the lab: they may not set what the cluster runs (the lab command,
+   * free-form #SBATCH options), as they may not name server paths outside the roots.
+   */
+  get browserRequests(): boolean {
+    return this.options.allowedRoots !== undefined;
+  }
+
+  /** The real path of a server path a request names, when the path policy allows it (see {@link PathPolicy.check}). */
+  checkPath(p: string, what: string): Promise<string> {
+    return this.pathPolicy.check(p, what);
+  }
+
   /** The lab's folders. */
   get paths(): ReturnType<typeof labPaths> {
     return labPaths(this.options.dataDir);
@@ -216,7 +234,8 @@ export async function createLabHost(options: LabHostOptions): Promise<LabHost> {
   const p = labPaths(options.dataDir);
   await Promise.all([p.runs, p.datasets, p.tmp].map((d) => fs.mkdir(d, { recursive: true })));
   await cleanTmp(p.tmp);
-  return new LabHost(options, await loadSettings(p.settings));
+  const policy = await PathPolicy.create(options.allowedRoots);
+  return new LabHost(options, await loadSettings(p.settings), policy);
 }
 
 /** Leftovers of crashed imports/exports. Only entries older than a day: another host may be importing. */

@@ -21,6 +21,11 @@ export interface ServeLabOptions {
   maxUploadBytes?: number;
   /** Milliseconds between polls of run folders other processes write (default 1000). */
   followIntervalMs?: number;
+  /**
+   * Server folders requests may name besides the data folder (which holds the uploads): imports,
+   * analyses and teacher checkpoints anywhere else are refused (see the host's PathPolicy).
+   */
+  allowPaths?: readonly string[];
 }
 
 /** A running web-mode lab. */
@@ -29,6 +34,8 @@ export interface ServedLab {
   url: string;
   /** Port bound. */
   port: number;
+  /** Real paths of the folders requests may name. */
+  allowedRoots: readonly string[];
   /** Stops the server, then the host (running runs checkpoint and become interrupted). */
   close(): Promise<void>;
 }
@@ -50,7 +57,7 @@ export async function serveLab(options: ServeLabOptions): Promise<ServedLab> {
   const host = await createLabHost({
     dataDir: options.dataDir,
     mode: 'web',
-    browserRequests: true,
+    allowedRoots: [options.dataDir, ...(options.allowPaths ?? [])],
     ...(options.version ? { version: options.version } : {}),
   });
   // Runs written elsewhere (Slurm tasks on compute nodes) appear and update live in the browser.
@@ -67,6 +74,7 @@ export async function serveLab(options: ServeLabOptions): Promise<ServedLab> {
     return {
       url: server.url,
       port: server.port,
+      allowedRoots: host.pathPolicy.roots ?? [],
       close: async () => {
         await server.close();
         await host.close();

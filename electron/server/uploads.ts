@@ -72,6 +72,7 @@ export async function handleUpload(
   const dir = path.join(options.tmpDir, 'uploads', batch);
   const target = path.join(dir, ...parts);
   const partial = `${target}.part-${process.pid}-${Date.now()}`;
+  const rel = parts.join('/');
   let kept = false;
   try {
     await mkdir(path.dirname(target), { recursive: true });
@@ -89,6 +90,22 @@ export async function handleUpload(
     kept = true;
     const reply: UploadReply = { dir, path: target, bytes: written };
     sendResult(res, 200, ok(reply));
+  } catch (e) {
+    // A name already taken by a folder (or a file where a folder is needed): the browser gets the
+    // name it sent and the reason, never the server's paths; nothing of the upload is left.
+    req.resume();
+    await rm(partial, { force: true }).catch(() => undefined);
+    const code = (e as NodeJS.ErrnoException).code ?? '';
+    if (['EISDIR', 'ENOTDIR', 'EEXIST', 'ENOTEMPTY'].includes(code))
+      sendResult(
+        res,
+        409,
+        err(
+          'upload-conflict',
+          `cannot store "${rel}": that name is already used by a folder or file of this drop`,
+        ),
+      );
+    else sendResult(res, 500, err('io-error', `cannot store "${rel}" (${code || 'write failed'})`));
   } finally {
     if (!kept) batchTotals.set(batch, used() - counted);
   }

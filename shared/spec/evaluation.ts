@@ -1,7 +1,8 @@
 import { z } from 'zod';
+import { strictObject } from '../strict-object.js';
 
 /** One PGD L∞ attack configuration (pixel space [0, 1]). */
-export const PgdSchema = z.object({
+export const PgdSchema = strictObject({
   /** L∞ radius. */
   epsilon: z.number().positive().max(1),
   /** Step size per iteration. */
@@ -15,27 +16,25 @@ export const PgdSchema = z.object({
 export type Pgd = z.infer<typeof PgdSchema>;
 
 /** The robustness evaluation suite (METHODS.md §5); every item is optional and selectable. */
-export const EvaluationSchema = z.object({
+export const EvaluationSchema = strictObject({
   /** Test examples evaluated by each item (class order preserved, seeded subset); null = all. */
   subset: z.number().int().positive().nullable().default(1000),
   /** Gaussian noise: a fixed N(0, σ²) pattern scaled by ε, added, clamped to [0, 1]. */
-  gaussian: z
-    .object({
-      /** Scales ε of the pattern. */
-      epsilons: z.array(z.number().min(0)).default([0.1, 0.2, 0.3]),
-      /** Standard deviation σ of the pattern (0.5 in the paper). */
-      sigma: z.number().positive().default(0.5),
-      /** Independent patterns averaged. */
-      draws: z.number().int().positive().max(100).default(3),
-    })
+  gaussian: strictObject({
+    /** Scales ε of the pattern. */
+    epsilons: z.array(z.number().min(0)).default([0.1, 0.2, 0.3]),
+    /** Standard deviation σ of the pattern (0.5 in the paper). */
+    sigma: z.number().positive().default(0.5),
+    /** Independent patterns averaged. */
+    draws: z.number().int().positive().max(100).default(3),
+  })
     .nullable()
     .default({ epsilons: [0.1, 0.2, 0.3], sigma: 0.5, draws: 3 }),
   /** FGSM: fixed L∞ ε values and/or per-image ε at a target SNR (dB). */
-  fgsm: z
-    .object({
-      epsilons: z.array(z.number().positive()).default([0.01, 0.03, 0.1]),
-      snrDb: z.array(z.number()).default([33]),
-    })
+  fgsm: strictObject({
+    epsilons: z.array(z.number().positive()).default([0.01, 0.03, 0.1]),
+    snrDb: z.array(z.number()).default([33]),
+  })
     .nullable()
     .default({ epsilons: [0.01, 0.03, 0.1], snrDb: [33] }),
   /** PGD L∞ configurations (the paper's preset and the RobustBench-style one by default). */
@@ -44,16 +43,15 @@ export const EvaluationSchema = z.object({
     { epsilon: 8 / 255, step: 2 / 255, iterations: 10, randomStart: true },
   ]),
   /** Corruptions: a corruption suite from the dataset store, and/or in-app corruptions. */
-  corruptions: z
-    .object({
-      /** Dataset id of a corruption suite linked to the clean set; `auto` = the linked one if any. */
-      suite: z
-        .union([z.literal('auto'), z.string().min(1)])
-        .nullable()
-        .default('auto'),
-      /** In-app gaussian/shot/impulse noise, brightness and contrast at 5 severities. */
-      inApp: z.boolean().default(true),
-    })
+  corruptions: strictObject({
+    /** Dataset id of a corruption suite linked to the clean set; `auto` = the linked one if any. */
+    suite: z
+      .union([z.literal('auto'), z.string().min(1)])
+      .nullable()
+      .default('auto'),
+    /** In-app gaussian/shot/impulse noise, brightness and contrast at 5 severities. */
+    inApp: z.boolean().default(true),
+  })
     .nullable()
     .default({ suite: 'auto', inApp: true }),
   /** Test-time dropout rates applied to every tapped representation. */

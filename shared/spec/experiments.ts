@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { strictObject } from '../strict-object.js';
 import { LggOptionsSchema, SMOOTHNESS_LGG } from '../lgg-options.js';
 import { ModelSpecSchema, TapSelectionSchema } from './model.js';
 import { BackendChoiceSchema, ProbeSchema, TrainingSchema } from './training.js';
@@ -30,7 +31,7 @@ const common = {
 };
 
 /** Plain supervised training with cross-entropy (also how teachers are made). */
-export const TrainSpecSchema = z.object({
+export const TrainSpecSchema = strictObject({
   kind: z.literal('train'),
   ...common,
   method: z.literal('ce').default('ce'),
@@ -39,9 +40,9 @@ export const TrainSpecSchema = z.object({
 /** Where a distillation teacher comes from. */
 export const TeacherSourceSchema = z.union([
   /** A completed run of this lab (its final checkpoint and spec). */
-  z.object({ run: z.string().min(1) }),
+  strictObject({ run: z.string().min(1) }),
   /** A checkpoint folder written by this lab (holds `model.json` with the architecture). */
-  z.object({ checkpoint: z.string().min(1) }),
+  strictObject({ checkpoint: z.string().min(1) }),
 ]);
 /** A parsed teacher source. */
 export type TeacherSource = z.infer<typeof TeacherSourceSchema>;
@@ -50,7 +51,7 @@ export type TeacherSource = z.infer<typeof TeacherSourceSchema>;
 export const DISTILL_METHODS = ['student', 'kd', 'rkd', 'sp', 'gkd'] as const;
 
 /** Distillation: a student mimics a teacher (GKD) or one of the baselines. */
-export const DistillSpecSchema = z.object({
+export const DistillSpecSchema = strictObject({
   kind: z.literal('distill'),
   ...common,
   /** `student` = CE alone; `kd` Hinton; `rkd` relational (distance, optional angle); `sp`; `gkd`. */
@@ -59,33 +60,33 @@ export const DistillSpecSchema = z.object({
   teacher: TeacherSourceSchema,
   /** Layer pairs: `stages` pairs teacher stage k with student stage k; or explicit tap names. */
   pairs: z
-    .union([z.literal('stages'), z.array(z.object({ teacher: z.string(), student: z.string() })).min(1)])
+    .union([z.literal('stages'), z.array(strictObject({ teacher: z.string(), student: z.string() })).min(1)])
     .default('stages'),
   /** Hinton KD: α·T²·KL(softmax(t/T) ‖ softmax(s/T)) + (1−α)·CE. */
-  kd: z
-    .object({ temperature: z.number().positive().default(4), alpha: z.number().min(0).max(1).default(0.9) })
-    .default({ temperature: 4, alpha: 0.9 }),
+  kd: strictObject({
+    temperature: z.number().positive().default(4),
+    alpha: z.number().min(0).max(1).default(0.9),
+  }).default({ temperature: 4, alpha: 0.9 }),
   /** RKD: distance weight (RKD-D) and angle weight (RKD-A; 0 = off). */
-  rkd: z
-    .object({ distanceWeight: z.number().min(0).default(25), angleWeight: z.number().min(0).default(0) })
-    .default({ distanceWeight: 25, angleWeight: 0 }),
+  rkd: strictObject({
+    distanceWeight: z.number().min(0).default(25),
+    angleWeight: z.number().min(0).default(0),
+  }).default({ distanceWeight: 25, angleWeight: 0 }),
   /** SP: weight of ‖G_T − G_S‖²_F / B². */
-  sp: z.object({ weight: z.number().min(0).default(3000) }).default({ weight: 3000 }),
+  sp: strictObject({ weight: z.number().min(0).default(3000) }).default({ weight: 3000 }),
   /** GKD: λ/|P| Σ ‖A_T − A_S‖²_F with `sum` (paper) or `mean` (/B²) reduction. */
-  gkd: z
-    .object({
-      weight: z.number().min(0).default(25),
-      reduction: z.enum(['sum', 'mean']).default('sum'),
-      lgg: LggOptionsSchema.default(LggOptionsSchema.parse({})),
-    })
-    .default({ weight: 25, reduction: 'sum', lgg: LggOptionsSchema.parse({}) }),
+  gkd: strictObject({
+    weight: z.number().min(0).default(25),
+    reduction: z.enum(['sum', 'mean']).default('sum'),
+    lgg: LggOptionsSchema.default(LggOptionsSchema.parse({})),
+  }).default({ weight: 25, reduction: 'sum', lgg: LggOptionsSchema.parse({}) }),
 });
 
 /** Classification-geometry methods (METHODS.md §4). */
 export const GEOMETRY_METHODS = ['ce', 'smoothness'] as const;
 
 /** Classification geometry: an embedding whose LGG matches the label geometry. */
-export const GeometrySpecSchema = z.object({
+export const GeometrySpecSchema = strictObject({
   kind: z.literal('geometry'),
   ...common,
   /** `ce` baseline (C logits) or the graph `smoothness` loss on the embedding. */
@@ -99,9 +100,10 @@ export const GeometrySpecSchema = z.object({
   /** Options of the cosine LGG (similarity is cosine whatever this says); default clamps negatives. */
   lgg: LggOptionsSchema.default(SMOOTHNESS_LGG),
   /** Loss = weight · Σ_{yᵢ≠yⱼ} Wᵢⱼ / (normalise ? #inter-class pairs : 1). */
-  smoothness: z
-    .object({ weight: z.number().positive().default(1), normalize: z.boolean().default(true) })
-    .default({ weight: 1, normalize: true }),
+  smoothness: strictObject({
+    weight: z.number().positive().default(1),
+    normalize: z.boolean().default(true),
+  }).default({ weight: 1, normalize: true }),
   /** k of the k-NN classifiers fitted on training embeddings (1 and 10 by default). */
   knn: z.array(z.number().int().positive().max(1000)).default([1, 10]),
   /** Training embeddings used to fit the classifiers; null = the whole training split. */
@@ -112,23 +114,21 @@ export const GeometrySpecSchema = z.object({
 export const ROBUST_METHODS = ['vanilla', 'parseval', 'laplacian', 'parseval+laplacian'] as const;
 
 /** Robustness: smooth variation of label smoothness across layers, optionally with Parseval. */
-export const RobustSpecSchema = z.object({
+export const RobustSpecSchema = strictObject({
   kind: z.literal('robust'),
   ...common,
   /** Which regularisers are on. */
   method: z.enum(ROBUST_METHODS).default('laplacian'),
   /** Δ = mean |σ^l − σ^{l−1}| over consecutive taps; loss = CE + γ^m Δ. */
-  laplacian: z
-    .object({
-      gamma: z.number().positive().default(0.01),
-      m: z.union([z.literal(1), z.literal(2)]).default(2),
-      taps: TapSelectionSchema.default('relu'),
-      /** `raw` σ (paper) or σ / #inter-class pairs (batch-size independent). */
-      sigma: z.enum(['raw', 'pairs']).default('raw'),
-    })
-    .default({ gamma: 0.01, m: 2, taps: 'relu', sigma: 'raw' }),
+  laplacian: strictObject({
+    gamma: z.number().positive().default(0.01),
+    m: z.union([z.literal(1), z.literal(2)]).default(2),
+    taps: TapSelectionSchema.default('relu'),
+    /** `raw` σ (paper) or σ / #inter-class pairs (batch-size independent). */
+    sigma: z.enum(['raw', 'pairs']).default('raw'),
+  }).default({ gamma: 0.01, m: 2, taps: 'relu', sigma: 'raw' }),
   /** Parseval retraction W ← (1 + β)W − βWWᵀW after every step. */
-  parseval: z.object({ beta: z.number().positive().max(1).default(0.01) }).default({ beta: 0.01 }),
+  parseval: strictObject({ beta: z.number().positive().max(1).default(0.01) }).default({ beta: 0.01 }),
   /** Evaluation suite run at the end (also available via `lgg-lab eval`). */
   evaluation: EvaluationSchema.default(EvaluationSchema.parse({})),
 });

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import { err, ok, type Result } from '../result.js';
 import {
   ExperimentSpecSchema,
@@ -7,6 +7,7 @@ import {
   type ExperimentSpec,
   type ExperimentKind,
 } from './experiments.js';
+import type { ModelSpec } from './model.js';
 import { StudySpecSchema, type StudySpec } from './study.js';
 
 export * from './model.js';
@@ -23,9 +24,22 @@ export interface SpecIssue {
   message: string;
 }
 
-/** Formats zod issues as `path: message` items. */
+function flatten(issues: readonly z.core.$ZodIssue[], prefix: readonly PropertyKey[]): SpecIssue[] {
+  return issues.flatMap((i) => {
+    const at = [...prefix, ...i.path];
+    // "Invalid input" says nothing about a union (a teacher `{ run }` or `{ checkpoint }`): report
+    // the alternative that came closest, with its own paths and messages.
+    if (i.code === 'invalid_union' && i.errors.length > 0) {
+      const best = i.errors.reduce((a, b) => (b.length < a.length ? b : a));
+      if (best.length > 0) return flatten(best, at);
+    }
+    return [{ path: at.map(String).join('.'), message: i.message }];
+  });
+}
+
+/** Formats zod issues as `path: message` items (a failed union as its closest alternative's issues). */
 export function specIssues(error: z.ZodError): SpecIssue[] {
-  return error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
+  return flatten(error.issues, []);
 }
 
 /** One line per issue, for terminals and error banners. */
@@ -43,6 +57,9 @@ function migrate(input: unknown): unknown {
   }
   return input;
 }
+
+/** A spec as stored in a run folder's spec.json: migrated from older versions, then validated. */
+export const ExperimentSpecFileSchema = z.preprocess(migrate, ExperimentSpecSchema);
 
 /** Validates (and migrates) an experiment spec; errors carry every issue with its path. */
 export function parseExperimentSpec(input: unknown): Result<ExperimentSpec> {
@@ -92,6 +109,20 @@ export function expandStudy(study: StudySpec): ExperimentSpec[] {
     }
   }
   return out;
+}
+
+/** Short architecture label, e.g. `WRN-28-1`, `MLP 256-128`, `CNN×2` (`CNN` at width 1). */
+export function modelLabel(m: ModelSpec): string {
+  switch (m.arch) {
+    case 'wrn':
+      return `WRN-${m.depth}-${m.width}`;
+    case 'mlp':
+      return `MLP ${m.hidden.join('-')}`;
+    case 'ref-cnn':
+      return m.width === 1 ? 'CNN' : `CNN×${m.width}`;
+    case 'preact-resnet18':
+      return m.width === 1 ? 'PreActResNet18' : `PreActResNet18×${m.width}`;
+  }
 }
 
 /** A default display name for a run of this spec. */

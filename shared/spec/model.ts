@@ -1,9 +1,10 @@
 import { z } from 'zod';
+import { strictObject } from '../strict-object.js';
 
 const positiveInt = z.number().int().positive();
 
 /** Multi-layer perceptron on the flattened input; ReLU after every hidden layer. */
-export const MlpSpecSchema = z.object({
+export const MlpSpecSchema = strictObject({
   arch: z.literal('mlp'),
   /** Widths of the hidden layers (units), input side first. */
   hidden: z.array(positiveInt.max(65536)).min(1).max(16).default([256, 128]),
@@ -13,14 +14,14 @@ export const MlpSpecSchema = z.object({
  * The reference CNN: conv3×3 (32w) → ReLU → maxpool 2 → conv3×3 (64w) → ReLU → maxpool 2 →
  * dense (128w) → ReLU → dense (outputs). `width` multiplies every width (2 = the usual teacher).
  */
-export const RefCnnSpecSchema = z.object({
+export const RefCnnSpecSchema = strictObject({
   arch: z.literal('ref-cnn'),
   /** Width multiplier (unitless, > 0); widths are rounded down, minimum 1 channel. */
   width: z.number().positive().max(16).default(1),
 });
 
 /** WideResNet-depth-width (METHODS.md §3): stage widths int(16w), int(32w), int(64w), first conv 16. */
-export const WrnSpecSchema = z.object({
+export const WrnSpecSchema = strictObject({
   arch: z.literal('wrn'),
   /** Total depth; must be 6n + 4 (e.g. 10, 16, 22, 28, 40). */
   depth: positiveInt
@@ -34,7 +35,7 @@ export const WrnSpecSchema = z.object({
 });
 
 /** Pre-activation ResNet-18 (BN → ReLU → conv), 17 ReLU outputs tapped. */
-export const PreActResNetSpecSchema = z.object({
+export const PreActResNetSpecSchema = strictObject({
   arch: z.literal('preact-resnet18'),
   /** Width multiplier of the base 64 channels (1 = the paper's network). */
   width: z.number().positive().max(4).default(1),

@@ -1,8 +1,9 @@
 import { z } from 'zod';
+import { strictObject } from '../strict-object.js';
 import { ExperimentSpecSchema } from './experiments.js';
 
 /** A study: one experiment run for every method × seed, reported as mean ± std per method. */
-export const StudySpecSchema = z.object({
+export const StudySpecSchema = strictObject({
   version: z.literal(1).default(1),
   kind: z.literal('study'),
   /** Name of the study (also the prefix of its runs' names). */

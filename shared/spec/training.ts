@@ -1,16 +1,17 @@
 import { z } from 'zod';
+import { strictObject } from '../strict-object.js';
 
 /** Learning-rate schedule, discriminated by `type`. Epochs are 0-based boundaries. */
 export const ScheduleSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('constant') }),
-  z.object({
+  strictObject({ type: z.literal('constant') }),
+  strictObject({
     type: z.literal('multistep'),
     /** Epochs at which the rate is multiplied by `gamma` (e.g. [60, 120, 160]). */
     milestones: z.array(z.number().int().positive()).default([]),
     /** Multiplier applied at each milestone (unitless). */
     gamma: z.number().positive().max(1).default(0.2),
   }),
-  z.object({
+  strictObject({
     type: z.literal('cosine'),
     /** Final learning rate reached at the last step. */
     minLr: z.number().nonnegative().default(0),
@@ -20,7 +21,7 @@ export const ScheduleSchema = z.discriminatedUnion('type', [
 export type Schedule = z.infer<typeof ScheduleSchema>;
 
 /** Optimisation and data recipe of a run. */
-export const TrainingSchema = z.object({
+export const TrainingSchema = strictObject({
   /** Number of passes over the training split. */
   epochs: z.number().int().positive().max(10000).default(10),
   /** Examples per optimiser step. */
@@ -36,14 +37,12 @@ export const TrainingSchema = z.object({
   /** Learning-rate schedule. */
   schedule: ScheduleSchema.default({ type: 'constant' }),
   /** Augmentation applied to training batches only. */
-  augment: z
-    .object({
-      /** Random crop after zero padding by this many pixels on each side (0 = off). */
-      cropPadding: z.number().int().min(0).max(64).default(0),
-      /** Random horizontal flip with probability 1/2. */
-      flip: z.boolean().default(false),
-    })
-    .default({ cropPadding: 0, flip: false }),
+  augment: strictObject({
+    /** Random crop after zero padding by this many pixels on each side (0 = off). */
+    cropPadding: z.number().int().min(0).max(64).default(0),
+    /** Random horizontal flip with probability 1/2. */
+    flip: z.boolean().default(false),
+  }).default({ cropPadding: 0, flip: false }),
   /** Per-channel normalisation with the dataset's mean and std (stored at import). */
   normalize: z.boolean().default(true),
   /** Fraction of the training split held out for validation (seeded); 0 = none. */
@@ -70,7 +69,7 @@ export const TrainingSchema = z.object({
 export type Training = z.infer<typeof TrainingSchema>;
 
 /** The fixed, class-balanced probe batch whose LGGs are snapshotted (METHODS.md §6). */
-export const ProbeSchema = z.object({
+export const ProbeSchema = strictObject({
   /** Examples per class taken from the test split. */
   perClass: z.number().int().positive().max(100).default(10),
   /** Seed of the probe selection (independent of the training seed so runs compare). */
@@ -82,6 +81,6 @@ export const ProbeSchema = z.object({
 export type Probe = z.infer<typeof ProbeSchema>;
 
 /** Compute backends in preference order; `auto` picks the first that loads. */
-export const BackendChoiceSchema = z.enum(['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']);
+export const BackendChoiceSchema = z.enum(['auto', 'tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu']);
 /** A backend choice. */
 export type BackendChoice = z.infer<typeof BackendChoiceSchema>;

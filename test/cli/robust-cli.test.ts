@@ -3,10 +3,10 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunReport } from '../../shared/run-types.js';
 import type { ExperimentSpecInput } from '../../shared/spec/index.js';
-import { parseArgs } from '../../electron/cli/args.js';
+import { parseCommandLine } from '../../electron/cli/args.js';
 import type { CliContext } from '../../electron/cli/command.js';
-import { evalWithHost } from '../../electron/cli/commands/eval.js';
-import { studyFromArgs, studyWithHost } from '../../electron/cli/commands/study.js';
+import { evalCommand, evalWithHost } from '../../electron/cli/commands/eval.js';
+import { studyCommand, studyFromArgs, studyWithHost } from '../../electron/cli/commands/study.js';
 import { createLabHost, type LabHost } from '../../electron/host/lab-host.js';
 import { useBackend } from '../helpers/backend.js';
 import { writeSyntheticImages } from '../helpers/datasets.js';
@@ -77,7 +77,13 @@ describe('lgg-lab study and lgg-lab eval (host with in-process engine jobs)', ()
       }),
     );
     const ctx = cli(data.dir);
-    expect(await studyWithHost(host, parseArgs([file, '--set', 'training.stepsPerEpoch=4']), ctx)).toBe(0);
+    expect(
+      await studyWithHost(
+        host,
+        parseCommandLine(studyCommand.options, [file, '--set', 'training.stepsPerEpoch=4']),
+        ctx,
+      ),
+    ).toBe(0);
     const out = ctx.lines.join('\n');
     expect(out).toMatch(/2 method\(s\) × 2 seed\(s\) = 4 runs/);
 
@@ -128,7 +134,13 @@ describe('lgg-lab study and lgg-lab eval (host with in-process engine jobs)', ()
     }
 
     const again = cli(data.dir);
-    expect(await studyWithHost(host, parseArgs(['--report-only', 'Tiny robust']), again)).toBe(0);
+    expect(
+      await studyWithHost(
+        host,
+        parseCommandLine(studyCommand.options, ['--report-only', 'Tiny robust']),
+        again,
+      ),
+    ).toBe(0);
     expect(await fs.readFile(path.join(dir, 'report.csv'), 'utf8')).toBe(csv);
     expect(again.lines.join('\n')).toContain('| metric (%) | vanilla (n = 2) | laplacian (n = 2) |');
   });
@@ -137,7 +149,7 @@ describe('lgg-lab study and lgg-lab eval (host with in-process engine jobs)', ()
     const run = (await host.runs.list()).find((r) => r.study === 'Tiny robust' && r.method === 'laplacian')!;
     const before = (await host.runs.report(run.id))!;
     const ctx = cli(data.dir);
-    const args = parseArgs([
+    const args = parseCommandLine(evalCommand.options, [
       run.id,
       '--set',
       'evaluation.quantizationBits=[3,6]',
@@ -169,13 +181,17 @@ describe('lgg-lab study and lgg-lab eval (host with in-process engine jobs)', ()
     expect(after.testAcc).toBe(before.testAcc);
 
     await expect(
-      evalWithHost(host, parseArgs([run.id, '--set', 'evaluation.subset=-3']), cli(data.dir)),
+      evalWithHost(
+        host,
+        parseCommandLine(evalCommand.options, [run.id, '--set', 'evaluation.subset=-3']),
+        cli(data.dir),
+      ),
     ).rejects.toThrow(/evaluation\.subset/);
   });
 
   it('builds a study from a preset with --methods, --seeds and overrides', async () => {
     const s = await studyFromArgs(
-      parseArgs([
+      parseCommandLine(studyCommand.options, [
         '--preset',
         'mnist-robust-quick',
         '--methods',
@@ -194,7 +210,9 @@ describe('lgg-lab study and lgg-lab eval (host with in-process engine jobs)', ()
     });
     expect((s.base as { training: { epochs: number } }).training.epochs).toBe(2);
     await expect(
-      studyFromArgs(parseArgs(['--preset', 'mnist-robust-quick', '--seeds', '1,x'])),
+      studyFromArgs(
+        parseCommandLine(studyCommand.options, ['--preset', 'mnist-robust-quick', '--seeds', '1,x']),
+      ),
     ).rejects.toThrow(/--seeds/);
   });
 });

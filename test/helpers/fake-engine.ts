@@ -20,6 +20,8 @@ const FAKE_BACKEND: BackendInfo = {
 export class FakeEngine implements EngineHandle {
   /** The job it was given. */
   job: EngineJob | undefined;
+  /** The backend it was asked to start. */
+  backend: string | undefined;
   private messageListener: ((m: EngineToHost) => void) | undefined;
   private exitListener: ((code: number | null, signal: string | null) => void) | undefined;
   private exited = false;
@@ -43,6 +45,7 @@ export class FakeEngine implements EngineHandle {
       return;
     }
     this.job = m.job;
+    this.backend = m.backend;
     setImmediate(() => {
       // Like a utility process: the pid becomes known once the process has spawned.
       this.currentPid ??= this.pidAtSpawn;

@@ -1,4 +1,7 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readZipDirectory, zipEntryChunks } from '../../electron/host/datasets/zip-reader.js';
 import { createLabHost, type LabHost } from '../../electron/host/lab-host.js';
 import type { RunProgress, RunStatus } from '../../shared/run-types.js';
 import type { ExperimentSpecInput } from '../../shared/spec/index.js';
@@ -98,6 +101,22 @@ describe('lab host with real engine processes', () => {
     expect(g.ok && g.value.size).toBe(8);
     const csv = await host.request('lab:runs.export', { id, format: 'csv' });
     expect(csv.ok && csv.value.bytes).toBeGreaterThan(0);
+    // The zip export holds every file of the run folder, byte for byte (read back by the importers' reader).
+    const zip = await host.request('lab:runs.export', { id, format: 'zip' });
+    if (!zip.ok) throw new Error(zip.error.message);
+    const members = await readZipDirectory(zip.value.path);
+    const dir = host.runs.dir(id);
+    const files = (await fs.readdir(dir, { recursive: true, withFileTypes: true }))
+      .filter((e) => e.isFile())
+      .map((e) => path.relative(dir, path.join(e.parentPath, e.name)).split(path.sep).join('/'));
+    expect(members.map((m) => m.name).sort()).toEqual(files.map((f) => `${id}/${f}`).sort());
+    for (const m of members.filter((x) => /spec\.json|weights\.bin$/.test(x.name))) {
+      const chunks: Uint8Array[] = [];
+      for await (const c of zipEntryChunks(zip.value.path, m)) chunks.push(c);
+      expect(
+        Buffer.concat(chunks).equals(await fs.readFile(path.join(dir, m.name.slice(id.length + 1)))),
+      ).toBe(true);
+    }
   });
 
   it('stops a run cooperatively mid-epoch, then resumes it to completion', async () => {

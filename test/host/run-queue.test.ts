@@ -38,6 +38,24 @@ describe('run queue (scripted engines)', () => {
     expect((await t.store.status(id)).state).toBe('completed');
   });
 
+  it('resumes a run on the backend asked for, the spec’s own otherwise', async () => {
+    const launcher = new FakeLauncher();
+    const { q } = queue(launcher);
+    const { id } = await t.store.create(parsedSpec({ kind: 'train', backend: 'webgpu' }));
+    await t.store.updateStatus(id, { state: 'failed' });
+    await q.enqueue(id, true, 'wasm');
+    await expect.poll(() => launcher.engines[0]?.job).toBeDefined();
+    expect(launcher.engines[0]!.backend).toBe('wasm');
+    launcher.engines[0]!.finish();
+    await q.waitFor(id);
+    await t.store.updateStatus(id, { state: 'failed' });
+    await q.enqueue(id, true);
+    await expect.poll(() => launcher.engines[1]?.job).toBeDefined();
+    expect(launcher.engines[1]!.backend).toBe('webgpu');
+    launcher.engines[1]!.finish();
+    await q.waitFor(id);
+  });
+
   it('records the pid of an engine that learns it only once spawned (utility process)', async () => {
     const launcher = new FakeLauncher({ pidAtSpawn: 31337 });
     const { q } = queue(launcher);

@@ -92,10 +92,17 @@ describe('run store', () => {
     expect(() => t.store.dir('../x')).toThrow(/not a run id/);
   });
 
-  it('skips unreadable run folders in the list', async () => {
+  it('lists an unreadable run folder as damaged, naming the files, instead of skipping it', async () => {
     const s = await t.store.create(spec());
     await fs.mkdir(path.join(t.store.root, 'garbage'));
     await fs.writeFile(path.join(t.store.root, 'garbage', 'spec.json'), '{not json');
-    expect((await t.store.list()).map((r) => r.id)).toEqual([s.id]);
+    const rows = await t.store.list();
+    expect(rows.map((r) => r.id)).toEqual(['garbage', s.id]);
+    expect(rows[0]).toMatchObject({ name: 'garbage', kind: 'unknown', status: { state: 'damaged' } });
+    expect(rows[0]!.damaged).toEqual([
+      { file: 'spec.json', reason: expect.stringMatching(/^is not JSON/) as string },
+      { file: 'status.json', reason: 'is missing' },
+    ]);
+    expect(rows[1]!.damaged).toBeUndefined();
   });
 });

@@ -222,6 +222,49 @@ describe('System and chart export', () => {
     expect(w.get('[data-datadir]').text()).toBe('/lab');
   });
 
+  it('names the WebGPU adapter, says when it is a software one, and shows its limits', async () => {
+    const pinia = createPinia();
+    setActivePinia(pinia);
+    fake.answer('lab:system.info', {
+      backend: {
+        backend: 'webgpu',
+        tfjsVersion: '4.22.0',
+        nodeVersion: 'v22',
+        threads: 1,
+        gpu: 'llvmpipe',
+        adapter: {
+          vendor: 'mesa',
+          architecture: 'software',
+          device: 'llvmpipe',
+          description: 'llvmpipe: Mesa 25.0.7',
+          isFallback: true,
+          limits: {
+            maxBufferSize: 2 ** 32 - 1,
+            maxStorageBufferBindingSize: 2 ** 27,
+            maxComputeWorkgroupStorageSize: 32768,
+            maxComputeInvocationsPerWorkgroup: 1024,
+            maxComputeWorkgroupsPerDimension: 65535,
+          },
+        },
+        fallbacks: [],
+        customKernels: ['Transpose'],
+        platform: 'linux x64',
+        cpus: 2,
+      },
+      dataDir: '/lab',
+      version: '0.1.0',
+      mode: 'web',
+      queue: { running: 0, queued: 0 },
+    });
+    const w = mount(SystemView, { global: { plugins: [pinia] } });
+    await flushPromises();
+    expect(w.get('[data-backend]').text()).toBe('webgpu');
+    expect(w.get('[data-adapter]').text()).toContain('mesa software: llvmpipe: Mesa 25.0.7 (software)');
+    expect(w.get('[data-adapter]').text()).toContain('a CPU pretending to be a GPU');
+    expect(w.text()).toContain('per kernel binding 128 MiB');
+    expect(w.text()).toContain('workgroup memory 32 KiB');
+  });
+
   it('exports a chart’s data as CSV', async () => {
     const created: Blob[] = [];
     URL.createObjectURL = (b: Blob) => (created.push(b), 'blob:x');

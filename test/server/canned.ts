@@ -133,7 +133,12 @@ export const CANNED: ResponseMap = {
   'lab:runs.start': { id: 'run-2' },
   'lab:runs.startStudy': { ids: ['run-3', 'run-4'] },
   'lab:runs.stop': { stopped: true },
-  'lab:runs.resume': { id: 'run-1' },
+  'lab:runs.resume': {
+    id: 'run-1',
+    checkpoint: 'e0001-s000000010',
+    epoch: 1,
+    note: 'from its last checkpoint e0001-s000000010 (epoch 1, step 10)',
+  },
   'lab:runs.remove': { removed: true },
   'lab:runs.metrics': { records: [], next: 0 },
   'lab:runs.probes': { epochs: [0, 1] },

@@ -158,6 +158,20 @@ describe('web server: HTTP', () => {
     expect(await readFile(path.join(reply.dir, 'mnist', 'train-images'), 'utf8')).toBe('abc');
   });
 
+  it('refuses an upload onto a name a folder of the drop already has: 409 naming it, no server path, no .part left (defect 7)', async () => {
+    expect((await upload(`token=${server.token}&batch=b5&path=set/a/x.png`, 'abc')).status).toBe(200);
+    for (const p of ['set/a', 'set/a/x.png/y']) {
+      const r = await upload(`token=${server.token}&batch=b5&path=${p}`, 'def');
+      expect(r.status).toBe(409);
+      const body = (await r.json()) as { ok: false; error: { code: string; message: string } };
+      expect(body.error.code).toBe('upload-conflict');
+      expect(body.error.message).toContain(`"${p}"`);
+      expect(body.error.message).not.toContain(dir);
+    }
+    const left = await readdir(path.join(dir, 'data', 'tmp', 'uploads', 'b5', 'set'), { recursive: true });
+    expect(left.sort()).toEqual(['a', 'a/x.png']);
+  });
+
   it('refuses uploads without token, from other origins, escaping paths or too large', async () => {
     expect((await upload(`batch=b2&path=a`, 'x')).status).toBe(403);
     expect(

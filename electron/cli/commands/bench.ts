@@ -8,13 +8,15 @@ import type { BenchJob } from '../../../shared/engine-protocol.js';
 import type { BackendChoice } from '../../../shared/spec/training.js';
 import { benchImport } from '../../host/datasets/bench-import.js';
 import type { LabHost } from '../../host/lab-host.js';
-import { optFlag, optList, type CliContext, type Command } from '../command.js';
+import { backendOptionSpec, parseBackend } from '../backend-option.js';
+import { defineCommand, type CliContext } from '../command.js';
 import { table } from '../format.js';
 import { withHost } from './host-context.js';
 
 interface EngineBench {
   backend: string;
-  train: { batch: number; steps: number; medianMs: number; samplesPerSec: number }[];
+  adapter?: string;
+  train: { model: string; batch: number; steps: number; medianMs: number; samplesPerSec: number }[];
   lgg: { B: number; D: number; fwdMs: number; fwdBwdMs: number }[];
   skipped: string[];
 }
@@ -115,41 +117,62 @@ const f1 = (x: number | undefined): string => (x === undefined ? '—' : x.toFix
 const ratio = (a: number | undefined, b: number | undefined): string => (a && b ? (a / b).toFixed(2) : '—');
 
 /** `lgg-lab bench` (and `npm run bench`). */
-export const benchCommand: Command = {
+export const benchCommand = defineCommand({
   name: 'bench',
   summary: 'training throughput per backend, LGG construction times, import throughput, vs PyTorch',
   usage: 'lgg-lab bench [--backend wasm --backend cpu …] [--quick] [--no-torch] [--no-import] [--json]',
+  options: {
+    backend: {
+      ...backendOptionSpec('benchmark this backend (default: the automatic one, wasm and cpu)'),
+      multiple: true,
+    },
+    quick: { type: 'boolean', help: 'fewer steps and sizes' },
+    'no-torch': { type: 'boolean', help: 'skip the PyTorch reference' },
+    'no-import': { type: 'boolean', help: 'skip the dataset import benchmark' },
+    json: { type: 'boolean', help: 'print JSON instead of Markdown' },
+  },
+  maxPositionals: 0,
   async run(args, ctx) {
-    const quick = optFlag(args, 'quick');
+    const quick = args.options.quick === true;
+    const chosen = (args.options.backend ?? []).map(parseBackend);
     return withHost(ctx, async (host) => {
       const info = await host.backend();
       const available: BackendName[] = [info.backend, ...(['wasm', 'cpu'] as const)].filter(
         (b, i, a) => a.indexOf(b) === i,
       );
-      const chosen = optList(args, 'backend') as BackendChoice[];
       const results: EngineBench[] = [];
       for (const b of chosen.length > 0 ? chosen : available) {
         const r = await benchBackend(host, b, quick, ctx);
         if (r) results.push(r);
       }
-      const torch = optFlag(args, 'no-torch') ? undefined : await benchTorch(ctx);
-      const imports = optFlag(args, 'no-import') ? [] : await benchImport(host.paths.tmp);
+      const torch = args.options['no-torch'] ? undefined : await benchTorch(ctx);
+      const imports = args.options['no-import'] ? [] : await benchImport(host.paths.tmp);
       const md: string[] = [
         `# LGG Lab benchmark (${new Date().toISOString()}, ${os.cpus().length} CPUs, ${os.cpus()[0]?.model ?? ''})`,
         '',
       ];
-      md.push('## Reference CNN training (SGD momentum, median of timed steps)', '');
+      for (const r of results) if (r.adapter) md.push(`${r.backend} ran on ${r.adapter}.`, '');
+      md.push('## Training step (SGD momentum, median of timed steps)', '');
       md.push(
         table(
-          ['backend', 'batch', 'ms/step', 'samples/s', 'PyTorch samples/s', 'lab ÷ PyTorch throughput'],
+          [
+            'backend',
+            'model',
+            'batch',
+            'ms/step',
+            'samples/s',
+            'PyTorch samples/s',
+            'lab ÷ PyTorch throughput',
+          ],
           results.flatMap((r) =>
             r.train.map((t) => [
               r.backend,
+              t.model,
               String(t.batch),
               f1(t.medianMs),
               f1(t.samplesPerSec),
-              f1(torch?.train.get(t.batch)),
-              ratio(t.samplesPerSec, torch?.train.get(t.batch)),
+              f1(t.model === 'ref-cnn' ? torch?.train.get(t.batch) : undefined),
+              ratio(t.samplesPerSec, t.model === 'ref-cnn' ? torch?.train.get(t.batch) : undefined),
             ]),
           ),
         ),
@@ -217,9 +240,9 @@ export const benchCommand: Command = {
         imports,
       };
       await fs.writeFile(path.join(outDir, `bench-${stamp}.json`), JSON.stringify(json, null, 2));
-      ctx.out(optFlag(args, 'json') ? JSON.stringify(json, null, 2) : text);
+      ctx.out(args.options.json ? JSON.stringify(json, null, 2) : text);
       ctx.err(`saved to ${path.join(outDir, `bench-${stamp}.md`)}`);
       return 0;
     });
   },
-};
+});

@@ -1,7 +1,7 @@
 import type { SlurmSubmission } from '../../../shared/executor.js';
 import type { LabHost } from '../../host/lab-host.js';
 import { watchClusterRuns } from '../cluster-watch.js';
-import { optFlag, type CliContext, type ParsedArgs } from '../command.js';
+import type { CliContext } from '../command.js';
 import { printSubmission } from './cluster-args.js';
 import { reportFinished } from './run.js';
 
@@ -12,12 +12,12 @@ import { reportFinished } from './run.js';
 export async function followSubmission(
   host: LabHost,
   ctx: CliContext,
-  args: ParsedArgs,
+  detach: boolean,
   submission: SlurmSubmission,
   after?: () => Promise<unknown>,
 ): Promise<number> {
   printSubmission(ctx, submission);
-  if (submission.dryRun || optFlag(args, 'detach')) return 0;
+  if (submission.dryRun || detach) return 0;
   const t0 = Date.now();
   const { statuses, detached } = await watchClusterRuns(host, submission.runs, ctx);
   if (detached) return 0;

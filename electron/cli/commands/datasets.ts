@@ -1,6 +1,7 @@
 import type { DatasetMeta } from '../../../shared/dataset-types.js';
 import { DatasetStore } from '../../host/datasets/dataset-store.js';
-import { optFlag, UsageError, type Command } from '../command.js';
+import { defineCommand, UsageError } from '../command.js';
+import { didYouMean } from '../../../shared/suggest.js';
 import { table } from '../format.js';
 
 function size(bytes: number): string {
@@ -28,7 +29,7 @@ function row(m: DatasetMeta): string[] {
 }
 
 /** `lgg-lab datasets`: list, show or remove stored datasets. */
-export const datasetsCommand: Command = {
+export const datasetsCommand = defineCommand({
   name: 'datasets',
   summary: 'list stored datasets; datasets show <id>; datasets rm <id>',
   usage: [
@@ -36,13 +37,15 @@ export const datasetsCommand: Command = {
     '       lgg-lab datasets show <id>     print a dataset’s meta.json',
     '       lgg-lab datasets rm <id>       remove a dataset',
   ].join('\n'),
+  options: { json: { type: 'boolean', help: 'list as JSON' } },
+  maxPositionals: 2,
   async run(args, ctx): Promise<number> {
     const store = new DatasetStore(ctx.dataDir);
-    const [sub, id, extra] = args.positionals;
+    const [sub, id] = args.positionals;
     if (sub === undefined || sub === 'list' || sub === 'ls') {
       const metas = await store.list();
       for (const p of store.lastProblems) ctx.err(`skipped datasets/${p.id}: ${p.message}`);
-      if (optFlag(args, 'json')) ctx.out(JSON.stringify(metas, null, 2));
+      if (args.options.json) ctx.out(JSON.stringify(metas, null, 2));
       else if (metas.length === 0)
         ctx.out(
           'no datasets yet: lgg-lab import <path> (MNIST and the synthetic sets are added on first use)',
@@ -52,9 +55,10 @@ export const datasetsCommand: Command = {
       return 0;
     }
     if (sub !== 'rm' && sub !== 'remove' && sub !== 'show')
-      throw new UsageError(`unknown sub-command "${sub}"`);
+      throw new UsageError(
+        `unknown sub-command "${sub}"${didYouMean(sub, ['list', 'show', 'rm', 'remove'])}`,
+      );
     if (id === undefined) throw new UsageError(`datasets ${sub} needs a dataset id`);
-    if (extra !== undefined) throw new UsageError(`unexpected argument "${extra}"`);
     if (sub === 'show') {
       ctx.out(JSON.stringify(await store.get(id), null, 2));
       return 0;
@@ -66,4 +70,4 @@ export const datasetsCommand: Command = {
     ctx.err(`no dataset "${id}"`);
     return 1;
   },
-};
+});

@@ -2,7 +2,7 @@ import type { RunReport } from '../../../shared/run-types.js';
 import { LabFailure } from '../../../shared/result.js';
 import { EvaluationSchema, formatIssues, specIssues, type Evaluation } from '../../../shared/spec/index.js';
 import type { LabHost } from '../../host/lab-host.js';
-import { optFlag, optList, UsageError, type CliContext, type Command, type ParsedArgs } from '../command.js';
+import { defineCommand, UsageError, type CliContext, type ParsedArgs } from '../command.js';
 import { formatDuration, table } from '../format.js';
 import { withHost } from './host-context.js';
 import { setPath } from './run.js';
@@ -43,12 +43,27 @@ export function printReport(ctx: CliContext, report: RunReport, only?: ReadonlyS
   }
 }
 
+/** Options of `lgg-lab eval`. */
+const EVAL_OPTIONS = {
+  set: {
+    type: 'string',
+    multiple: true,
+    value: 'evaluation.KEY=VALUE',
+    help: 'change an item of the run’s evaluation suite (value as JSON, else text)',
+  },
+  json: { type: 'boolean', help: 'print report.json instead of the tables' },
+} as const;
+
 /**
  * `lgg-lab eval` against a host: re-runs the evaluation suite of a completed run from its last
  * checkpoint (with `--set evaluation.…` overrides on the run's own suite) in an engine process,
  * merges it into report.json and prints the tables.
  */
-export async function evalWithHost(host: LabHost, args: ParsedArgs, ctx: CliContext): Promise<number> {
+export async function evalWithHost(
+  host: LabHost,
+  args: ParsedArgs<typeof EVAL_OPTIONS>,
+  ctx: CliContext,
+): Promise<number> {
   const id = args.positionals[0];
   if (!id) throw new UsageError('which run? (lgg-lab list)');
   const [spec, status] = await Promise.all([host.runs.spec(id), host.runs.status(id)]);
@@ -57,7 +72,7 @@ export async function evalWithHost(host: LabHost, args: ParsedArgs, ctx: CliCont
       'invalid-request',
       `run ${id} is ${status.state}; only a completed run can be evaluated`,
     );
-  const sets = optList(args, 'set');
+  const sets = args.options.set ?? [];
   let evaluation: Evaluation | undefined;
   if (sets.length > 0 || spec.kind === 'robust') {
     if (spec.kind !== 'robust')
@@ -104,7 +119,7 @@ export async function evalWithHost(host: LabHost, args: ParsedArgs, ctx: CliCont
       return 130;
     }
     const report = o.value as RunReport;
-    if (optFlag(args, 'json')) ctx.out(JSON.stringify(report, null, 2));
+    if (args.options.json) ctx.out(JSON.stringify(report, null, 2));
     else printReport(ctx, report, evaluation ? suiteTableIds(evaluation) : undefined);
     ctx.out(`\nevaluated in ${formatDuration((Date.now() - t0) / 1000)} · ${host.runs.dir(id)}/report.json`);
     return 0;
@@ -114,15 +129,16 @@ export async function evalWithHost(host: LabHost, args: ParsedArgs, ctx: CliCont
 }
 
 /** `lgg-lab eval`. */
-export const evalCommand: Command = {
+export const evalCommand = defineCommand({
   name: 'eval',
   summary: 're-run the evaluation suite of a finished run (robustness: noise, FGSM, PGD, corruptions, …)',
   usage: [
     'lgg-lab eval <run-id> [--set evaluation.key=value …] [--json]',
     '  runs the run’s own suite from its last checkpoint, merges the tables into report.json, prints them',
-    '  --set evaluation.subset=2000   --set evaluation.pgd=\'[{"epsilon":0.1,"step":0.01,"iterations":40}]\'',
-    '  --set evaluation.gaussian=null (skip an item)   --set evaluation.quantizationBits=[4,6,8]',
-    '  --json                          print report.json instead of the tables',
+    '  e.g. --set evaluation.subset=2000   --set evaluation.pgd=\'[{"epsilon":0.1,"step":0.01,"iterations":40}]\'',
+    '       --set evaluation.gaussian=null (skip an item)   --set evaluation.quantizationBits=[4,6,8]',
   ].join('\n'),
+  options: EVAL_OPTIONS,
+  maxPositionals: 1,
   run: (args, ctx) => withHost(ctx, (host) => evalWithHost(host, args, ctx)),
-};
+});

@@ -2,15 +2,7 @@ import type { ImportPreview, ImportProgress, SourceFormat } from '../../../share
 import { LabFailure } from '../../../shared/result.js';
 import { DatasetStore, type ImportOptions } from '../../host/datasets/dataset-store.js';
 import { parseImageSize, parseKeys } from '../../host/datasets/import-options.js';
-import {
-  optFlag,
-  optNumber,
-  optString,
-  UsageError,
-  type CliContext,
-  type Command,
-  type ParsedArgs,
-} from '../command.js';
+import { defineCommand, oneOf, UsageError, type CliContext, type OptionValues } from '../command.js';
 
 const FORMATS: SourceFormat[] = [
   'idx',
@@ -23,47 +15,67 @@ const FORMATS: SourceFormat[] = [
   'corruptions',
 ];
 
-function oneOf<T extends string>(args: ParsedArgs, name: string, allowed: readonly T[]): T | undefined {
-  const v = optString(args, name);
-  if (v === undefined) return undefined;
-  if (!(allowed as readonly string[]).includes(v))
-    throw new UsageError(`--${name} must be one of ${allowed.join(', ')} (got "${v}")`);
-  return v as T;
-}
+/** Options of `lgg-lab import`. */
+const IMPORT_OPTIONS = {
+  name: { type: 'string', value: 'N', help: 'display name (default: from the source)' },
+  'dry-run': { type: 'boolean', help: 'print the preview only' },
+  format: { type: 'string', value: 'F', help: `force a format: ${FORMATS.join(', ')}` },
+  'image-size': {
+    type: 'string',
+    value: 'S',
+    help: 'image folders: 32 or HxW (default: the images’ size up to 64, else 32)',
+  },
+  color: { type: 'string', value: 'grey|rgb', help: 'image folders: stored colour (default: as the images)' },
+  resize: { type: 'string', value: 'area|bilinear|auto', help: 'image folders: resampling (default auto)' },
+  'label-set': { type: 'string', value: 'fine|coarse', help: 'CIFAR-100 labels (default fine)' },
+  keys: {
+    type: 'string',
+    value: 'trainX=a,trainY=b,…',
+    help: '.npy/.npz array names (roles trainX trainY testX testY x y)',
+  },
+  layout: { type: 'string', value: 'nhwc|nchw', help: 'NumPy image layout (default: detected)' },
+  'label-column': { type: 'string', value: 'C', help: 'CSV label column, by name or 0-based index' },
+  'test-fraction': {
+    type: 'number',
+    value: 'F',
+    help: 'held-out fraction when the source has no test split (default 0.2)',
+  },
+  seed: { type: 'number', value: 'S', help: 'seed of that split (default 0)' },
+  'link-to': { type: 'string', value: 'ID', help: 'corruption suites: the clean dataset (default: by name)' },
+  'class-names': { type: 'string', value: 'a,b,…', help: 'override the class names' },
+  'follow-links': {
+    type: 'boolean',
+    help: 'follow symbolic links inside the source folder (default: listed, not followed)',
+  },
+} as const;
 
 /** ImportOptions from the command line. */
-export function importOptionsFromArgs(args: ParsedArgs): ImportOptions {
+export function importOptionsFromArgs(a: OptionValues<typeof IMPORT_OPTIONS>): ImportOptions {
   const o: ImportOptions = {};
-  const name = optString(args, 'name');
-  if (name !== undefined) o.name = name;
-  const format = oneOf(args, 'format', FORMATS);
+  if (a.name !== undefined) o.name = a.name;
+  const format = oneOf('format', a.format, FORMATS);
   if (format) o.format = format;
   try {
-    const size = optString(args, 'image-size');
-    if (size !== undefined) o.imageSize = parseImageSize(size);
-    const keys = optString(args, 'keys');
-    if (keys !== undefined) o.npzKeys = parseKeys(keys);
+    if (a['image-size'] !== undefined) o.imageSize = parseImageSize(a['image-size']);
+    if (a.keys !== undefined) o.npzKeys = parseKeys(a.keys);
   } catch (e) {
     throw new UsageError(e instanceof Error ? e.message : String(e));
   }
-  const color = oneOf(args, 'color', ['grey', 'gray', 'rgb'] as const);
+  const color = oneOf('color', a.color, ['grey', 'gray', 'rgb'] as const);
   if (color) o.color = color === 'rgb' ? 'rgb' : 'grey';
-  const resize = oneOf(args, 'resize', ['area', 'bilinear', 'auto'] as const);
+  const resize = oneOf('resize', a.resize, ['area', 'bilinear', 'auto'] as const);
   if (resize) o.resize = resize;
-  const labelSet = oneOf(args, 'label-set', ['fine', 'coarse'] as const);
+  const labelSet = oneOf('label-set', a['label-set'], ['fine', 'coarse'] as const);
   if (labelSet) o.labelSet = labelSet;
-  const layout = oneOf(args, 'layout', ['nhwc', 'nchw'] as const);
+  const layout = oneOf('layout', a.layout, ['nhwc', 'nchw'] as const);
   if (layout) o.layout = layout;
-  const column = optString(args, 'label-column');
+  const column = a['label-column'];
   if (column !== undefined) o.csvLabelColumn = /^-?\d+$/.test(column) ? Number(column) : column;
-  const fraction = optNumber(args, 'test-fraction');
-  if (fraction !== undefined) o.testFraction = fraction;
-  const seed = optNumber(args, 'seed');
-  if (seed !== undefined) o.splitSeed = seed;
-  const link = optString(args, 'link-to');
-  if (link !== undefined) o.linkTo = link;
-  const classes = optString(args, 'class-names');
-  if (classes !== undefined) o.classNames = classes.split(',').map((s) => s.trim());
+  if (a['test-fraction'] !== undefined) o.testFraction = a['test-fraction'];
+  if (a.seed !== undefined) o.splitSeed = a.seed;
+  if (a['link-to'] !== undefined) o.linkTo = a['link-to'];
+  if (a['class-names'] !== undefined) o.classNames = a['class-names'].split(',').map((s) => s.trim());
+  if (a['follow-links']) o.followLinks = true;
   return o;
 }
 
@@ -111,38 +123,24 @@ function progressPrinter(ctx: CliContext): (p: ImportProgress) => void {
 }
 
 /** `lgg-lab import <path>`: preview a dataset source, then import it into the store. */
-export const importCommand: Command = {
+export const importCommand = defineCommand({
   name: 'import',
   summary: 'import a dataset (MNIST-family IDX, CIFAR, image folder, .npy/.npz, CSV, corruption suite)',
   usage: [
     'usage: lgg-lab import <path> [--name N] [--dry-run] [format options]',
     '',
-    '  <path>               a file or folder; the format is detected',
-    '  --name N             display name (default: from the source)',
-    '  --dry-run            print the preview only',
-    `  --format F           force a format: ${FORMATS.join(', ')}`,
-    '  --image-size S       image folders: 32 or HxW (default: the images’ size up to 64, else 32)',
-    '  --color grey|rgb     image folders: stored colour (default: grey if the images are grey)',
-    '  --resize area|bilinear|auto   image folders: resampling (default auto)',
-    '  --label-set fine|coarse       CIFAR-100 labels (default fine)',
-    '  --keys trainX=a,trainY=b,...  .npy/.npz array names (roles trainX trainY testX testY x y)',
-    '  --layout nhwc|nchw   NumPy image layout (default: detected)',
-    '  --label-column C     CSV label column, by name or 0-based index',
-    '  --test-fraction F    held-out fraction when the source has no test split (default 0.2)',
-    '  --seed S             seed of that split (default 0)',
-    '  --link-to ID         corruption suites: the clean dataset (default: matched by name)',
-    '  --class-names a,b,…  override the class names',
+    '  <path>   a file or folder; the format is detected',
   ].join('\n'),
+  options: IMPORT_OPTIONS,
+  maxPositionals: 1,
   async run(args, ctx): Promise<number> {
     const source = args.positionals[0];
     if (!source) throw new UsageError('missing <path>');
-    if (args.positionals.length > 1)
-      throw new UsageError(`unexpected argument "${args.positionals[1] ?? ''}" (quote paths with spaces)`);
-    const options = importOptionsFromArgs(args);
+    const options = importOptionsFromArgs(args.options);
     const store = new DatasetStore(ctx.dataDir);
     const preview = await store.preview(source, options);
     for (const line of describePreview(preview)) ctx.out(line);
-    if (optFlag(args, 'dry-run')) return 0;
+    if (args.options['dry-run']) return 0;
     ctx.out('');
     const t0 = Date.now();
     try {
@@ -165,4 +163,4 @@ export const importCommand: Command = {
       throw e;
     }
   },
-};
+});

@@ -1,19 +1,23 @@
+import { adapterLabel, adapterLimitsText } from '../../../shared/gpu-adapter.js';
 import { PRESETS } from '../../../shared/presets.js';
 import { LabFailure } from '../../../shared/result.js';
-import type { BackendChoice } from '../../../shared/spec/training.js';
-import { BackendChoiceSchema } from '../../../shared/spec/training.js';
-import { optFlag, optString, UsageError, type Command } from '../command.js';
+import { defineCommand, UsageError } from '../command.js';
 import { formatDuration, pct, table } from '../format.js';
 import { slurmLabel } from '../cluster-watch.js';
+import { backendOption, backendOptionSpec } from '../backend-option.js';
 import { labVersion, withHost } from './host-context.js';
 
+const JSON_OPTION = { json: { type: 'boolean', help: 'print JSON instead of a table' } } as const;
+
 /** `lgg-lab presets`. */
-export const presetsCommand: Command = {
+export const presetsCommand = defineCommand({
   name: 'presets',
   summary: 'list the experiment presets (paper recipes and quick MNIST versions)',
   usage: 'lgg-lab presets [--json]',
+  options: JSON_OPTION,
+  maxPositionals: 0,
   run(args, ctx) {
-    if (optFlag(args, 'json')) ctx.out(JSON.stringify(PRESETS, null, 2));
+    if (args.options.json) ctx.out(JSON.stringify(PRESETS, null, 2));
     else
       ctx.out(
         table(
@@ -23,19 +27,21 @@ export const presetsCommand: Command = {
       );
     return Promise.resolve(0);
   },
-};
+});
 
 /** `lgg-lab list`. */
-export const listCommand: Command = {
+export const listCommand = defineCommand({
   name: 'list',
   summary: 'list runs with status and accuracy',
   usage: 'lgg-lab list [--json]',
+  options: JSON_OPTION,
+  maxPositionals: 0,
   run: (args, ctx) =>
     withHost(ctx, async (host) => {
       const listed = await host.request('lab:runs.list', {});
       if (!listed.ok) throw new LabFailure(listed.error.code, listed.error.message);
       const runs = listed.value;
-      if (optFlag(args, 'json')) ctx.out(JSON.stringify(runs, null, 2));
+      if (args.options.json) ctx.out(JSON.stringify(runs, null, 2));
       else if (runs.length === 0) ctx.out(`no runs in ${host.runs.root}`);
       else {
         ctx.out(
@@ -55,12 +61,14 @@ export const listCommand: Command = {
             ],
             runs.map((r) => [
               r.id,
-              `${r.status.state}${r.status.slurm ? ` · ${slurmLabel(r.status.slurm)}` : ''}`,
+              r.damaged
+                ? 'damaged'
+                : `${r.status.state}${r.status.slurm ? ` · ${slurmLabel(r.status.slurm)}` : ''}`,
               r.kind,
               r.method,
               r.model,
               r.dataset,
-              String(r.seed),
+              r.seed < 0 ? '—' : String(r.seed),
               `${r.status.epoch}/${r.status.totalEpochs}`,
               pct(r.lastTestAcc),
               pct(r.bestTestAcc),
@@ -68,16 +76,22 @@ export const listCommand: Command = {
             ]),
           ),
         );
+        const damaged = runs.filter((r) => r.damaged);
+        if (damaged.length > 0) ctx.out(`\ndamaged (lgg-lab show <run> for details):`);
+        for (const r of damaged)
+          for (const d of r.damaged ?? []) ctx.out(`  ${r.id}: ${d.file}: ${d.reason}`);
       }
       return 0;
     }),
-};
+});
 
 /** `lgg-lab show`. */
-export const showCommand: Command = {
+export const showCommand = defineCommand({
   name: 'show',
   summary: 'show a run: spec, status, last metrics and report',
   usage: 'lgg-lab show <run-id> [--json]',
+  options: JSON_OPTION,
+  maxPositionals: 1,
   run: (args, ctx) =>
     withHost(ctx, async (host) => {
       const id = args.positionals[0];
@@ -85,7 +99,7 @@ export const showCommand: Command = {
       const r = await host.request('lab:runs.get', { id });
       if (!r.ok) throw new LabFailure(r.error.code, r.error.message);
       const { summary, spec, report, path } = r.value;
-      if (optFlag(args, 'json')) {
+      if (args.options.json) {
         ctx.out(JSON.stringify(r.value, null, 2));
         return 0;
       }
@@ -110,6 +124,17 @@ export const showCommand: Command = {
       ctx.out(`  test acc ${pct(summary.lastTestAcc)} (best ${pct(summary.bestTestAcc)})`);
       const probes = await host.runs.probeEpochs(id);
       if (probes.length > 0) ctx.out(`  probes   epochs ${probes.join(', ')}`);
+      // Every byte of the weights against its checksum: the one place a flipped bit shows before use.
+      const checkpoints = await host.runs.checkpoints(id);
+      if (checkpoints.length > 0)
+        ctx.out(
+          `  checkpoints ${checkpoints.map((c) => `${c.name} ${c.result.ok ? 'intact' : 'damaged'}`).join(', ')}`,
+        );
+      const damage = [
+        ...(summary.damaged ?? []),
+        ...checkpoints.flatMap((c) => (c.result.ok ? [] : [c.result.damage])),
+      ];
+      for (const d of damage) ctx.out(`  damaged  ${d.file}: ${d.reason}`);
       if (report) {
         ctx.out(
           `  report   ${Object.entries(report.metrics)
@@ -128,22 +153,24 @@ export const showCommand: Command = {
       }
       return 0;
     }),
-};
+});
 
 /** `lgg-lab info`. */
-export const infoCommand: Command = {
+export const infoCommand = defineCommand({
   name: 'info',
   summary: 'compute backend (and why faster ones did not load), versions, threads, data folder',
-  usage: 'lgg-lab info [--backend auto|tensorflow-gpu|tensorflow|wasm|cpu] [--json]',
+  usage: 'lgg-lab info [--backend B] [--json]',
+  options: {
+    backend: backendOptionSpec('report this backend instead of the automatic choice'),
+    ...JSON_OPTION,
+  },
+  maxPositionals: 0,
   run: (args, ctx) =>
     withHost(ctx, async (host) => {
-      const choice = optString(args, 'backend') ?? 'auto';
-      const parsed = BackendChoiceSchema.safeParse(choice);
-      if (!parsed.success) throw new UsageError(`--backend: unknown backend "${choice}"`);
-      const backend: BackendChoice = parsed.data;
+      const backend = backendOption(args.options.backend) ?? 'auto';
       const { info } = await host.runJob({ type: 'info' }, { backend });
       if (!info) throw new LabFailure('engine-crashed', 'the engine did not report its backend');
-      if (optFlag(args, 'json')) {
+      if (args.options.json) {
         ctx.out(JSON.stringify({ ...info, dataDir: ctx.dataDir, version: labVersion }, null, 2));
         return 0;
       }
@@ -157,6 +184,10 @@ export const infoCommand: Command = {
         `  threads      ${info.threads}${info.simd !== undefined ? ` · SIMD ${info.simd ? 'yes' : 'no'}` : ''}`,
       );
       ctx.out(`  platform     ${info.platform} · ${info.cpus} CPUs`);
+      if (info.adapter) {
+        ctx.out(`  adapter      ${adapterLabel(info.adapter)}`);
+        ctx.out(`  limits       ${adapterLimitsText(info.adapter)}`);
+      }
       if (info.customKernels.length > 0) ctx.out(`  lab kernels  ${info.customKernels.join(', ')}`);
       for (const f of info.fallbacks) {
         ctx.out(`  skipped      ${f.backend}: ${f.reason}`);
@@ -165,4 +196,4 @@ export const infoCommand: Command = {
       ctx.out(`  data folder  ${ctx.dataDir}`);
       return 0;
     }),
-};
+});

@@ -19,7 +19,7 @@ import { labPaths } from '../../host/paths.js';
 import { RunStore } from '../../host/runs/run-store.js';
 import { readSettings } from '../../host/settings.js';
 import { refreshStudyReport } from '../../host/studies/study-report.js';
-import { optString, UsageError, type CliContext, type Command } from '../command.js';
+import { defineCommand, UsageError, type CliContext } from '../command.js';
 import { formatDuration, pct } from '../format.js';
 
 /** How often a running task rewrites progress.json (the lab on the login node reads it). */
@@ -28,9 +28,8 @@ const PROGRESS_EVERY_MS = 2_000;
 /** Why the task stopped early. */
 type StopReason = 'warning' | 'term';
 
-/** The data folder a run folder belongs to: `<data>/runs/<id>` → `<data>`, unless --data-dir says. */
-function dataDirOf(runDir: string, explicit: string | undefined, fallback: string): string {
-  if (explicit) return fallback;
+/** The data folder a run folder belongs to: `<data>/runs/<id>` → `<data>`, else the CLI's. */
+function dataDirOf(runDir: string, fallback: string): string {
   return path.basename(path.dirname(runDir)) === 'runs' ? path.dirname(path.dirname(runDir)) : fallback;
 }
 
@@ -90,13 +89,9 @@ async function stoppedStatus(
  * any machine that sees the data folder. USR1 (Slurm's time-limit warning) and TERM checkpoint
  * mid-epoch: exit 75 (interrupted) then, 0 on completion, 1 on failure, 130 when cancelled.
  */
-export async function runTask(
-  runArg: string,
-  explicitDataDir: string | undefined,
-  ctx: CliContext,
-): Promise<number> {
+export async function runTask(runArg: string, ctx: CliContext): Promise<number> {
   const runDir = path.resolve(runArg);
-  const dataDir = dataDirOf(runDir, explicitDataDir, ctx.dataDir);
+  const dataDir = dataDirOf(runDir, ctx.dataDir);
   const store = new RunStore(dataDir, { judgeOrphans: false });
   const id = path.basename(runDir);
   if (store.dir(id) !== runDir)
@@ -209,18 +204,20 @@ export async function runTask(
 }
 
 /** `lgg-lab run-task`. */
-export const runTaskCommand: Command = {
+export const runTaskCommand = defineCommand({
   name: 'run-task',
   summary: 'train one run folder in place, fresh or from its checkpoint (what a Slurm array task runs)',
   usage: [
-    'lgg-lab run-task <run-folder> [--data-dir DIR]',
-    '  Trains the run in <run-folder> (default data folder: the one holding its runs/ folder), resuming',
+    'lgg-lab run-task <run-folder>',
+    '  Trains the run in <run-folder> (its data folder: the one holding its runs/ folder), resuming',
     '  from its checkpoint when it has one, and records its status there. USR1 or TERM checkpoint',
     '  mid-epoch and exit 75 (interrupted); 0 completed, 1 failed, 130 cancelled.',
   ].join('\n'),
+  options: {},
+  maxPositionals: 1,
   run(args, ctx) {
     const dir = args.positionals[0];
     if (!dir) throw new UsageError('which run folder?');
-    return runTask(dir, optString(args, 'data-dir'), ctx);
+    return runTask(dir, ctx);
   },
-};
+});

@@ -3,18 +3,18 @@ import { findPreset, TEACHER_PLACEHOLDER } from '../../../shared/presets.js';
 import { LabFailure } from '../../../shared/result.js';
 import type { RunStatus } from '../../../shared/run-types.js';
 import {
-  optList,
-  optString,
+  defineCommand,
   UsageError,
   type CliContext,
-  type Command,
+  type OptionValues,
   type ParsedArgs,
 } from '../command.js';
 import { formatDuration, pct } from '../format.js';
 import { watchRuns } from '../run-watch.js';
-import { EXECUTOR_USAGE, executorFromArgs, slurmOptionsFromArgs } from './cluster-args.js';
-import { followSubmission } from './cluster-follow.js';
 import type { LabHost } from '../../host/lab-host.js';
+import { backendOption, backendOptionSpec } from '../backend-option.js';
+import { EXECUTOR_OPTIONS, executorFromArgs, SLURM_OPTIONS, slurmOptionsFromArgs } from './cluster-args.js';
+import { followSubmission } from './cluster-follow.js';
 import { withHost } from './host-context.js';
 
 /** Sets `a.b.c=value` in a plain object (value parsed as JSON when it parses, else a string). */
@@ -22,6 +22,12 @@ export function setPath(target: Record<string, unknown>, assignment: string): vo
   const eq = assignment.indexOf('=');
   if (eq <= 0) throw new UsageError(`--set expects key.path=value, got "${assignment}"`);
   const keys = assignment.slice(0, eq).split('.');
+  // `__proto__.x=1` would write into Object.prototype (every object of the process), not the spec.
+  const bad = keys.find((k) => k === '' || k === '__proto__' || k === 'constructor' || k === 'prototype');
+  if (bad !== undefined)
+    throw new UsageError(
+      `--set ${assignment.slice(0, eq)}: ${bad === '' ? 'an empty key segment' : `"${bad}" is not a spec field`}`,
+    );
   const raw = assignment.slice(eq + 1);
   let value: unknown = raw;
   try {
@@ -31,16 +37,60 @@ export function setPath(target: Record<string, unknown>, assignment: string): vo
   }
   let node = target;
   keys.slice(0, -1).forEach((k) => {
-    const next = node[k];
+    const next = Object.hasOwn(node, k) ? node[k] : undefined;
     if (next === null || typeof next !== 'object' || Array.isArray(next)) node[k] = {};
     node = node[k] as Record<string, unknown>;
   });
   node[keys[keys.length - 1] ?? ''] = value;
 }
 
+/** Options that change an experiment spec; `run` and `study` (for its base experiment) share them. */
+export const SPEC_OPTIONS = {
+  preset: {
+    type: 'string',
+    value: 'NAME',
+    help: 'start from a preset instead of a spec file (lgg-lab presets)',
+  },
+  teacher: {
+    type: 'string',
+    value: 'RUN-ID|FOLDER',
+    help: 'teacher of a distillation run: a completed run, or a checkpoint folder (a path with a /)',
+  },
+  epochs: { type: 'number', help: 'training.epochs' },
+  backend: backendOptionSpec('compute backend'),
+  dataset: { type: 'string', value: 'ID', help: 'dataset id (lgg-lab datasets)' },
+  method: { type: 'string', value: 'M', help: 'method of the experiment’s kind' },
+  set: {
+    type: 'string',
+    multiple: true,
+    value: 'KEY.PATH=VALUE',
+    help: 'any spec field, e.g. training.lr=0.05 (value as JSON, else text)',
+  },
+} as const;
+
+/** Applies the override options to a spec object: the flags first, then every `--set` in order. */
+export function applySpecOverrides(
+  spec: Record<string, unknown>,
+  o: OptionValues<typeof SPEC_OPTIONS> & { readonly seed?: number },
+): void {
+  if (o.teacher) spec.teacher = o.teacher.includes('/') ? { checkpoint: o.teacher } : { run: o.teacher };
+  const flags: [string | number | undefined, string][] = [
+    [o.seed, 'training.seed'],
+    [o.epochs, 'training.epochs'],
+    [backendOption(o.backend), 'backend'],
+    [o.dataset, 'dataset'],
+    [o.method, 'method'],
+  ];
+  for (const [v, key] of flags) if (v !== undefined) setPath(spec, `${key}=${String(v)}`);
+  for (const s of o.set ?? []) setPath(spec, s);
+}
+
 /** The spec a `run` invocation describes: a file or a preset, with overrides. */
-export async function specFromArgs(args: ParsedArgs): Promise<Record<string, unknown>> {
-  const presetId = optString(args, 'preset');
+export async function specFromArgs(
+  args: ParsedArgs<typeof SPEC_OPTIONS>,
+  seed?: number,
+): Promise<Record<string, unknown>> {
+  const presetId = args.options.preset;
   const file = args.positionals[0];
   if (!presetId === !file) throw new UsageError('give either a spec file or --preset <name>');
   let spec: Record<string, unknown>;
@@ -55,19 +105,7 @@ export async function specFromArgs(args: ParsedArgs): Promise<Record<string, unk
       throw new LabFailure('invalid-spec', `${file}: ${(e as Error).message}`);
     }
   }
-  const teacher = optString(args, 'teacher');
-  if (teacher) spec.teacher = teacher.includes('/') ? { checkpoint: teacher } : { run: teacher };
-  for (const [flag, key] of [
-    ['seed', 'training.seed'],
-    ['epochs', 'training.epochs'],
-    ['backend', 'backend'],
-    ['dataset', 'dataset'],
-    ['method', 'method'],
-  ] as const) {
-    const v = optString(args, flag);
-    if (v !== undefined) setPath(spec, `${key}=${v}`);
-  }
-  for (const s of optList(args, 'set')) setPath(spec, s);
+  applySpecOverrides(spec, { ...args.options, ...(seed !== undefined ? { seed } : {}) });
   return spec;
 }
 
@@ -110,51 +148,59 @@ export function reportFinished(
 }
 
 /** `lgg-lab run`. */
-export const runCommand: Command = {
+export const runCommand = defineCommand({
   name: 'run',
   summary: 'train a run from a spec file or a preset, with a progress bar',
   usage: [
     'lgg-lab run <spec.json> | --preset <name> [options]',
-    '  --teacher <run-id|checkpoint-folder>   teacher of a distillation run',
-    '  --seed N  --epochs N  --backend auto|tensorflow-gpu|tensorflow|wasm|cpu  --dataset ID  --method M',
-    '  --set key.path=value                   any spec field (repeatable), e.g. --set training.lr=0.05',
     `  (a distillation preset needs --teacher; its placeholder is "${TEACHER_PLACEHOLDER}")`,
-    ...EXECUTOR_USAGE,
   ].join('\n'),
+  options: { ...SPEC_OPTIONS, seed: { type: 'number', help: 'training.seed' }, ...EXECUTOR_OPTIONS },
+  maxPositionals: 1,
   async run(args, ctx) {
-    const spec = await specFromArgs(args);
+    const spec = await specFromArgs(args, args.options.seed);
     return withHost(ctx, async (host) => {
-      const executor = executorFromArgs(args, host);
+      const executor = executorFromArgs(args.options, host);
       const started = await host.request('lab:runs.start', { spec, ...(executor ? { executor } : {}) });
       if (!started.ok) throw new LabFailure(started.error.code, started.error.message, started.error.details);
       const id = started.value.id;
-      if (started.value.submission) return followSubmission(host, ctx, args, started.value.submission);
+      if (started.value.submission)
+        return followSubmission(host, ctx, args.options.detach === true, started.value.submission);
       ctx.out(`run ${id} → ${host.runs.dir(id)}`);
       const t0 = Date.now();
       return reportFinished(host, ctx, await watchRuns(host, [id], ctx), t0);
     });
   },
-};
+});
 
 /** `lgg-lab resume`. */
-export const resumeCommand: Command = {
+export const resumeCommand = defineCommand({
   name: 'resume',
   summary: 'continue an interrupted, cancelled or failed run from its last checkpoint',
   usage: [
-    'lgg-lab resume <run-id> [--detach]',
-    '  A cluster run’s task is resubmitted to Slurm with its own options; --time, --mem, --partition,',
-    '  … (see lgg-lab help study) replace them.',
+    'lgg-lab resume <run-id> [--backend B]',
+    '  A cluster run’s task is resubmitted to Slurm with its own options; the Slurm options replace them.',
   ].join('\n'),
+  options: {
+    backend: backendOptionSpec('continue on another backend than the spec’s (e.g. wasm after a GPU error)'),
+    ...SLURM_OPTIONS,
+  },
+  maxPositionals: 1,
   async run(args, ctx) {
     const id = args.positionals[0];
     if (!id) throw new UsageError('which run? (lgg-lab list)');
+    const backend = backendOption(args.options.backend);
     return withHost(ctx, async (host) => {
-      const given = slurmOptionsFromArgs(args);
-      const override = Object.values(given).some((v) => (Array.isArray(v) ? v.length > 0 : v !== undefined));
-      const r = await host.request('lab:runs.resume', { id, ...(override ? { slurm: given } : {}) });
+      const slurm = slurmOptionsFromArgs(args.options);
+      const r = await host.request('lab:runs.resume', {
+        id,
+        ...(backend ? { backend } : {}),
+        ...(slurm ? { slurm } : {}),
+      });
       if (!r.ok) throw new LabFailure(r.error.code, r.error.message);
-      ctx.out(`resuming ${id} from its last checkpoint`);
-      if (r.value.submission) return followSubmission(host, ctx, args, r.value.submission);
+      ctx.out(`resuming ${id} ${r.value.note}${backend ? ` on ${backend}` : ''}`);
+      if (r.value.submission)
+        return followSubmission(host, ctx, args.options.detach === true, r.value.submission);
       const statuses = await watchRuns(host, [id], ctx);
       return reportOutcome(
         ctx,
@@ -164,4 +210,4 @@ export const resumeCommand: Command = {
       );
     });
   },
-};
+});

@@ -1,9 +1,9 @@
 import { LabFailure } from '../../../shared/result.js';
-import { UsageError, optString, type Command } from '../command.js';
+import { defineCommand, UsageError } from '../command.js';
 import { withHost } from './host-context.js';
 
 /** `lgg-lab stop`: cancels runs (a cluster run's task with scancel). */
-export const stopCommand: Command = {
+export const stopCommand = defineCommand({
   name: 'stop',
   summary: 'cancel runs: a queued or running cluster run’s Slurm task is scancelled',
   usage: [
@@ -11,9 +11,13 @@ export const stopCommand: Command = {
     '  A run the lab runs on this machine stops when the lab that started it is stopped (Ctrl-C);',
     '  a cluster run is cancelled wherever it runs: it checkpoints and can be resumed (lgg-lab resume).',
   ].join('\n'),
+  options: {
+    study: { type: 'string', value: 'NAME', help: 'every run tagged with this study' },
+  },
+  maxPositionals: Number.POSITIVE_INFINITY,
   run: (args, ctx) =>
     withHost(ctx, async (host) => {
-      const study = optString(args, 'study');
+      const study = args.options.study;
       let ids = args.positionals;
       if (study) {
         const rows = await host.runs.list();
@@ -32,4 +36,4 @@ export const stopCommand: Command = {
       }
       return code;
     }),
-};
+});

@@ -4,19 +4,31 @@ import { findPreset } from '../../../shared/presets.js';
 import { expandStudy, parseStudySpec, type StudySpecInput } from '../../../shared/spec/index.js';
 import type { LabHost } from '../../host/lab-host.js';
 import { refreshStudyReport } from '../../host/studies/study-report.js';
-import {
-  optList,
-  optString,
-  UsageError,
-  type CliContext,
-  type Command,
-  type ParsedArgs,
-} from '../command.js';
+import { defineCommand, UsageError, type CliContext, type ParsedArgs } from '../command.js';
 import { watchRuns } from '../run-watch.js';
-import { EXECUTOR_USAGE, executorFromArgs } from './cluster-args.js';
+import { EXECUTOR_OPTIONS, executorFromArgs } from './cluster-args.js';
 import { followSubmission } from './cluster-follow.js';
 import { withHost } from './host-context.js';
-import { reportFinished, setPath, specFromArgs } from './run.js';
+import { applySpecOverrides, reportFinished, SPEC_OPTIONS, specFromArgs } from './run.js';
+
+/** Options of `lgg-lab study`: the base experiment's overrides plus the study's own. */
+const STUDY_OPTIONS = {
+  ...SPEC_OPTIONS,
+  methods: { type: 'string', value: 'a,b', help: 'methods of the base kind (default: the base’s method)' },
+  seeds: { type: 'string', value: '0,1,2', help: 'training seeds (default 0,1,2)' },
+  name: {
+    type: 'string',
+    value: 'NAME',
+    help: 'study name (preset mode: defaults to the preset id); tags the runs',
+  },
+  'report-only': {
+    type: 'boolean',
+    help: 'rebuild the report from the runs already tagged with the study name',
+  },
+  ...EXECUTOR_OPTIONS,
+} as const;
+
+type StudyArgs = ParsedArgs<typeof STUDY_OPTIONS>;
 
 function list(value: string | undefined, what: string): string[] | undefined {
   if (value === undefined) return undefined;
@@ -45,26 +57,25 @@ async function readStudyFile(file: string): Promise<Record<string, unknown>> {
 }
 
 /** The study an invocation describes: a study file, or a preset with methods and seeds; overrides applied to the base. */
-export async function studyFromArgs(args: ParsedArgs): Promise<StudySpecInput> {
+export async function studyFromArgs(args: StudyArgs): Promise<StudySpecInput> {
   const file = args.positionals[0];
-  const presetId = optString(args, 'preset');
+  const presetId = args.options.preset;
   if (!presetId === !file) throw new UsageError('give either a study file or --preset <name>');
-  const methods = list(optString(args, 'methods'), 'methods');
-  const seeds = seedList(optString(args, 'seeds'));
+  const methods = list(args.options.methods, 'methods');
+  const seeds = seedList(args.options.seeds);
   let study: Record<string, unknown>;
   if (file) {
     study = await readStudyFile(file);
-    const base = (study.base ?? {}) as Record<string, unknown>;
-    const teacher = optString(args, 'teacher');
-    if (teacher) base.teacher = teacher.includes('/') ? { checkpoint: teacher } : { run: teacher };
-    for (const s of optList(args, 'set')) setPath(base, s);
-    study.base = base;
+    const base = study.base;
+    if (base === null || typeof base !== 'object' || Array.isArray(base))
+      throw new LabFailure('invalid-spec', `${file}: "base" must be an experiment spec object`);
+    applySpecOverrides(base as Record<string, unknown>, args.options);
   } else {
     const preset = findPreset(presetId ?? '');
     if (!preset) throw new UsageError(`no preset "${presetId}" (see lgg-lab presets)`);
-    study = { kind: 'study', name: optString(args, 'name') ?? preset.id, base: await specFromArgs(args) };
+    study = { kind: 'study', name: args.options.name ?? preset.id, base: await specFromArgs(args) };
   }
-  const name = optString(args, 'name');
+  const name = args.options.name;
   if (name) study.name = name;
   if (methods) study.methods = methods;
   if (seeds) study.seeds = seeds;
@@ -72,13 +83,8 @@ export async function studyFromArgs(args: ParsedArgs): Promise<StudySpecInput> {
 }
 
 /** The study name a `--report-only` invocation refers to: a study file's name, a preset's default, or the name itself. */
-async function reportOnlyName(args: ParsedArgs): Promise<string> {
-  const flag = args.options['report-only'];
-  const target =
-    optString(args, 'name') ??
-    (typeof flag === 'string' ? flag : undefined) ??
-    args.positionals[0] ??
-    optString(args, 'preset');
+async function reportOnlyName(args: StudyArgs): Promise<string> {
+  const target = args.options.name ?? args.positionals[0] ?? args.options.preset;
   if (!target) throw new UsageError('--report-only needs the study name (or its study file)');
   if (target.endsWith('.json')) {
     const s = await readStudyFile(target);
@@ -109,8 +115,8 @@ export async function writeAndPrintStudy(
  * `lgg-lab study` against a host: queues every method × seed of the study (`lab:runs.startStudy`),
  * follows them, then writes and prints the report. `--report-only` skips training.
  */
-export async function studyWithHost(host: LabHost, args: ParsedArgs, ctx: CliContext): Promise<number> {
-  if (args.options['report-only'] !== undefined)
+export async function studyWithHost(host: LabHost, args: StudyArgs, ctx: CliContext): Promise<number> {
+  if (args.options['report-only'])
     return (await writeAndPrintStudy(host, ctx, await reportOnlyName(args))) ? 0 : 1;
   const input = await studyFromArgs(args);
   const parsed = parseStudySpec(input);
@@ -120,7 +126,7 @@ export async function studyWithHost(host: LabHost, args: ParsedArgs, ctx: CliCon
   ctx.out(
     `study "${study.name}": ${methods.length} method(s) × ${study.seeds.length} seed(s) = ${expandStudy(study).length} runs`,
   );
-  const executor = executorFromArgs(args, host);
+  const executor = executorFromArgs(args.options, host);
   const t0 = Date.now();
   const started = await host.request('lab:runs.startStudy', {
     study: input,
@@ -129,7 +135,7 @@ export async function studyWithHost(host: LabHost, args: ParsedArgs, ctx: CliCon
   if (!started.ok) throw new LabFailure(started.error.code, started.error.message, started.error.details);
   const ids = started.value.ids;
   if (started.value.submission)
-    return followSubmission(host, ctx, args, started.value.submission, () =>
+    return followSubmission(host, ctx, args.options.detach === true, started.value.submission, () =>
       writeAndPrintStudy(host, ctx, study.name, methods),
     );
   for (const id of ids) ctx.out(`  queued ${id}`);
@@ -140,7 +146,7 @@ export async function studyWithHost(host: LabHost, args: ParsedArgs, ctx: CliCon
 }
 
 /** `lgg-lab study`. */
-export const studyCommand: Command = {
+export const studyCommand = defineCommand({
   name: 'study',
   summary: 'run every method × seed of an experiment and report mean ± std per method (Markdown + CSV)',
   usage: [
@@ -148,15 +154,11 @@ export const studyCommand: Command = {
     'lgg-lab study --preset <name> [--methods a,b] [--seeds 0,1,2] [--name NAME] [options]',
     'lgg-lab study --report-only <study-name|study.json>',
     '  study.json: {"kind":"study","name":…,"base":<experiment spec>,"methods":[…],"seeds":[…]}',
-    '  --methods a,b                 methods of the base kind (default: the base’s method)',
-    '  --seeds 0,1,2                 training seeds (default 0,1,2)',
-    '  --name NAME                   study name (preset mode: defaults to the preset id); tags the runs',
-    '  --teacher <run-id|folder>     teacher of a distillation study',
-    '  --set key.path=value          any field of the base spec (repeatable)',
-    '  --report-only                 rebuild the report from the runs already tagged with the study name',
-    ...EXECUTOR_USAGE,
+    '  The spec options (--teacher, --epochs, --set …) change the base experiment.',
     'Writes <data folder>/studies/<name>/report.md and report.csv and prints the Markdown.',
     'With --executor slurm the runs are one job array; the batch script is studies/<name>/slurm-<time>/job.sh.',
   ].join('\n'),
+  options: STUDY_OPTIONS,
+  maxPositionals: 1,
   run: (args, ctx) => withHost(ctx, (host) => studyWithHost(host, args, ctx)),
-};
+});

@@ -4,10 +4,17 @@ import type { BackendFallback, BackendInfo, BackendName } from '../../../shared/
 import type { BackendChoice } from '../../../shared/spec/training.js';
 import { LabFailure } from '../../../shared/result.js';
 import './gradients.js';
+import { adapterFix, releaseWebGpu, startWebGpu } from './webgpu/index.js';
 import { initWasm, wasmDetails } from './wasm.js';
 
 /** Preference order when the choice is `auto`. */
-export const BACKEND_ORDER: readonly BackendName[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+export const BACKEND_ORDER: readonly BackendName[] = [
+  'tensorflow-gpu',
+  'webgpu',
+  'tensorflow',
+  'wasm',
+  'cpu',
+];
 
 /** The CUDA stack of @tensorflow/tfjs-node-gpu 4.x (libtensorflow 2.9.1). */
 const GPU_FIX =
@@ -50,8 +57,14 @@ function gpuName(): string | undefined {
   return name && name.length > 0 ? name : 'CUDA device 0';
 }
 
-async function load(name: BackendName): Promise<Loaded> {
+async function load(name: BackendName, forced: boolean): Promise<Loaded> {
   switch (name) {
+    case 'webgpu': {
+      if (!forced && process.env.LGG_LAB_WEBGPU === '0') throw new Error('disabled by LGG_LAB_WEBGPU=0');
+      // A software adapter (lavapipe, SwiftShader) only when the backend was asked for by name.
+      const { adapter, customKernels } = await startWebGpu(forced);
+      return { info: { threads: 1, gpu: adapter.description || adapter.device, adapter }, customKernels };
+    }
     case 'tensorflow-gpu':
       return loadNative('@tensorflow/tfjs-node-gpu');
     case 'tensorflow':
@@ -68,9 +81,14 @@ async function load(name: BackendName): Promise<Loaded> {
   }
 }
 
-function fixFor(name: BackendName): string | undefined {
+function fixFor(name: BackendName, reason: string): string | undefined {
   if (name === 'tensorflow-gpu') return GPU_FIX;
   if (name === 'tensorflow') return NATIVE_FIX;
+  if (name === 'webgpu') {
+    if (/not installed/.test(reason)) return 'npm install (the webgpu package is an optional dependency)';
+    if (/LGG_LAB_WEBGPU/.test(reason)) return 'unset LGG_LAB_WEBGPU';
+    return adapterFix();
+  }
   return undefined;
 }
 
@@ -86,7 +104,7 @@ export async function selectBackend(choice: BackendChoice = 'auto'): Promise<Bac
   const fallbacks: BackendFallback[] = [];
   for (const name of candidates) {
     try {
-      const loaded = await load(name);
+      const loaded = await load(name, choice !== 'auto');
       return {
         backend: name,
         tfjsVersion: loaded.info.tfjsVersion ?? tf.version_core,
@@ -95,16 +113,26 @@ export async function selectBackend(choice: BackendChoice = 'auto'): Promise<Bac
         threads: loaded.info.threads ?? 1,
         ...(loaded.info.simd !== undefined ? { simd: loaded.info.simd } : {}),
         ...(loaded.info.gpu ? { gpu: loaded.info.gpu } : {}),
+        ...(loaded.info.adapter ? { adapter: loaded.info.adapter } : {}),
         fallbacks,
         customKernels: loaded.customKernels,
         platform: `${process.platform} ${process.arch}`,
         cpus: os.cpus().length,
       };
     } catch (e) {
-      const fix = fixFor(name);
-      fallbacks.push({ backend: name, reason: describe(e), ...(fix ? { fix } : {}) });
+      const reason = describe(e);
+      const fix = fixFor(name, reason);
+      fallbacks.push({ backend: name, reason, ...(fix ? { fix } : {}) });
     }
   }
   const detail = fallbacks.map((f) => `${f.backend}: ${f.reason}`).join('; ');
   throw new LabFailure('backend-unavailable', `No compute backend could start (${detail})`, fallbacks);
+}
+
+/**
+ * Frees what the backend holds outside the process's heap (a WebGPU device and its buffers), so
+ * a finished job leaves no GPU memory behind even before the process exits.
+ */
+export function releaseBackend(): void {
+  releaseWebGpu();
 }

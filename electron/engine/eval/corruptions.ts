@@ -54,26 +54,33 @@ export function corruptionTable(id: string, title: string, rows: readonly Corrup
  * In-app corruptions (see in-app-corruptions.ts) of the eval set at severities 1…5, each with its own
  * seeded generator so every run sees the same corrupted images.
  */
-export function inAppCorruptions(
+export async function inAppCorruptions(
   set: EvalSet,
   classifier: Classifier,
   seed: number,
   io: EvalIo,
   batchSize: number,
-): CorruptionRow[] {
+): Promise<CorruptionRow[]> {
   const per = set.shape.reduce((a, b) => a * b, 1);
   const rows: CorruptionRow[] = [];
   for (const [k, name] of IN_APP_NAMES.entries()) {
     const errors: number[] = [];
     for (let severity = 1; severity <= 5; severity++) {
-      const r = evaluatePerturbed(set, classifier, io, `${name} severity ${severity}`, batchSize, (b) => {
-        const rng = new Rng(seed, Stream.noise, 0xc0, k, severity, b.start);
-        const n = b.pixels.length / per;
-        return tf.tensor(corruptImages(Float32Array.from(b.pixels), set.shape, name, severity, rng), [
-          n,
-          ...set.shape,
-        ]);
-      });
+      const r = await evaluatePerturbed(
+        set,
+        classifier,
+        io,
+        `${name} severity ${severity}`,
+        batchSize,
+        (b) => {
+          const rng = new Rng(seed, Stream.noise, 0xc0, k, severity, b.start);
+          const n = b.pixels.length / per;
+          return tf.tensor(corruptImages(Float32Array.from(b.pixels), set.shape, name, severity, rng), [
+            n,
+            ...set.shape,
+          ]);
+        },
+      );
       if (io.cancelled()) return rows;
       errors.push(1 - r.accuracy);
     }
@@ -107,7 +114,7 @@ export async function suiteCorruptions(
     for (let s = 0; s < c.severities; s++) {
       const pixels = await readCorruptionRows(suite, c, s, indices);
       const set = evalSetFromPixels(pixels, labels, suite.meta.shape);
-      const r = evaluatePerturbed(
+      const r = await evaluatePerturbed(
         set,
         classifier,
         io,

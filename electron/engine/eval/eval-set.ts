@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { BatchAssembler } from '../data/batches.js';
 import type { SplitData } from '../data/dataset.js';
 import type { Model } from '../models/model.js';
+import { readTidy } from '../nn/read.js';
 import { correctCount } from '../train/losses.js';
 
 /** Valid range of an input value (pixels: [0, 1]); null = unbounded features. */
@@ -63,7 +64,11 @@ export function pixelClassifier(
 }
 
 /** Gathers examples of a split in input space (images scaled to [0, 1], no normalisation). */
-export function gatherEvalSet(split: SplitData, shape: readonly number[], indices: Int32Array): EvalSet {
+export async function gatherEvalSet(
+  split: SplitData,
+  shape: readonly number[],
+  indices: Int32Array,
+): Promise<EvalSet> {
   const assembler = new BatchAssembler(split, shape, null);
   const per = shape.reduce((a, b) => a * b, 1);
   const x = new Float32Array(indices.length * per);
@@ -71,9 +76,12 @@ export function gatherEvalSet(split: SplitData, shape: readonly number[], indice
   const chunk = 1000;
   for (let s = 0; s < indices.length; s += chunk) {
     const b = assembler.make(indices.subarray(s, s + chunk));
-    x.set(b.x.dataSync(), s * per);
+    try {
+      x.set(await b.x.data(), s * per);
+    } finally {
+      tf.dispose([b.x, b.labels]);
+    }
     labels.set(b.labelArray, s);
-    tf.dispose([b.x, b.labels]);
   }
   return {
     x,
@@ -128,14 +136,14 @@ export interface PerturbedResult {
  * Evaluates the classifier on `perturb(batch)` for every batch of the set (the identity when
  * `perturb` is omitted), measuring accuracy and the SNR of the perturbation actually applied.
  */
-export function evaluatePerturbed(
+export async function evaluatePerturbed(
   set: EvalSet,
   classifier: Classifier,
   io: EvalIo,
   label: string,
   batchSize: number,
   perturb?: (b: EvalBatch) => tf.Tensor,
-): PerturbedResult {
+): Promise<PerturbedResult> {
   const per = set.shape.reduce((a, b) => a * b, 1);
   let correct = 0;
   let signal = 0;
@@ -146,13 +154,15 @@ export function evaluatePerturbed(
     io.progress(`${label}: ${s}/${set.n}`);
     const e = Math.min(set.n, s + batchSize);
     const pixels = set.x.subarray(s * per, e * per);
-    const [c = 0, sig = 0, noi = 0] = tf.tidy(() => {
+    const [c = 0, sig = 0, noi = 0] = await readTidy(() => {
       const x = tf.tensor(pixels, [e - s, ...set.shape], 'float32');
       const labels = tf.tensor1d(set.labels.subarray(s, e), 'int32');
       const xp = perturb ? perturb({ x, labels, pixels, start: s }) : x;
-      return tf
-        .stack([correctCount(classifier(xp), labels), tf.sum(tf.square(x)), tf.sum(tf.square(tf.sub(xp, x)))])
-        .dataSync();
+      return tf.stack([
+        correctCount(classifier(xp), labels),
+        tf.sum(tf.square(x)),
+        tf.sum(tf.square(tf.sub(xp, x))),
+      ]);
     });
     correct += c;
     signal += sig;

@@ -2,7 +2,9 @@ import path from 'node:path';
 import type { EvaluateJob } from '../../../shared/engine-protocol.js';
 import { LabFailure } from '../../../shared/result.js';
 import type { ReportTable, RunReport } from '../../../shared/run-types.js';
-import { readJsonIfExists, writeJsonAtomic } from '../../common/atomic-file.js';
+import { RunReportSchema } from '../../../shared/run-files.js';
+import { writeJsonAtomic } from '../../common/atomic-file.js';
+import { readRunJson } from '../../common/run-folder/index.js';
 import type { FinishResult } from '../train/experiment.js';
 import { disposeCheckpoint, loadCheckpoint, restoreInto } from '../train/checkpoint.js';
 import { readRunSpec, setupRun, type JobIo } from '../train/run-setup.js';
@@ -38,7 +40,7 @@ export function mergeEvaluation(previous: RunReport, extra: FinishResult): RunRe
 export async function runEvaluation(job: EvaluateJob, io: JobIo): Promise<RunReport> {
   const spec = await readRunSpec(job.runDir);
   const file = path.join(job.runDir, 'report.json');
-  const previous = await readJsonIfExists<RunReport>(file);
+  const previous = (await readRunJson(job.runDir, 'report.json', RunReportSchema)) as RunReport | undefined;
   if (!previous)
     throw new LabFailure('not-found', `${job.runDir} has no report.json: the run has not finished`);
   const withSuite = job.evaluation && spec.kind === 'robust' ? { ...spec, evaluation: job.evaluation } : spec;

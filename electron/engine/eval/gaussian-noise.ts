@@ -43,14 +43,14 @@ export function addPattern(
  * N(0, σ²) scaled by ε is added to every image and the result clamped; accuracy and the SNR of the
  * clamped images are averaged over draws.
  */
-export function gaussianNoise(
+export async function gaussianNoise(
   set: EvalSet,
   classifier: Classifier,
   o: { epsilons: readonly number[]; sigma: number; draws: number },
   seed: number,
   io: EvalIo,
   batchSize: number,
-): GaussianRow[] {
+): Promise<GaussianRow[]> {
   const patterns = Array.from({ length: o.draws }, (_, d) => gaussianPattern(set.shape, o.sigma, seed, d));
   const rows: GaussianRow[] = [];
   for (const epsilon of o.epsilons) {
@@ -58,7 +58,7 @@ export function gaussianNoise(
     let snr = 0;
     for (const [d, p] of patterns.entries()) {
       const label = `Gaussian ε=${epsilon}${o.draws > 1 ? ` (draw ${d + 1}/${o.draws})` : ''}`;
-      const r = evaluatePerturbed(set, classifier, io, label, batchSize, (b) =>
+      const r = await evaluatePerturbed(set, classifier, io, label, batchSize, (b) =>
         addPattern(b.x, p, epsilon, set),
       );
       acc += r.accuracy;

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { readTidy } from '../nn/read.js';
 import { normalizeRows } from '../lgg/graph.js';
 
 /** How embeddings are compared: Euclidean distance, or cosine similarity (scale-invariant). */
@@ -104,7 +105,11 @@ export class EmbeddingClassifier {
    * goes to the tied class whose nearest member ranks first). k is capped at the reference size.
    * At most `maxScores` query × reference scores exist at once.
    */
-  predictKnn(queries: tf.Tensor2D, ks: readonly number[], maxScores = MAX_SCORES): Map<number, Int32Array> {
+  async predictKnn(
+    queries: tf.Tensor2D,
+    ks: readonly number[],
+    maxScores = MAX_SCORES,
+  ): Promise<Map<number, Int32Array>> {
     const nq = queries.shape[0];
     const kMax = Math.min(this.size, Math.max(1, ...ks));
     const out = new Map<number, Int32Array>(ks.map((k) => [k, new Int32Array(nq)]));
@@ -113,12 +118,10 @@ export class EmbeddingClassifier {
     const first = new Int32Array(this.classes);
     for (let s = 0; s < nq; s += rows) {
       const n = Math.min(rows, nq - s);
-      const idx = tf.tidy(() => {
+      const ix = await readTidy(() => {
         const q = this.prepare(tf.slice(queries, [s, 0], [n, -1]));
         return tf.topk(this.scores(q, this.reference, this.referenceSq), kMax, true).indices;
       });
-      const ix = idx.dataSync();
-      idx.dispose();
       for (let r = 0; r < n; r++) {
         for (const [k, pred] of out) {
           counts.fill(0);

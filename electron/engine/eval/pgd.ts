@@ -70,17 +70,17 @@ export interface PgdRow {
 }
 
 /** PGD L∞ accuracy for every configuration. */
-export function pgdEvaluation(
+export async function pgdEvaluation(
   set: EvalSet,
   classifier: Classifier,
   configs: readonly Pgd[],
   seed: number,
   io: EvalIo,
   batchSize: number,
-): PgdRow[] {
+): Promise<PgdRow[]> {
   const rows: PgdRow[] = [];
   for (const [k, cfg] of configs.entries()) {
-    const r = evaluatePerturbed(set, classifier, io, `PGD ε=${round(cfg.epsilon)}`, batchSize, (b) =>
+    const r = await evaluatePerturbed(set, classifier, io, `PGD ε=${round(cfg.epsilon)}`, batchSize, (b) =>
       pgdAttack(classifier, b.x, b.labels, cfg, set.bounds, new Rng(seed, Stream.noise, 0x9d, k, b.start)),
     );
     if (io.cancelled()) return rows;

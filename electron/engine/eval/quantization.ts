@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Model } from '../models/model.js';
+import { readTidy } from '../nn/read.js';
 import { evaluatePerturbed, type Classifier, type EvalIo, type EvalSet } from './eval-set.js';
 
 /**
@@ -25,25 +26,28 @@ export function quantizedWeights(model: Model): tf.Variable[] {
  * float32 values are copied aside and assigned back in `finally`). Returns fn's value and the
  * largest relative change max|w′ − w| / max|w| over the tensors.
  */
-export function withQuantizedWeights<T>(
+export async function withQuantizedWeights<T>(
   model: Model,
   bits: number,
-  fn: () => T,
-): { value: T; maxRelChange: number } {
+  fn: () => Promise<T>,
+): Promise<{ value: T; maxRelChange: number }> {
   const weights = quantizedWeights(model);
   const saved = weights.map((v) => tf.clone(v));
   try {
     let maxRelChange = 0;
     for (const v of weights) {
       const q = quantizeTensor(v, bits);
-      const [d = 0, m = 0] = tf.tidy(() =>
-        tf.stack([tf.max(tf.abs(tf.sub(q, v))), tf.max(tf.abs(v))]).dataSync(),
-      );
-      if (m > 0) maxRelChange = Math.max(maxRelChange, d / m);
-      v.assign(q);
-      q.dispose();
+      try {
+        const [d = 0, m = 0] = await readTidy(() =>
+          tf.stack([tf.max(tf.abs(tf.sub(q, v))), tf.max(tf.abs(v))]),
+        );
+        if (m > 0) maxRelChange = Math.max(maxRelChange, d / m);
+        v.assign(q);
+      } finally {
+        q.dispose();
+      }
     }
-    return { value: fn(), maxRelChange };
+    return { value: await fn(), maxRelChange };
   } finally {
     weights.forEach((v, i) => {
       const s = saved[i];
@@ -66,17 +70,17 @@ export interface QuantizationRow {
 }
 
 /** Accuracy with the weights quantised, for each bit width; the weights are restored after each. */
-export function quantizationEvaluation(
+export async function quantizationEvaluation(
   model: Model,
   set: EvalSet,
   classifier: Classifier,
   bitWidths: readonly number[],
   io: EvalIo,
   batchSize: number,
-): QuantizationRow[] {
+): Promise<QuantizationRow[]> {
   const rows: QuantizationRow[] = [];
   for (const bits of bitWidths) {
-    const { value, maxRelChange } = withQuantizedWeights(model, bits, () =>
+    const { value, maxRelChange } = await withQuantizedWeights(model, bits, () =>
       evaluatePerturbed(set, classifier, io, `${bits}-bit weights`, batchSize),
     );
     if (io.cancelled()) return rows;

@@ -67,7 +67,7 @@ const pct = (a: number): number => Number((100 * a).toFixed(2));
 const db = (x: number): number | string => (Number.isFinite(x) ? Number(x.toFixed(2)) : x > 0 ? '∞' : '−∞');
 
 /** The evaluation examples: `subset` test examples, class-balanced and seeded, in input space. */
-export function evaluationSet(data: LoadedDataset, subset: number | null, seed: number): EvalSet {
+export function evaluationSet(data: LoadedDataset, subset: number | null, seed: number): Promise<EvalSet> {
   const n = data.test.count;
   const indices =
     subset !== null && subset < n
@@ -85,13 +85,13 @@ export function evaluationSet(data: LoadedDataset, subset: number | null, seed: 
  */
 export async function runRobustnessSuite(inp: SuiteInput): Promise<FinishResult> {
   const { evaluation: ev, io, seed } = inp;
-  const set = evaluationSet(inp.data, ev.subset, seed);
+  const set = await evaluationSet(inp.data, ev.subset, seed);
   const classifier = pixelClassifier(inp.model, inp.normalization);
   const metrics: Record<string, number> = {};
   const tables: ReportTable[] = [];
   const image = set.bounds !== null && inp.data.shape.length === 3;
 
-  const clean = evaluatePerturbed(set, classifier, io, 'clean', EVAL_BATCH);
+  const clean = await evaluatePerturbed(set, classifier, io, 'clean', EVAL_BATCH);
   if (io.cancelled()) return { metrics, tables };
   metrics.clean = clean.accuracy;
   tables.push({
@@ -102,7 +102,7 @@ export async function runRobustnessSuite(inp: SuiteInput): Promise<FinishResult>
   });
 
   if (ev.gaussian) {
-    const rows = gaussianNoise(set, classifier, ev.gaussian, seed, io, EVAL_BATCH);
+    const rows = await gaussianNoise(set, classifier, ev.gaussian, seed, io, EVAL_BATCH);
     for (const r of rows) metrics[`gaussian@${short(r.epsilon)}`] = r.accuracy;
     tables.push({
       id: 'gaussian',
@@ -114,7 +114,7 @@ export async function runRobustnessSuite(inp: SuiteInput): Promise<FinishResult>
   }
 
   if (ev.fgsm && ev.fgsm.epsilons.length + ev.fgsm.snrDb.length > 0) {
-    const rows = fgsmEvaluation(set, classifier, ev.fgsm, io, ATTACK_BATCH);
+    const rows = await fgsmEvaluation(set, classifier, ev.fgsm, io, ATTACK_BATCH);
     for (const r of rows) {
       metrics[
         r.targetSnrDb !== undefined ? `fgsm@${short(r.targetSnrDb)}dB` : `fgsm@${short(r.meanEpsilon)}`
@@ -136,7 +136,7 @@ export async function runRobustnessSuite(inp: SuiteInput): Promise<FinishResult>
   }
 
   if (ev.pgd.length > 0) {
-    const rows = pgdEvaluation(set, classifier, ev.pgd, seed, io, ATTACK_BATCH);
+    const rows = await pgdEvaluation(set, classifier, ev.pgd, seed, io, ATTACK_BATCH);
     for (const r of rows)
       metrics[`pgd@${short(r.cfg.epsilon)}×${r.cfg.iterations}${r.cfg.randomStart ? '+rs' : ''}`] =
         r.accuracy;
@@ -179,7 +179,7 @@ export async function runRobustnessSuite(inp: SuiteInput): Promise<FinishResult>
       if (io.cancelled()) return { metrics, tables };
     }
     if (ev.corruptions.inApp && image) {
-      const rows = inAppCorruptions(set, classifier, seed, io, EVAL_BATCH);
+      const rows = await inAppCorruptions(set, classifier, seed, io, EVAL_BATCH);
       metrics['corruptions.inApp.error'] = meanError(rows);
       tables.push(
         corruptionTable(
@@ -193,7 +193,7 @@ export async function runRobustnessSuite(inp: SuiteInput): Promise<FinishResult>
   }
 
   if (ev.dropout.length > 0) {
-    const rows = dropoutEvaluation(set, inp.model, inp.normalization, ev.dropout, seed, io, EVAL_BATCH);
+    const rows = await dropoutEvaluation(set, inp.model, inp.normalization, ev.dropout, seed, io, EVAL_BATCH);
     for (const r of rows) metrics[`dropout@${short(r.rate)}`] = r.accuracy;
     const mismatch = rows.some((r) => r.relus !== inp.reluTaps);
     tables.push({
@@ -210,7 +210,14 @@ export async function runRobustnessSuite(inp: SuiteInput): Promise<FinishResult>
   }
 
   if (ev.quantizationBits.length > 0) {
-    const rows = quantizationEvaluation(inp.model, set, classifier, ev.quantizationBits, io, EVAL_BATCH);
+    const rows = await quantizationEvaluation(
+      inp.model,
+      set,
+      classifier,
+      ev.quantizationBits,
+      io,
+      EVAL_BATCH,
+    );
     for (const r of rows) metrics[`quantized@${r.bits}bit`] = r.accuracy;
     tables.push({
       id: 'quantization',

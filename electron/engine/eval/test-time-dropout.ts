@@ -60,7 +60,7 @@ export interface DropoutRow {
 }
 
 /** Accuracy with test-time dropout at every ReLU, for each rate (one seeded draw of the masks). */
-export function dropoutEvaluation(
+export async function dropoutEvaluation(
   set: EvalSet,
   model: Model,
   normalization: { mean: number[]; std: number[] } | null,
@@ -68,12 +68,12 @@ export function dropoutEvaluation(
   seed: number,
   io: EvalIo,
   batchSize: number,
-): DropoutRow[] {
+): Promise<DropoutRow[]> {
   const rows: DropoutRow[] = [];
   const batches = Math.ceil(set.n / batchSize);
   for (const [k, rate] of rates.entries()) {
     const classifier = dropoutClassifier(model, normalization, rate, new Rng(seed, Stream.noise, 0xd0, k));
-    const value = evaluatePerturbed(set, classifier, io, `test-time dropout p=${rate}`, batchSize);
+    const value = await evaluatePerturbed(set, classifier, io, `test-time dropout p=${rate}`, batchSize);
     if (io.cancelled()) return rows;
     rows.push({
       rate,

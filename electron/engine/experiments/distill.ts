@@ -178,32 +178,32 @@ class DistillExperiment implements ExperimentPlugin {
     this.steps++;
   }
 
-  async epochMetrics(ctx: RunContext): Promise<Record<string, number>> {
-    return Promise.resolve(this.metrics(ctx));
+  epochMetrics(ctx: RunContext): Promise<Record<string, number>> {
+    return this.metrics(ctx);
   }
 
   async finish(ctx: RunContext): Promise<FinishResult> {
-    return Promise.resolve({ metrics: this.metrics(ctx), tables: [] });
+    return { metrics: await this.metrics(ctx), tables: [] };
   }
 
-  private metrics(ctx: RunContext): Record<string, number> {
+  private async metrics(ctx: RunContext): Promise<Record<string, number>> {
     if (this.cached?.steps === this.steps) return this.cached.metrics;
-    const teacher = this.teacherOnTest(ctx);
-    const student = predictions(ctx.model, ctx.testBatches, ctx.indices.test);
+    const teacher = await this.teacherOnTest(ctx);
+    const student = await predictions(ctx.model, ctx.testBatches, ctx.indices.test);
     const metrics: Record<string, number> = {
       teacherAcc: teacher.acc,
       agreement: countEqual(student, teacher.predictions) / Math.max(1, student.length),
     };
-    this.probePairDistances(ctx).forEach((v, i) => (metrics[`gkd.pair${i}`] = v));
+    (await this.probePairDistances(ctx)).forEach((v, i) => (metrics[`gkd.pair${i}`] = v));
     this.cached = { steps: this.steps, metrics };
     return metrics;
   }
 
   /** The teacher's test predictions and accuracy: the teacher never changes, so computed once. */
-  private teacherOnTest(ctx: RunContext): { predictions: Int32Array; acc: number } {
+  private async teacherOnTest(ctx: RunContext): Promise<{ predictions: Int32Array; acc: number }> {
     if (!this.teacherTest) {
       const idx = ctx.indices.test;
-      const pred = predictions(this.teacherModel, ctx.testBatches, idx);
+      const pred = await predictions(this.teacherModel, ctx.testBatches, idx);
       const labels = Int32Array.from(idx, (i) => ctx.data.test.y[i] ?? -1);
       this.teacherTest = { predictions: pred, acc: countEqual(pred, labels) / Math.max(1, idx.length) };
     }
@@ -212,38 +212,39 @@ class DistillExperiment implements ExperimentPlugin {
 
   /**
    * Teacher and student graphs of the probe batch for the given student taps (each paired with a
-   * teacher tap), as the loss builds them (the student reuses the teacher's kNN mask when asked).
+   * teacher tap), as the loss builds them (the student reuses the teacher's kNN mask when asked):
+   * `compute` derives tensors from each pair's graphs; their values are returned, pair by pair.
    */
-  private probeGraphs<T>(
+  private async probeGraphs(
     ctx: RunContext,
     pairs: LayerPair[],
-    read: (teacher: tf.Tensor2D, student: tf.Tensor2D, pair: LayerPair) => T,
-  ): T[] {
+    compute: (teacher: tf.Tensor2D, student: tf.Tensor2D) => tf.Tensor[],
+  ): Promise<tf.TypedArray[][]> {
     if (pairs.length === 0) return [];
     const batch = ctx.testBatches.make(ctx.indices.probe);
-    const out: T[] = [];
     try {
-      tf.tidy(() => {
+      const kept = tf.tidy(() => {
         const s = ctx.model.forward(batch.x, inference(), new Set(pairs.map((p) => p.student)));
         const t = this.teacherModel.forward(batch.x, inference(), new Set(pairs.map((p) => p.teacher)));
-        for (const p of pairs) {
+        return pairs.map((p) => {
           const tl = teacherLgg(tapOf(t, p.teacher, 'teacher'), this.spec.gkd.lgg);
-          out.push(read(tl.graph, studentLgg(tapOf(s, p.student, 'student'), this.spec.gkd.lgg, tl), p));
-        }
+          return compute(tl.graph, studentLgg(tapOf(s, p.student, 'student'), this.spec.gkd.lgg, tl));
+        });
       });
-      return out;
+      try {
+        return await Promise.all(kept.map((ts) => Promise.all(ts.map((x) => x.data()))));
+      } finally {
+        tf.dispose(kept.flat());
+      }
     } finally {
       tf.dispose([batch.x, batch.labels]);
     }
   }
 
   /** ‖A_T − A_S‖²_F (sum over entries) of every pair on the probe batch. */
-  private probePairDistances(ctx: RunContext): number[] {
-    return this.probeGraphs(
-      ctx,
-      this.pairs,
-      (t, s) => graphDistance(t, s, 'sum').dataSync()[0] ?? Number.NaN,
-    );
+  private async probePairDistances(ctx: RunContext): Promise<number[]> {
+    const values = await this.probeGraphs(ctx, this.pairs, (t, s) => [graphDistance(t, s, 'sum')]);
+    return values.map(([d]) => d?.[0] ?? Number.NaN);
   }
 
   /** Adds the teacher graph and |A_T − A_S| of every probe tap that has a paired teacher tap. */
@@ -252,21 +253,21 @@ class DistillExperiment implements ExperimentPlugin {
     const entries = snapshot.taps.filter((e) => byStudent.has(e.tap));
     const pairs = entries.map((e) => byStudent.get(e.tap) as LayerPair);
     const rel = path.relative(ctx.runDir, probeDir);
-    const files: [string, Uint8Array][] = [];
-    const values = this.probeGraphs(ctx, pairs, (t, s, p) => {
+    const b = ctx.indices.probe.length;
+    const values = await this.probeGraphs(ctx, pairs, (t, s) => {
       const diff = tf.abs(tf.sub(t, s));
-      const teacherFile = path.join(rel, `${p.student}.teacher.npy`);
-      const diffFile = path.join(rel, `${p.student}.diff.npy`);
-      files.push([teacherFile, encodeNpy(Float32Array.from(t.dataSync()), t.shape)]);
-      files.push([diffFile, encodeNpy(Float32Array.from(diff.dataSync()), diff.shape)]);
-      return { teacherFile, diffFile, sq: tf.sum(tf.square(diff)).dataSync()[0] ?? Number.NaN };
+      return [t, diff, tf.sum(tf.square(diff))];
     });
+    const files: [string, Uint8Array][] = [];
     entries.forEach((e, i) => {
-      const v = values[i];
-      if (!v) return;
-      e.files.teacher = v.teacherFile;
-      e.files.diff = v.diffFile;
-      e.sqFrobenius = v.sq;
+      const [teacher, diff, sq] = values[i] ?? [];
+      const p = pairs[i];
+      if (!teacher || !diff || !p) return;
+      e.files.teacher = path.join(rel, `${p.student}.teacher.npy`);
+      e.files.diff = path.join(rel, `${p.student}.diff.npy`);
+      e.sqFrobenius = sq?.[0] ?? Number.NaN;
+      files.push([e.files.teacher, encodeNpy(Float32Array.from(teacher), [b, b])]);
+      files.push([e.files.diff, encodeNpy(Float32Array.from(diff), [b, b])]);
     });
     await Promise.all(files.map(([f, bytes]) => fs.writeFile(path.join(ctx.runDir, f), bytes)));
   }

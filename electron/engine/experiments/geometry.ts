@@ -17,7 +17,8 @@ import type {
   StepLoss,
 } from '../train/experiment.js';
 import { correctCount, crossEntropy, crossEntropySum } from '../train/losses.js';
-import { forEachInferenceBatch } from './inference.js';
+import { readAllTidy, readTidy } from '../nn/read.js';
+import { forEachInferenceBatch, forEachInferenceOutput } from './inference.js';
 
 type GeometrySpec = SpecOf<'geometry'>;
 
@@ -131,12 +132,12 @@ class GeometryExperiment implements ExperimentPlugin {
     this.steps++;
   }
 
-  async epochMetrics(ctx: RunContext): Promise<Record<string, number>> {
-    return Promise.resolve(this.metrics(ctx));
+  epochMetrics(ctx: RunContext): Promise<Record<string, number>> {
+    return this.metrics(ctx);
   }
 
   async finish(ctx: RunContext): Promise<FinishResult> {
-    return Promise.resolve({ metrics: this.metrics(ctx), tables: [] });
+    return { metrics: await this.metrics(ctx), tables: [] };
   }
 
   /** The classifiers fitted on the current network's training embeddings (refitted after any step). */
@@ -166,7 +167,7 @@ class GeometryExperiment implements ExperimentPlugin {
     return this.fit.classifier;
   }
 
-  private metrics(ctx: RunContext): Record<string, number> {
+  private async metrics(ctx: RunContext): Promise<Record<string, number>> {
     if (this.cached?.steps === this.steps) return this.cached.metrics;
     const classifier = this.classifier(ctx);
     const idx = ctx.indices.test;
@@ -175,10 +176,14 @@ class GeometryExperiment implements ExperimentPlugin {
     const knn = new Map(ks.map((k) => [k, new Int32Array(idx.length)]));
     const mean = new Int32Array(idx.length);
     let normSum = 0;
-    forEachInferenceBatch(ctx.model, ctx.testBatches, idx, (out, _batch, offset) => {
-      for (const [k, pred] of classifier.predictKnn(out.output, ks)) knn.get(k)?.set(pred, offset);
-      mean.set(classifier.predictMean(out.output).dataSync(), offset);
-      normSum += tf.sum(tf.sqrt(tf.sum(tf.square(out.output), 1))).dataSync()[0] ?? Number.NaN;
+    await forEachInferenceOutput(ctx.model, ctx.testBatches, idx, async (output, _batch, offset) => {
+      for (const [k, pred] of await classifier.predictKnn(output, ks)) knn.get(k)?.set(pred, offset);
+      const [predicted = [], [norms = Number.NaN] = []] = await readAllTidy(() => [
+        classifier.predictMean(output),
+        tf.sum(tf.sqrt(tf.sum(tf.square(output), 1))),
+      ]);
+      mean.set(predicted, offset);
+      normSum += norms;
     });
     const n = Math.max(1, idx.length);
     const metrics: Record<string, number> = {};
@@ -193,17 +198,16 @@ class GeometryExperiment implements ExperimentPlugin {
   }
 
   /** The 2-D PCA of the probe batch's output (embedding or logits), one point per example. */
-  probeExtras(ctx: RunContext, snapshot: ProbeSnapshot): Promise<void> {
+  async probeExtras(ctx: RunContext, snapshot: ProbeSnapshot): Promise<void> {
     const batch = ctx.testBatches.make(ctx.indices.probe);
     try {
-      const values = tf.tidy(() =>
-        ctx.model.forward(batch.x, { training: false, bnUpdates: [] }).output.dataSync(),
+      const values = await readTidy(
+        () => ctx.model.forward(batch.x, { training: false, bnUpdates: [] }).output,
       );
       snapshot.embedding2d = pca2d(values, ctx.indices.probe.length, this.outputDim);
     } finally {
       tf.dispose([batch.x, batch.labels]);
     }
-    return Promise.resolve();
   }
 
   dispose(): void {

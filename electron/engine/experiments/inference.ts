@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Batch, BatchAssembler } from '../data/batches.js';
 import type { ForwardResult, Model } from '../models/model.js';
+import { readTidy } from '../nn/read.js';
 import { EVAL_BATCH } from '../train/evaluate.js';
 
 /**
@@ -25,11 +26,37 @@ export function forEachInferenceBatch(
   }
 }
 
+/**
+ * Like {@link forEachInferenceBatch} for work that reads values back (which is asynchronous on a
+ * GPU backend): the batch's output stays alive until `fn` resolves, then is freed.
+ */
+export async function forEachInferenceOutput(
+  model: Model,
+  assembler: BatchAssembler,
+  indices: Int32Array,
+  fn: (output: tf.Tensor2D, batch: Batch, offset: number) => Promise<void>,
+): Promise<void> {
+  for (let s = 0; s < indices.length; s += EVAL_BATCH) {
+    const batch = assembler.make(indices.subarray(s, s + EVAL_BATCH));
+    let output: tf.Tensor2D | undefined;
+    try {
+      output = tf.tidy(() => model.forward(batch.x, { training: false, bnUpdates: [] }).output);
+      await fn(output, batch, s);
+    } finally {
+      tf.dispose([batch.x, batch.labels, ...(output ? [output] : [])]);
+    }
+  }
+}
+
 /** Top-1 predictions (argmax of the output) of a model on examples of a split. */
-export function predictions(model: Model, assembler: BatchAssembler, indices: Int32Array): Int32Array {
+export async function predictions(
+  model: Model,
+  assembler: BatchAssembler,
+  indices: Int32Array,
+): Promise<Int32Array> {
   const out = new Int32Array(indices.length);
-  forEachInferenceBatch(model, assembler, indices, (r, _b, offset) => {
-    out.set(tf.argMax(r.output, 1).dataSync(), offset);
+  await forEachInferenceOutput(model, assembler, indices, async (output, _b, offset) => {
+    out.set(await readTidy(() => tf.argMax(output, 1)), offset);
   });
   return out;
 }

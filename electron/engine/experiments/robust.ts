@@ -65,11 +65,16 @@ export function robustPlugin(spec: RobustSpec, classes: number): ExperimentPlugi
    * Runs after the step, off the gradient tape: no sync in the middle of the step, and a throw
    * there would strand the tensors the tape saved for the backward pass.
    */
-  const checkAlive = (): void => {
+  const checkAlive = async (): Promise<void> => {
     if (!pending) return;
-    const values = pending.dataSync();
-    tf.dispose(pending);
+    const read = pending;
     pending = undefined;
+    let values: tf.TypedArray;
+    try {
+      values = await read.data();
+    } finally {
+      read.dispose();
+    }
     const [ceV = 0, termV = 0, deltaV = 0, ...max] = values;
     taps.forEach((t, i) => deadFor.set(t, (max[i] ?? 0) === 0 ? (deadFor.get(t) ?? 0) + 1 : 0));
     const dead = taps.filter((t) => (deadFor.get(t) ?? 0) >= DEAD_LAYER_PATIENCE);
@@ -139,15 +144,15 @@ export function robustPlugin(spec: RobustSpec, classes: number): ExperimentPlugi
       return { total: regularised ? tf.add(ce, term.weighted) : ce, components };
     },
 
-    afterStep(ctx) {
-      checkAlive();
+    async afterStep(ctx) {
+      await checkAlive();
       if (parseval) applyParseval(ctx.model.params.trainable, spec.parseval.beta);
     },
 
-    probeExtras(ctx, snapshot) {
-      if (!spec.evaluation.perturbedProfiles) return Promise.resolve();
-      const probe = gatherEvalSet(ctx.data.test, ctx.data.shape, ctx.indices.probe);
-      snapshot.perturbed = perturbedProfiles(
+    async probeExtras(ctx, snapshot) {
+      if (!spec.evaluation.perturbedProfiles) return;
+      const probe = await gatherEvalSet(ctx.data.test, ctx.data.shape, ctx.indices.probe);
+      snapshot.perturbed = await perturbedProfiles(
         ctx.model,
         pixelClassifier(ctx.model, ctx.normalization),
         inputNormalizer(ctx.normalization),
@@ -157,7 +162,6 @@ export function robustPlugin(spec: RobustSpec, classes: number): ExperimentPlugi
         spec.evaluation,
         evaluationSeed(spec),
       );
-      return Promise.resolve();
     },
 
     finish(ctx) {

@@ -1,13 +1,14 @@
-import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { LabFailure } from '../../../shared/result.js';
-import type { RunStatus } from '../../../shared/run-types.js';
+import { RunStatusSchema } from '../../../shared/run-files.js';
 import type { TeacherSource } from '../../../shared/spec/experiments.js';
-import { readJsonIfExists } from '../../common/atomic-file.js';
+import { teacherMismatch, type TeacherNeeds } from '../../../shared/teacher-compat.js';
+import { findCheckpointFolder, readRunJson } from '../../common/run-folder/index.js';
+import { describeTeacher, teacherFolder } from '../../common/teacher-source.js';
 import type { Model } from '../models/model.js';
 import { createModel } from '../models/registry.js';
 import { detached } from '../nn/detach.js';
-import { disposeCheckpoint, findCheckpoint, loadCheckpoint, restoreInto } from '../train/checkpoint.js';
+import { disposeCheckpoint, readCheckpoint, restoreInto } from '../train/checkpoint.js';
 
 /** A loaded teacher network and where it came from. */
 export interface Teacher {
@@ -18,80 +19,40 @@ export interface Teacher {
 }
 
 /** What the student's run expects of a teacher. */
-export interface TeacherRequirements {
+export interface TeacherRequirements extends TeacherNeeds {
   /** The lab's data folder (for `{ run }` sources and relative checkpoint paths). */
   dataDir: string;
-  /** Per-example input shape of the dataset. */
-  inputShape: readonly number[];
-  /** Classes of the dataset. */
-  classes: number;
-  /** Input normalisation of the student's run (the teacher must have been trained with the same). */
-  normalization: { mean: number[]; std: number[] } | null;
 }
 
-/** Folder a teacher source points at: `<dataDir>/runs/<id>`, or the checkpoint path (relative to the data folder). */
-export function teacherFolder(source: TeacherSource, dataDir: string): string {
-  if ('run' in source) return path.join(dataDir, 'runs', source.run);
-  return path.resolve(dataDir, source.checkpoint);
-}
-
-function describeNorm(n: { mean: number[]; std: number[] } | null): string {
-  if (!n) return 'none (raw [0, 1] inputs)';
-  const f = (a: number[]): string => a.map((v) => v.toPrecision(4)).join(', ');
-  return `mean (${f(n.mean)}), std (${f(n.std)})`;
-}
-
-function sameNormalization(
-  a: TeacherRequirements['normalization'],
-  b: TeacherRequirements['normalization'],
-): boolean {
-  if (a === null || b === null) return a === b;
-  const close = (x: number[], y: number[]): boolean =>
-    x.length === y.length &&
-    x.every((v, i) => Math.abs(v - (y[i] ?? Number.NaN)) <= 1e-6 * Math.max(1, Math.abs(v)));
-  return close(a.mean, b.mean) && close(a.std, b.std);
-}
+export { teacherFolder };
 
 /**
  * Loads a distillation teacher: a run folder (its latest checkpoint; the run must have completed
- * when it has a status.json) or a checkpoint folder. The checkpoint's `model.json` rebuilds the
- * network, then its weights are restored. The teacher must read the same inputs as the student:
- * same input shape, same classes (its output is C logits) and the same input normalisation.
+ * when it has a status.json) or a checkpoint folder, checked against its checksums. The
+ * checkpoint's `model.json` rebuilds the network, then its weights are restored. The teacher must
+ * read the same inputs as the student (see {@link teacherMismatch}).
  */
 export async function loadTeacher(source: TeacherSource, req: TeacherRequirements): Promise<Teacher> {
   const folder = teacherFolder(source, req.dataDir);
-  const what = 'run' in source ? `teacher run "${source.run}"` : `teacher checkpoint ${folder}`;
+  const what = describeTeacher(source, req.dataDir);
   if ('run' in source) {
-    const status = await readJsonIfExists<RunStatus>(path.join(folder, 'status.json'));
+    const status = await readRunJson(
+      folder,
+      'status.json',
+      RunStatusSchema,
+      `runs/${source.run}/status.json`,
+    );
     if (status && status.state !== 'completed') {
       throw new LabFailure('invalid-spec', `${what} is ${status.state}; a teacher must have completed`);
     }
   }
-  if (!(await findCheckpoint(folder)))
-    throw new LabFailure('not-found', `${what}: no checkpoint in ${folder}`);
-  const ckpt = await loadCheckpoint(folder);
+  const found = await findCheckpointFolder(folder, 'checksum');
+  if (!found) throw new LabFailure('not-found', `${what}: no checkpoint in ${folder}`);
+  const mismatch = teacherMismatch(found.meta, req, what);
+  if (mismatch) throw new LabFailure('invalid-spec', mismatch);
+  const ckpt = await readCheckpoint(found);
   try {
     const m = ckpt.meta;
-    const shape = (s: readonly number[]): string => `[${s.join(', ')}]`;
-    if (shape(m.inputShape) !== shape(req.inputShape)) {
-      throw new LabFailure(
-        'invalid-spec',
-        `${what} reads inputs of shape ${shape(m.inputShape)}; this dataset has ${shape(req.inputShape)}`,
-      );
-    }
-    if (m.classes !== req.classes || m.outputDim !== req.classes) {
-      throw new LabFailure(
-        'invalid-spec',
-        `${what} outputs ${m.outputDim} values for ${m.classes} classes; a teacher must output ${req.classes} class logits for this dataset`,
-      );
-    }
-    if (!sameNormalization(m.normalization, req.normalization)) {
-      throw new LabFailure(
-        'invalid-spec',
-        `${what} was trained with input normalisation ${describeNorm(m.normalization)}, but this run uses ` +
-          `${describeNorm(req.normalization)}; set training.normalize to match the teacher's run`,
-      );
-    }
     const model = createModel(m.model, m.inputShape, m.outputDim, 0);
     try {
       restoreInto(ckpt, model);

@@ -7,25 +7,27 @@ import { LabFailure } from '../../../shared/result.js';
 import { writeNpy } from '../../common/npy-file.js';
 import { buildLgg, graphDistance, sparsity, type Lgg } from '../lgg/graph.js';
 import { interClassPairs, labelSmoothness, oneHot } from '../lgg/smoothness.js';
+import { readScalar, readTidy } from '../nn/read.js';
 import { readLabels, readLayer } from './npy-inputs.js';
 
 /** σ, σ per pair and sparsity of a graph. */
-function describeGraph(
+async function describeGraph(
   file: string,
   dim: number,
   g: tf.Tensor2D,
   y: tf.Tensor2D,
   pairs: number,
-): AnalyzeLayer {
-  const [m1 = 0, m2 = 0] = tf.tidy(() =>
-    tf.stack([labelSmoothness(g, y, 1), labelSmoothness(g, y, 2)]).dataSync(),
-  );
+): Promise<AnalyzeLayer> {
+  const [[m1 = 0, m2 = 0], values] = await Promise.all([
+    readTidy(() => tf.stack([labelSmoothness(g, y, 1), labelSmoothness(g, y, 2)])),
+    g.data(),
+  ]);
   return {
     file,
     dim,
     sigma: { m1, m2 },
     sigmaPairs: { m1: m1 / pairs, m2: m2 / pairs },
-    sparsity: sparsity(g),
+    sparsity: sparsity(values, g.shape[0]),
   };
 }
 
@@ -42,7 +44,7 @@ function lggOf(x: tf.Tensor2D, o: LggOptions, mask?: tf.Tensor2D): Lgg {
 
 async function saveGraph(dir: string, name: string, g: tf.Tensor2D): Promise<string> {
   const file = path.join(dir, name);
-  await writeNpy(file, Float32Array.from(g.dataSync()), g.shape);
+  await writeNpy(file, Float32Array.from(await g.data()), g.shape);
   return file;
 }
 
@@ -87,21 +89,18 @@ export async function analyze(job: AnalyzeJob): Promise<AnalyzeResult> {
         const own = lggOf(x, job.lgg);
         const paired =
           teacher && job.lgg.maskSource === 'teacher' && teacher.mask ? lggOf(x, job.lgg, teacher.mask) : own;
-        const layer = describeGraph(file, x.shape[1], own.graph, y, pairs);
+        const layer = await describeGraph(file, x.shape[1], own.graph, y, pairs);
         if (job.saveGraphDir) layer.graphFile = await saveGraph(job.saveGraphDir, `graph${i}.npy`, own.graph);
         layers.push(layer);
         if (teacher && tfile && xt) {
-          const tl = describeGraph(tfile, xt.shape[1], teacher.graph, y, pairs);
+          const tl = await describeGraph(tfile, xt.shape[1], teacher.graph, y, pairs);
           if (job.saveGraphDir) {
             tl.teacherGraphFile = await saveGraph(job.saveGraphDir, `teacher_graph${i}.npy`, teacher.graph);
             if (paired !== own)
               await saveGraph(job.saveGraphDir, `student_graph_teacher_mask${i}.npy`, paired.graph);
           }
           teacherLayers.push(tl);
-          const d = tf.tidy(
-            () => graphDistance(teacher.graph, paired.graph, job.gkd.reduction).dataSync()[0] ?? 0,
-          );
-          perPair.push(d);
+          perPair.push(await readScalar(() => graphDistance(teacher.graph, paired.graph, job.gkd.reduction)));
         }
         tf.dispose(
           [own.graph, own.mask, paired.graph, teacher?.graph, teacher?.mask].filter(

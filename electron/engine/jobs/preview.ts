@@ -4,6 +4,7 @@ import { BatchAssembler } from '../data/batches.js';
 import { loadDataset } from '../data/dataset.js';
 import { probeIndices } from '../data/sampling.js';
 import { buildLgg, sparsity } from '../lgg/graph.js';
+import { readAllTidy } from '../nn/read.js';
 import { interClassPairs, labelSmoothness, oneHot } from '../lgg/smoothness.js';
 
 /** The LGG of a class-sorted sample batch of raw (normalised) inputs: the graph playground. */
@@ -14,18 +15,18 @@ export async function preview(job: PreviewJob): Promise<PreviewResult> {
     idx,
   );
   try {
-    return tf.tidy(() => {
+    const [values = [], [s1 = 0] = []] = await readAllTidy(() => {
       const { graph } = buildLgg(batch.x, job.lgg);
-      const s1 = labelSmoothness(graph, oneHot(batch.labels, data.classes), 1).dataSync()[0] ?? 0;
-      const labels = Array.from(batch.labelArray);
-      return {
-        labels,
-        graph: Array.from(graph.dataSync()),
-        sigma1: s1,
-        sigma1Pairs: s1 / Math.max(1, interClassPairs(labels)),
-        sparsity: sparsity(graph),
-      };
+      return [graph, labelSmoothness(graph, oneHot(batch.labels, data.classes), 1)];
     });
+    const labels = Array.from(batch.labelArray);
+    return {
+      labels,
+      graph: Array.from(values),
+      sigma1: s1,
+      sigma1Pairs: s1 / Math.max(1, interClassPairs(labels)),
+      sparsity: sparsity(values, labels.length),
+    };
   } finally {
     tf.dispose([batch.x, batch.labels]);
   }

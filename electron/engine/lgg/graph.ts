@@ -87,11 +87,9 @@ export function graphDistance(a: tf.Tensor2D, b: tf.Tensor2D, reduction: 'sum' |
   return reduction === 'sum' ? tf.sum(sq) : tf.mean(sq);
 }
 
-/** Fraction of off-diagonal entries that are exactly zero. */
-export function sparsity(graph: tf.Tensor2D): number {
-  const b = graph.shape[0];
+/** Fraction of off-diagonal entries that are exactly zero, from a B×B graph's values (row-major). */
+export function sparsity(values: ArrayLike<number>, b: number): number {
   if (b < 2) return 0;
-  const values = graph.dataSync();
   let zeros = 0;
   for (let i = 0; i < b; i++) {
     for (let j = 0; j < b; j++) if (i !== j && values[i * b + j] === 0) zeros++;

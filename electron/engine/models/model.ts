@@ -1,17 +1,9 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type { ForwardContext } from '../nn/layers.js';
 import type { ParamSet } from '../nn/params.js';
+import { tapNamesOfKind, type TapInfo, type TapKind } from '../../../shared/spec/model-taps.js';
 
-/** Kind of a tapped representation. */
-export type TapKind = 'stage' | 'relu' | 'embedding';
-
-/** A named representation a loss or metric can read from one forward pass. */
-export interface TapInfo {
-  /** Unique name within the model, e.g. `stage2`, `relu.7`. */
-  name: string;
-  /** `stage`: a stage output (GKD's default pairs); `relu`: a ReLU output; `embedding`: the last hidden layer. */
-  kinds: TapKind[];
-}
+export type { TapInfo, TapKind };
 
 /** Result of a forward pass. */
 export interface ForwardResult {
@@ -39,7 +31,7 @@ export interface Model {
 
 /** Tap names of a kind, in order. */
 export function tapsOfKind(model: Model, kind: TapKind): string[] {
-  return model.taps.filter((t) => t.kinds.includes(kind)).map((t) => t.name);
+  return tapNamesOfKind(model, kind);
 }
 
 /**

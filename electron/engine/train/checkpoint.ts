@@ -3,8 +3,14 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { LabFailure } from '../../../shared/result.js';
-import type { ModelSpec } from '../../../shared/spec/model.js';
-import { readJsonIfExists, writeJsonAtomic } from '../../common/atomic-file.js';
+import type { CheckpointMeta, LatestPointer } from '../../../shared/run-files.js';
+import { writeJsonAtomic } from '../../common/atomic-file.js';
+import {
+  findCheckpointFolder,
+  RunFolderDamage,
+  sha256Hex,
+  type CheckedCheckpoint,
+} from '../../common/run-folder/index.js';
 import type { Model } from '../models/model.js';
 import type { Sgd } from './sgd.js';
 
@@ -22,36 +28,7 @@ export interface TrainState {
   seconds: number;
 }
 
-/** `model.json` of a checkpoint folder: TF.js weights manifest plus what rebuilds the network. */
-export interface CheckpointMeta {
-  format: 'lgg-lab-checkpoint';
-  formatVersion: 1;
-  /** Architecture. */
-  model: ModelSpec;
-  /** Input shape [H, W, C] or [F]. */
-  inputShape: number[];
-  /** Output width. */
-  outputDim: number;
-  /** Class count of the dataset it was trained on. */
-  classes: number;
-  /** Per-channel normalisation the network expects, or null for raw [0, 1] inputs. */
-  normalization: { mean: number[]; std: number[] } | null;
-  /** Training position. */
-  state: TrainState;
-  /** TF.js weights manifest of `weights.bin` (parameters and buffers by local name). */
-  weightsManifest: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
-  /** Manifest of `optimizer.bin` (momentum buffers by parameter name), when there is one. */
-  optimizerManifest?: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
-  /** ISO-8601 creation time. */
-  createdAt: string;
-}
-
-/** Pointer file `checkpoints/latest.json`. */
-interface Latest {
-  dir: string;
-  epoch: number;
-  step: number;
-}
+export type { CheckpointMeta };
 
 const KEEP = 2;
 
@@ -62,7 +39,7 @@ export async function saveCheckpoint(
   sgd: Sgd | undefined,
   meta: Omit<
     CheckpointMeta,
-    'format' | 'formatVersion' | 'weightsManifest' | 'optimizerManifest' | 'createdAt'
+    'format' | 'formatVersion' | 'weightsManifest' | 'optimizerManifest' | 'checksums' | 'createdAt'
   >,
 ): Promise<string> {
   const root = path.join(runDir, 'checkpoints');
@@ -75,19 +52,28 @@ export async function saveCheckpoint(
     const weights = await tf.io.encodeWeights(
       model.params.entries().map(([n, v]) => ({ name: n, tensor: v })),
     );
-    await fs.writeFile(path.join(tmp, 'weights.bin'), new Uint8Array(weights.data));
+    // Checksums are taken from the bytes in memory and written with them, so any later change to
+    // a file (a bad copy, a flipped bit, an edit) is caught when the checkpoint is read.
+    const checksums: Record<string, string> = {};
+    const write = async (name: string, data: ArrayBuffer): Promise<void> => {
+      const bytes = new Uint8Array(data);
+      checksums[name] = sha256Hex(bytes);
+      await fs.writeFile(path.join(tmp, name), bytes);
+    };
+    await write('weights.bin', weights.data);
     let optimizerManifest: CheckpointMeta['optimizerManifest'];
     if (sgd && sgd.buffers.size > 0) {
       const opt = await tf.io.encodeWeights([...sgd.buffers].map(([n, v]) => ({ name: n, tensor: v })));
-      await fs.writeFile(path.join(tmp, 'optimizer.bin'), new Uint8Array(opt.data));
-      optimizerManifest = [{ paths: ['optimizer.bin'], weights: opt.specs }];
+      await write('optimizer.bin', opt.data);
+      optimizerManifest = [{ paths: ['optimizer.bin'], weights: manifestEntries(opt.specs) }];
     }
     const full: CheckpointMeta = {
       format: 'lgg-lab-checkpoint',
       formatVersion: 1,
       ...meta,
-      weightsManifest: [{ paths: ['weights.bin'], weights: weights.specs }],
+      weightsManifest: [{ paths: ['weights.bin'], weights: manifestEntries(weights.specs) }],
       ...(optimizerManifest ? { optimizerManifest } : {}),
+      checksums,
       createdAt: new Date().toISOString(),
     };
     await writeJsonAtomic(path.join(tmp, 'model.json'), full);
@@ -97,11 +83,8 @@ export async function saveCheckpoint(
     await fs.rm(tmp, { recursive: true, force: true });
     throw e;
   }
-  await writeJsonAtomic(path.join(root, 'latest.json'), {
-    dir: name,
-    epoch: meta.state.epoch,
-    step: meta.state.step,
-  });
+  const latest: LatestPointer = { dir: name, epoch: meta.state.epoch, step: meta.state.step };
+  await writeJsonAtomic(path.join(root, 'latest.json'), latest);
   await prune(root, name);
   return path.join(root, name);
 }
@@ -121,55 +104,59 @@ export interface LoadedCheckpoint {
 }
 
 /**
- * Resolves a checkpoint folder: a run folder (its latest checkpoint), a `checkpoints/` folder, or a
- * checkpoint folder holding `model.json`. Undefined when a run has no checkpoint yet.
+ * Reads a checkpoint folder, or the latest checkpoint of a run folder (or of its `checkpoints/`
+ * folder), checked against its schema and checksums: a damaged one fails with the file and the reason.
  */
-export async function findCheckpoint(dir: string): Promise<string | undefined> {
-  if (await exists(path.join(dir, 'model.json'))) return dir;
-  for (const root of [path.join(dir, 'checkpoints'), dir]) {
-    const latest = await readJsonIfExists<Latest>(path.join(root, 'latest.json'));
-    if (latest && (await exists(path.join(root, latest.dir, 'model.json'))))
-      return path.join(root, latest.dir);
-  }
-  return undefined;
-}
-
-async function exists(p: string): Promise<boolean> {
-  return fs.stat(p).then(
-    () => true,
-    () => false,
-  );
-}
-
-/** Reads a checkpoint folder (see {@link findCheckpoint}). */
 export async function loadCheckpoint(dir: string): Promise<LoadedCheckpoint> {
-  const found = await findCheckpoint(dir);
+  const found = await findCheckpointFolder(dir, 'checksum');
   if (!found) throw new LabFailure('not-found', `no checkpoint in ${dir}`);
-  const meta = await readJsonIfExists<CheckpointMeta>(path.join(found, 'model.json'));
-  if (meta?.format !== 'lgg-lab-checkpoint') {
-    throw new LabFailure('checkpoint-invalid', `${found}/model.json is not an LGG Lab checkpoint`);
-  }
-  const read = async (m: CheckpointMeta['weightsManifest'] | undefined): Promise<tf.NamedTensorMap> => {
-    if (!m?.[0]) return {};
-    const buf = await fs.readFile(path.join(found, m[0].paths[0] ?? 'weights.bin'));
-    const expected = m[0].weights.reduce((n, w) => n + w.shape.reduce((a, b) => a * b, 1) * 4, 0);
-    if (buf.byteLength !== expected) {
-      throw new LabFailure(
-        'checkpoint-invalid',
-        `${found}: ${m[0].paths[0]} has ${buf.byteLength} bytes, manifest says ${expected}`,
+  return readCheckpoint(found);
+}
+
+/** The tensors of a checked checkpoint (the caller disposes them). */
+export async function readCheckpoint(found: CheckedCheckpoint): Promise<LoadedCheckpoint> {
+  const read = async (
+    file: string | undefined,
+    m: CheckpointMeta['weightsManifest'] | undefined,
+  ): Promise<tf.NamedTensorMap> => {
+    if (!file || !m?.[0]) return {};
+    const buf = await fs.readFile(file);
+    try {
+      return tf.io.decodeWeights(
+        buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength),
+        m[0].weights,
+      );
+    } catch (e) {
+      throw new RunFolderDamage(
+        path.relative(found.dir, file),
+        `cannot be decoded (${(e as Error).message})`,
+        `${found.dir}/`,
       );
     }
-    return tf.io.decodeWeights(
-      buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength),
-      m[0].weights,
-    );
   };
-  return {
-    meta,
-    dir: found,
-    weights: await read(meta.weightsManifest),
-    optimizer: await read(meta.optimizerManifest),
-  };
+  const weights = await read(found.files.weights, found.meta.weightsManifest);
+  try {
+    return {
+      meta: found.meta,
+      dir: found.dir,
+      weights,
+      optimizer: await read(found.files.optimizer, found.meta.optimizerManifest),
+    };
+  } catch (e) {
+    tf.dispose(Object.values(weights));
+    throw e;
+  }
+}
+
+/** The manifest entries the schema of model.json knows (the lab writes float32 and int32 tensors). */
+function manifestEntries(
+  specs: tf.io.WeightsManifestEntry[],
+): CheckpointMeta['weightsManifest'][number]['weights'] {
+  return specs.map((w) => {
+    if (w.dtype !== 'float32' && w.dtype !== 'int32')
+      throw new Error(`checkpoint: tensor ${w.name} has dtype ${w.dtype}; only float32 and int32 are saved`);
+    return { name: w.name, shape: [...w.shape], dtype: w.dtype };
+  });
 }
 
 /** Copies checkpoint tensors into a model (and optimiser); every variable must be present with its shape. */

@@ -90,8 +90,8 @@ export interface ExperimentPlugin {
   trainCorrect?(ctx: RunContext, batch: Batch, out: ForwardResult): tf.Scalar;
   /** Loss and accuracy of an evaluation batch (cross-entropy and argmax by default). */
   evalBatch?(ctx: RunContext, batch: Batch, out: ForwardResult): EvalBatchResult;
-  /** After every optimiser step, outside the tape (e.g. the Parseval retraction). */
-  afterStep?(ctx: RunContext): void;
+  /** After every optimiser step, outside the tape (e.g. the Parseval retraction); may read values. */
+  afterStep?(ctx: RunContext): void | Promise<void>;
   /** Extra test metrics at the end of an epoch (merged into the epoch record's `test`). */
   epochMetrics?(ctx: RunContext, epoch: number): Promise<Record<string, number>>;
   /** Adds kind-specific content to a probe snapshot (teacher graphs, PCA, perturbed σ). */

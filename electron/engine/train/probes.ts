@@ -52,30 +52,36 @@ export async function takeProbeSnapshot(
   const pairs = Math.max(1, interClassPairs(labels));
   const entries: ProbeTap[] = [];
   const files: [string, Uint8Array][] = [];
-  tf.tidy(() => {
+  // Graphs and their σ stay on the device until all are computed, then are read in one go.
+  const computed = tf.tidy(() => {
     const out = ctx.model.forward(batch.x, { training: false, bnUpdates: [] }, new Set(taps));
     const y = oneHot(batch.labels, ctx.data.classes);
-    for (const tap of taps) {
+    return taps.flatMap((tap) => {
       const rep = out.taps.get(tap);
-      if (!rep) continue;
+      if (!rep) return [];
       const { graph } = buildLgg(rep, opts);
-      const [s1 = 0, s2 = 0] = tf
-        .stack([labelSmoothness(graph, y, 1), labelSmoothness(graph, y, 2)])
-        .dataSync();
-      const file = path.join(rel, `${tap}.npy`);
-      files.push([file, encodeNpy(Float32Array.from(graph.dataSync()), graph.shape)]);
+      const sigmas = tf.stack([labelSmoothness(graph, y, 1), labelSmoothness(graph, y, 2)]);
+      return [{ tap, dim: rep.size / (rep.shape[0] ?? 1), graph, sigmas }];
+    });
+  });
+  try {
+    for (const c of computed) {
+      const [values, [s1 = 0, s2 = 0]] = await Promise.all([c.graph.data(), c.sigmas.data()]);
+      const file = path.join(rel, `${c.tap}.npy`);
+      files.push([file, encodeNpy(Float32Array.from(values), c.graph.shape)]);
       entries.push({
-        tap,
-        dim: rep.size / (rep.shape[0] ?? 1),
+        tap: c.tap,
+        dim: c.dim,
         sigma1: s1,
         sigma2: s2,
         sigma1Pairs: s1 / pairs,
-        sparsity: sparsity(graph),
+        sparsity: sparsity(values, c.graph.shape[0]),
         files: { graph: file },
       });
     }
-  });
-  tf.dispose([batch.x, batch.labels]);
+  } finally {
+    tf.dispose([batch.x, batch.labels, ...computed.flatMap((c) => [c.graph, c.sigmas])]);
+  }
   await Promise.all(files.map(([f, bytes]) => fs.writeFile(path.join(ctx.runDir, f), bytes)));
   const snapshot: ProbeSnapshot = { epoch, labels, graph: describeLgg(opts), taps: entries };
   await plugin.probeExtras?.(ctx, snapshot, dir);

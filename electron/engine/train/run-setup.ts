@@ -1,9 +1,9 @@
-import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { EngineToHost } from '../../../shared/engine-protocol.js';
 import type { RunProgress } from '../../../shared/run-types.js';
 import { LabFailure } from '../../../shared/result.js';
-import { parseExperimentSpec } from '../../../shared/spec/index.js';
+import { ExperimentSpecFileSchema } from '../../../shared/spec/index.js';
+import { requireRunJson } from '../../common/run-folder/index.js';
 import type { ExperimentSpec } from '../../../shared/spec/experiments.js';
 import { BatchAssembler } from '../data/batches.js';
 import { loadDataset } from '../data/dataset.js';
@@ -21,15 +21,7 @@ export interface JobIo {
 
 /** Reads and validates `spec.json` of a run folder. */
 export async function readRunSpec(runDir: string): Promise<ExperimentSpec> {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(await fs.readFile(path.join(runDir, 'spec.json'), 'utf8'));
-  } catch (e) {
-    throw new LabFailure('not-found', `${runDir}: no readable spec.json (${(e as Error).message})`);
-  }
-  const r = parseExperimentSpec(raw);
-  if (!r.ok) throw new LabFailure(r.error.code, r.error.message, r.error.details);
-  return r.value;
+  return requireRunJson(runDir, 'spec.json', ExperimentSpecFileSchema, `${path.basename(runDir)}/spec.json`);
 }
 
 /** Builds the dataset, model, plugin and index sets of a run. The caller disposes model and plugin. */

@@ -20,14 +20,14 @@ export interface StepValues {
  * parameter, then — only if the loss is finite and below `maxLoss` — the SGD update, BatchNorm
  * running statistics and the plugin's post-step hook. A diverged step changes nothing.
  */
-export function trainStep(
+export async function trainStep(
   ctx: RunContext,
   plugin: ExperimentPlugin,
   sgd: Sgd,
   batch: Batch,
   lr: number,
   maxLoss: number,
-): StepValues & { applied: boolean } {
+): Promise<StepValues & { applied: boolean }> {
   const model = ctx.model;
   const fctx: ForwardContext = { training: true, bnUpdates: [] };
   const names: string[] = [];
@@ -42,16 +42,15 @@ export function trainStep(
     extras = tf.keep(tf.stack([l.total, correct, ...Object.values(l.components)]));
     return l.total;
   }, [...model.params.trainable.values()]);
-  const ex = extras ? extras.dataSync() : new Float32Array(0);
-  const loss = ex[0] ?? Number.NaN;
-  const components: Record<string, number> = {};
-  names.forEach((n, i) => (components[n] = ex[i + 2] ?? Number.NaN));
-  const applied = Number.isFinite(loss) && loss <= maxLoss;
+  let applied = false;
+  let ex: tf.TypedArray = new Float32Array(0);
   try {
+    ex = extras ? await extras.data() : ex;
+    applied = Number.isFinite(ex[0] ?? Number.NaN) && (ex[0] ?? Number.NaN) <= maxLoss;
     if (applied) {
       sgd.step(grads, lr);
       for (const [v, t] of fctx.bnUpdates) v.assign(t);
-      plugin.afterStep?.(ctx);
+      await plugin.afterStep?.(ctx);
     }
   } finally {
     tf.dispose([
@@ -61,5 +60,7 @@ export function trainStep(
       ...fctx.bnUpdates.map(([, t]) => t),
     ]);
   }
-  return { loss, correct: ex[1] ?? 0, components, applied };
+  const components: Record<string, number> = {};
+  names.forEach((n, i) => (components[n] = ex[i + 2] ?? Number.NaN));
+  return { loss: ex[0] ?? Number.NaN, correct: ex[1] ?? 0, components, applied };
 }

@@ -6,10 +6,10 @@ import { LabFailure } from '../../../shared/result.js';
 import type { EpochRecord, RunReport, SplitMetrics } from '../../../shared/run-types.js';
 import { writeJsonAtomic } from '../../common/atomic-file.js';
 import { Rng, Stream } from '../../../shared/rng.js';
+import { checkCheckpoint, chooseResumePoint, confinedPath } from '../../common/run-folder/index.js';
 import {
   disposeCheckpoint,
-  findCheckpoint,
-  loadCheckpoint,
+  readCheckpoint,
   restoreInto,
   saveCheckpoint,
   type TrainState,
@@ -21,6 +21,7 @@ import { takeProbeSnapshot, wantsProbe } from './probes.js';
 import { readRunSpec, setupRun, type JobIo } from './run-setup.js';
 import { learningRate } from './schedule.js';
 import { Sgd } from './sgd.js';
+import { assertDeviceHealthy, withDeviceFault } from './device-faults.js';
 import { trainStep } from './step.js';
 
 /** Running sums of an epoch's training batches. */
@@ -53,7 +54,9 @@ export async function runTraining(job: TrainJob, io: JobIo): Promise<RunReport |
   const { ctx, plugin } = await setupRun(spec, job.runDir, job.dataDir, io);
   const sgd = new Sgd(ctx.model.params.trainable, spec.training);
   try {
-    return await loop(ctx, plugin, sgd, job.resume);
+    return await loop(ctx, plugin, sgd, job.resume ? { from: job.resumeFrom } : undefined);
+  } catch (e) {
+    throw await withDeviceFault(e, ctx);
   } finally {
     sgd.dispose();
     ctx.model.params.dispose();
@@ -61,9 +64,28 @@ export async function runTraining(job: TrainJob, io: JobIo): Promise<RunReport |
   }
 }
 
-async function restore(ctx: RunContext, sgd: Sgd, log: MetricsLog): Promise<TrainState | undefined> {
-  if (!(await findCheckpoint(ctx.runDir))) return undefined;
-  const ckpt = await loadCheckpoint(ctx.runDir);
+/**
+ * Restores the checkpoint a resume continues from: the one the host chose (checked again here), or,
+ * when the engine was started without a choice, the newest intact one (announced in the log).
+ * Undefined when the run has no checkpoint: it starts from the beginning.
+ */
+async function restore(
+  ctx: RunContext,
+  sgd: Sgd,
+  log: MetricsLog,
+  from: string | undefined,
+): Promise<TrainState | undefined> {
+  let found;
+  if (from !== undefined) {
+    const label = `checkpoints/${from}`;
+    found = await checkCheckpoint(await confinedPath(ctx.runDir, label, label), label, 'checksum');
+  } else {
+    const point = await chooseResumePoint(ctx.runDir);
+    ctx.emit({ type: 'log', level: 'info', message: `resuming ${point.note}` });
+    found = point.checkpoint;
+  }
+  if (!found) return undefined;
+  const ckpt = await readCheckpoint(found);
   try {
     restoreInto(ckpt, ctx.model, sgd);
   } finally {
@@ -77,12 +99,12 @@ async function loop(
   ctx: RunContext,
   plugin: ExperimentPlugin,
   sgd: Sgd,
-  resume: boolean,
+  resume: { from: string | undefined } | undefined,
 ): Promise<RunReport | undefined> {
   const t = ctx.spec.training;
   const log = new MetricsLog(ctx.runDir);
   let state: TrainState = { epoch: 0, step: 0, stepInEpoch: 0, seconds: 0 };
-  const restored = resume ? await restore(ctx, sgd, log) : undefined;
+  const restored = resume ? await restore(ctx, sgd, log, resume.from) : undefined;
   if (restored) state = restored;
   else {
     await fs.writeFile(log.file, '');
@@ -123,10 +145,11 @@ async function loop(
       const t0 = performance.now();
       let r;
       try {
-        r = trainStep(ctx, plugin, sgd, batch, lr, t.divergenceLoss);
+        r = await trainStep(ctx, plugin, sgd, batch, lr, t.divergenceLoss);
       } finally {
         tf.dispose([batch.x, batch.labels]);
       }
+      await assertDeviceHealthy(ctx);
       trainSeconds += (performance.now() - t0) / 1000;
       trainSamples += ids.length;
       if (!r.applied) {
@@ -216,10 +239,12 @@ async function endOfEpoch(
   const n = Math.max(1, acc.n ?? 0);
   const train: SplitMetrics = { loss: (acc.loss ?? 0) / n, acc: (acc.correct ?? 0) / n };
   for (const [k, v] of Object.entries(acc)) if (k.startsWith('c:')) train[k.slice(2)] = v / n;
-  const test = evaluateSplit(ctx, plugin, ctx.testBatches, ctx.indices.test);
+  const test = await evaluateSplit(ctx, plugin, ctx.testBatches, ctx.indices.test);
   Object.assign(test, await plugin.epochMetrics?.(ctx, epoch + 1));
   const val =
-    ctx.indices.val.length > 0 ? evaluateSplit(ctx, plugin, ctx.trainBatches, ctx.indices.val) : undefined;
+    ctx.indices.val.length > 0
+      ? await evaluateSplit(ctx, plugin, ctx.trainBatches, ctx.indices.val)
+      : undefined;
   return {
     type: 'epoch',
     epoch: epoch + 1,
@@ -244,7 +269,8 @@ async function finish(
   // Class-by-class errors of classifiers (output = logits); embeddings have no argmax to tabulate,
   // even when their width happens to equal the number of classes.
   const embedding = ctx.spec.kind === 'geometry' && ctx.spec.method === 'smoothness';
-  const confusion = !embedding && ctx.model.outputDim === ctx.data.classes ? confusionTable(ctx) : undefined;
+  const confusion =
+    !embedding && ctx.model.outputDim === ctx.data.classes ? await confusionTable(ctx) : undefined;
   const lines = (await fs.readFile(log.file, 'utf8')).split('\n').filter((l) => l.includes('"type":"epoch"'));
   const epochs = lines.map((l) => JSON.parse(l) as EpochRecord);
   const last = epochs[epochs.length - 1];

@@ -4,7 +4,7 @@ import { readArray, type ArrayRef } from './array-ref.js';
 import { assignRoles } from './array-roles.js';
 import { chooseClassNames } from './class-names.js';
 import { corrupt, invalid } from './errors.js';
-import { normaliseLabels } from './label-array.js';
+import { checkLabelRange, declaredClasses, normaliseLabels } from './label-array.js';
 import type { ImportSource, OpenContext, SampleImage, SourceSplit } from './source.js';
 import { countClasses, planPool, SplitRouter } from './split-assign.js';
 import type { ExampleSink } from './split-writer.js';
@@ -28,6 +28,8 @@ export interface ArraySet {
   warnings?: string[];
   /** Class names found beside the arrays (classes.txt), if any. */
   classNames?: string[];
+  /** The file they were read from. */
+  classNamesFrom?: string;
   /** Checksum inputs. */
   files: string[];
   /** Checksum root. */
@@ -58,6 +60,9 @@ export async function openArrayPairs(set: ArraySet, ctx: OpenContext): Promise<I
     const plan = planInput(x, ctx.options);
     const norm = normaliseLabels(y.label, y.header, await readArray(y));
     if (norm.warning) warnings.push(norm.warning);
+    // Declared classes bound the labels: a stray 255 must not invent 246 empty classes.
+    const declared = declaredClasses(set, ctx.options.classNames);
+    if (declared) checkLabelRange(y.label, norm.labels, declared.names.length, declared.by);
     if (norm.labels.length !== plan.count)
       throw corrupt(x.label, `${plan.count} inputs but ${norm.labels.length} labels in ${y.label}`);
     await decideScale(x, plan, ctx.job);

@@ -4,21 +4,21 @@ import { ByteReader } from './byte-reader.js';
 import { cifarFileRole, compareBatchNames } from './cifar-records.js';
 import { openCifar, type CifarWalker } from './cifar-source.js';
 import { fileChunks } from './file-chunks.js';
-import { listFolder } from './fs-list.js';
+import { listFolder, type ListOptions } from './fs-list.js';
 import type { ImportSource, OpenContext } from './source.js';
 
 const NAME_FILES = ['batches.meta.txt', 'fine_label_names.txt', 'coarse_label_names.txt'];
 
 /** True when a folder holds batch files of the CIFAR binary release. */
-export async function isCifarFolder(dir: string): Promise<boolean> {
-  const { files } = await listFolder(dir);
+export async function isCifarFolder(dir: string, o: ListOptions = {}): Promise<boolean> {
+  const { files } = await listFolder(dir, o);
   return files.some((f) => cifarFileRole(f) !== undefined);
 }
 
 /** Opens a folder of CIFAR-10 (`data_batch_*.bin`, `test_batch.bin`) or CIFAR-100 (`train.bin`, `test.bin`) batches. */
 export async function openCifarFolder(sourcePath: string, ctx: OpenContext): Promise<ImportSource> {
   const dir = (await fs.stat(sourcePath)).isFile() ? path.dirname(sourcePath) : sourcePath;
-  const { files } = await listFolder(dir);
+  const { files } = await listFolder(dir, ctx.options);
   const batches = files.filter((f) => cifarFileRole(f) !== undefined).sort(compareBatchNames);
   const texts = files.filter((f) => NAME_FILES.includes(f.toLowerCase()));
   const walk: CifarWalker = async (onBatch, onText) => {

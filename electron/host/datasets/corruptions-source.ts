@@ -3,7 +3,7 @@ import { convertedBatches, decideScale, planInput, type InputPlan } from './arra
 import { npyFileRef, readArray, type ArrayRef } from './array-ref.js';
 import { chooseClassNames } from './class-names.js';
 import { corrupt, failure, invalid } from './errors.js';
-import { listFolder } from './fs-list.js';
+import { listFolder, type ListOptions } from './fs-list.js';
 import { normaliseLabels } from './label-array.js';
 import type { ImportSource, OpenContext, SampleImage } from './source.js';
 import { countClasses } from './split-assign.js';
@@ -20,15 +20,15 @@ const NESTED_IMAGES = 'test_images.npy';
 const NESTED_LABELS = 'test_labels.npy';
 
 /** True for a CIFAR-10-C style folder (labels.npy + one .npy per corruption) or an MNIST-C style one (one folder per corruption). */
-export async function looksLikeCorruptionFolder(dir: string): Promise<boolean> {
-  const { files, dirs } = await listFolder(dir);
+export async function looksLikeCorruptionFolder(dir: string, o: ListOptions = {}): Promise<boolean> {
+  const { files, dirs } = await listFolder(dir, o);
   const npys = files.filter((f) => f.toLowerCase().endsWith('.npy'));
   if (npys.some((f) => f.toLowerCase() === 'labels.npy') && npys.length >= 2) {
     // A plain images.npy + labels.npy pair is a dataset, not a suite.
     return !npys.some((f) => /^(x|images?|imgs|data|inputs|features)\.npy$/i.test(f));
   }
   for (const d of dirs.slice(0, 4)) {
-    if ((await listFolder(path.join(dir, d))).files.includes(NESTED_IMAGES)) return true;
+    if ((await listFolder(path.join(dir, d), o)).files.includes(NESTED_IMAGES)) return true;
   }
   return false;
 }
@@ -50,7 +50,7 @@ function safeStem(name: string, taken: Set<string>): string {
 
 /** Opens a corruption suite (CIFAR-10-C, CIFAR-100-C, MNIST-C) as an evaluation set linked to its clean dataset. */
 export async function openCorruptions(dir: string, ctx: OpenContext): Promise<ImportSource> {
-  const { files, dirs } = await listFolder(dir);
+  const { files, dirs } = await listFolder(dir, ctx.options);
   const inputs: { name: string; ref: ArrayRef }[] = [];
   let labelsRaw: Int32Array | undefined;
   let numClasses = 0;
@@ -77,7 +77,7 @@ export async function openCorruptions(dir: string, ctx: OpenContext): Promise<Im
     }
   } else {
     for (const d of dirs) {
-      const sub = await listFolder(path.join(dir, d));
+      const sub = await listFolder(path.join(dir, d), ctx.options);
       if (!sub.files.includes(NESTED_IMAGES)) continue;
       if (!sub.files.includes(NESTED_LABELS))
         throw invalid(path.join(d, NESTED_IMAGES), `no ${NESTED_LABELS} beside it`);

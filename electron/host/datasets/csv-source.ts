@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { chooseClassNames } from './class-names.js';
-import { csvLines, detectDelimiter, parseNumber, splitCsvLine } from './csv-parse.js';
+import { csvRecords, detectDelimiter, parseNumber } from './csv-records.js';
 import { corrupt, failure, invalid, tooLarge } from './errors.js';
 import { listFolder, stem } from './fs-list.js';
 import { LIMITS } from './limits.js';
@@ -62,10 +62,9 @@ async function scanCsv(
   let table: CsvTable | undefined;
   let labels = new Int32Array(1024);
   let rows = 0;
-  for await (const { text, lineNo } of csvLines(file)) {
+  const delimiter = await detectDelimiter(file);
+  for await (const { fields, lineNo } of csvRecords(file, delimiter)) {
     if (!table) {
-      const delimiter = detectDelimiter(text);
-      const fields = splitCsvLine(text, delimiter, `${where}:${lineNo}`);
       if (fields.length < 2)
         throw failure('unsupported-format', `${where}: needs at least one feature column and a label column`);
       const guessCol = pickLabelColumn(fields, true, ctx.options.csvLabelColumn, where);
@@ -83,7 +82,6 @@ async function scanCsv(
       };
       if (hasHeader) continue;
     }
-    const fields = splitCsvLine(text, table.delimiter, `${where}:${lineNo}`);
     if (fields.length !== table.header.length)
       throw corrupt(where, `line ${lineNo} has ${fields.length} fields, expected ${table.header.length}`);
     for (let i = 0; i < fields.length; i++) {
@@ -135,13 +133,13 @@ async function* csvBatches(t: CsvTable): AsyncGenerator<[Float32Array, Int32Arra
   let row = 0;
   let inBatch = 0;
   let first = true;
-  for await (const { text } of csvLines(t.file)) {
+  for await (const { fields } of csvRecords(t.file, t.delimiter)) {
     if (first && t.hasHeader) {
       first = false;
       continue;
     }
     first = false;
-    const fields = splitCsvLine(text, t.delimiter, t.file);
+    if (fields.length !== t.header.length) throw corrupt(path.basename(t.file), 'changed while importing');
     let j = 0;
     for (let i = 0; i < fields.length; i++)
       if (i !== t.labelCol) x[inBatch * f + j++] = parseNumber(fields[i] as string) ?? Number.NaN;
@@ -163,7 +161,7 @@ export async function openCsv(sourcePath: string, ctx: OpenContext): Promise<Imp
   let files: { file: string; split: 'train' | 'test' }[];
   if (isFile) files = [{ file: sourcePath, split: 'train' }];
   else {
-    const csvs = (await listFolder(sourcePath)).files.filter((f) => /\.(csv|tsv)$/i.test(f));
+    const csvs = (await listFolder(sourcePath, ctx.options)).files.filter((f) => /\.(csv|tsv)$/i.test(f));
     const train = csvs.find((f) => /train/i.test(f));
     const test = csvs.find((f) => /(test|val)/i.test(f));
     if (train && test)

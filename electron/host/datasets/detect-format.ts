@@ -8,7 +8,7 @@ import { looksLikeCorruptionFolder, openCorruptions } from './corruptions-source
 import { openCsv } from './csv-source.js';
 import { failure } from './errors.js';
 import { isGzip, readHead } from './file-chunks.js';
-import { listFolder } from './fs-list.js';
+import { listFolder, type ListOptions } from './fs-list.js';
 import { isIdxName, openIdx } from './idx-source.js';
 import { isImageName, looksLikeImageFolder } from './imagefolder-scan.js';
 import { openImageFolder } from './imagefolder-source.js';
@@ -47,11 +47,11 @@ function byFormat(format: SourceFormat, p: string, isFile: boolean): Detected {
   return { format, path: p, open };
 }
 
-async function detectFile(p: string): Promise<Detected | undefined> {
+async function detectFile(p: string, o: ListOptions): Promise<Detected | undefined> {
   const name = path.basename(p);
   const lower = name.toLowerCase();
   if (lower.endsWith('.npz')) return { format: 'npz', path: p, open: openNpz };
-  if (lower.endsWith('.npy')) return detectFolder(path.dirname(p), 0);
+  if (lower.endsWith('.npy')) return detectFolder(path.dirname(p), 0, o);
   if (/\.(csv|tsv)$/.test(lower)) return { format: 'csv', path: p, open: openCsv };
   if (isTarName(lower)) return { format: 'cifar10', path: p, open: openCifarTar };
   if (isIdxName(name)) return { format: 'idx', path: p, open: openIdx };
@@ -73,14 +73,14 @@ async function detectFile(p: string): Promise<Detected | undefined> {
   return undefined;
 }
 
-async function detectFolder(dir: string, depth: number): Promise<Detected | undefined> {
-  const { files, dirs } = await listFolder(dir);
+async function detectFolder(dir: string, depth: number, o: ListOptions): Promise<Detected | undefined> {
+  const { files, dirs, links } = await listFolder(dir, o);
   if (files.some(isIdxName)) return { format: 'idx', path: dir, open: openIdx };
-  if (await isCifarFolder(dir)) {
+  if (await isCifarFolder(dir, o)) {
     const variant = files.map(cifarFileRole).find((r) => r)?.variant ?? 'cifar10';
     return { format: variant, path: dir, open: openCifarFolder };
   }
-  if (await looksLikeCorruptionFolder(dir))
+  if (await looksLikeCorruptionFolder(dir, o))
     return { format: 'corruptions', path: dir, open: openCorruptions };
   if (files.some((f) => f.toLowerCase().endsWith('.npy')))
     return { format: 'npy', path: dir, open: openNpyFolder };
@@ -90,20 +90,25 @@ async function detectFolder(dir: string, depth: number): Promise<Detected | unde
   const tars = files.filter(isTarName);
   if (tars.length === 1)
     return { format: 'cifar10', path: path.join(dir, tars[0] as string), open: openCifarTar };
-  if (await looksLikeImageFolder(dir)) return { format: 'imagefolder', path: dir, open: openImageFolder };
+  if (await looksLikeImageFolder(dir, o)) return { format: 'imagefolder', path: dir, open: openImageFolder };
   // An extracted archive often wraps everything in one folder (cifar-10-batches-bin/).
   if (depth < 2 && dirs.length === 1 && files.length <= 2)
-    return detectFolder(path.join(dir, dirs[0] as string), depth + 1);
+    return detectFolder(path.join(dir, dirs[0] as string), depth + 1, o);
+  if (links.length > 0 && files.length + dirs.length === 0)
+    throw failure(
+      'unsupported-format',
+      `${dir} holds only symbolic links (${links.slice(0, 3).join(', ')}${links.length > 3 ? ', …' : ''}), which are not followed unless asked (--follow-links)`,
+    );
   return undefined;
 }
 
 /** Detects the format of a dropped file or folder (or applies a forced one). */
-export async function detectFormat(p: string, forced?: SourceFormat): Promise<Detected> {
+export async function detectFormat(p: string, forced?: SourceFormat, o: ListOptions = {}): Promise<Detected> {
   const st = await fs.stat(p);
   if (!st.isFile() && !st.isDirectory())
     throw failure('unsupported-format', `${p} is neither a file nor a folder`);
   if (forced) return byFormat(forced, p, st.isFile());
-  const found = st.isFile() ? await detectFile(p) : await detectFolder(p, 0);
+  const found = st.isFile() ? await detectFile(p, o) : await detectFolder(p, 0, o);
   if (!found)
     throw failure('unsupported-format', `nothing the lab can import at ${p}; expected ${SUPPORTED}`);
   return found;

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { ByteReader } from './byte-reader.js';
 import { chooseClassNames, KNOWN_CLASS_NAMES } from './class-names.js';
 import { corrupt, failure, invalid, tooLarge } from './errors.js';
+import { checkLabelRange, declaredClasses } from './label-array.js';
 import { isGzip, maybeGunzipChunks } from './file-chunks.js';
 import { checkIdxMagic, idxHeaderLength, parseIdxHeader, type IdxHeader } from './idx-format.js';
 import { decompressionCap } from './limits.js';
@@ -10,7 +11,7 @@ import { countClasses, planPool, SplitRouter } from './split-assign.js';
 import type { ExampleSink } from './split-writer.js';
 import type { ImportSource, OpenContext, SampleImage, SourceSplit } from './source.js';
 import { readWhole } from './whole-read.js';
-import { listFolder } from './fs-list.js';
+import { listFolder, type ListOptions } from './fs-list.js';
 
 /** `[prefix-]{train|t10k|test}-{images|labels}-idx{1,3}-ubyte[.gz]`, the names of every MNIST-family release. */
 const IDX_NAME = /^(?:(.+?)[-_.])?(train|t10k|test)[-_.](images|labels)[-_.]idx(\d)[-_.]ubyte(\.gz)?$/i;
@@ -37,8 +38,9 @@ interface LoadedSplit {
 async function findIdxFiles(
   dir: string,
   dropped: string | undefined,
+  o: ListOptions,
 ): Promise<{ prefix: string; splits: IdxSplitFiles[] }> {
-  const { files } = await listFolder(dir);
+  const { files } = await listFolder(dir, o);
   const byPrefix = new Map<string, Map<string, IdxSplitFiles>>();
   for (const f of [...files].sort((a, b) => Number(a.endsWith('.gz')) - Number(b.endsWith('.gz')))) {
     const m = IDX_NAME.exec(f);
@@ -190,7 +192,7 @@ function transposeImages(x: Uint8Array, header: IdxHeader): Uint8Array {
 export async function openIdx(sourcePath: string, ctx: OpenContext): Promise<ImportSource> {
   const isFile = (await fs.stat(sourcePath)).isFile();
   const dir = isFile ? path.dirname(sourcePath) : sourcePath;
-  const { prefix, splits: found } = await findIdxFiles(dir, isFile ? sourcePath : undefined);
+  const { prefix, splits: found } = await findIdxFiles(dir, isFile ? sourcePath : undefined, ctx.options);
   const loaded: LoadedSplit[] = [];
   for (const s of found) {
     if (!s.images || !s.labels)
@@ -214,9 +216,21 @@ export async function openIdx(sourcePath: string, ctx: OpenContext): Promise<Imp
     if (l.header.perItem !== first.header.perItem)
       throw invalid(l.images, 'train and test images differ in size');
   }
+  const family = familyName(prefix, dir);
+  const declared = declaredClasses(
+    { classNames: family.names, classNamesFrom: `the ${family.name} release` },
+    ctx.options.classNames,
+  );
+  for (const l of loaded)
+    if (declared)
+      checkLabelRange(
+        found.find((f) => f.split === l.split)?.labels ?? l.images,
+        l.labels,
+        declared.names.length,
+        declared.by,
+      );
   let numClasses = 0;
   for (const l of loaded) for (const v of l.labels) numClasses = Math.max(numClasses, v + 1);
-  const family = familyName(prefix, dir);
   const classNames = chooseClassNames(numClasses, family.names, ctx.options.classNames);
   const warnings: string[] = [];
   if (family.transpose)

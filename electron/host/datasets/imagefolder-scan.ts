@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { failure, invalid, tooLarge } from './errors.js';
-import { listFolder } from './fs-list.js';
+import { listFolder, type ListOptions } from './fs-list.js';
 import { LIMITS } from './limits.js';
 
 /** One image of an image folder. */
@@ -23,6 +23,8 @@ export interface FolderScan {
   test?: ImageEntry[];
   /** Non-image files skipped. */
   ignored: number;
+  /** Symbolic links not followed (paths relative to the root). */
+  links: string[];
 }
 
 const IMAGE_EXT = /\.(png|jpe?g)$/i;
@@ -39,9 +41,11 @@ async function collect(
   rel: string,
   depth: number,
   out: string[],
-  counter: { ignored: number },
+  counter: { ignored: number; links: string[]; o: ListOptions },
+  base: string,
 ): Promise<void> {
-  const { files, dirs } = await listFolder(dir);
+  const { files, dirs, links } = await listFolder(dir, counter.o);
+  for (const l of links) counter.links.push([base, rel, l].filter((x) => x).join('/'));
   for (const f of files) {
     if (IMAGE_EXT.test(f)) out.push(rel ? `${rel}/${f}` : f);
     else counter.ignored++;
@@ -49,21 +53,28 @@ async function collect(
   }
   // Nested folders inside a class (e.g. per-source sub-folders) belong to that class.
   if (depth < MAX_DEPTH)
-    for (const d of dirs) await collect(path.join(dir, d), rel ? `${rel}/${d}` : d, depth + 1, out, counter);
+    for (const d of dirs)
+      await collect(path.join(dir, d), rel ? `${rel}/${d}` : d, depth + 1, out, counter, base);
 }
 
-async function classDirs(root: string): Promise<string[]> {
-  return (await listFolder(root)).dirs;
+async function classDirs(
+  root: string,
+  counter: { links: string[]; o: ListOptions },
+  rel: string,
+): Promise<string[]> {
+  const { dirs, links } = await listFolder(root, counter.o);
+  for (const l of links) counter.links.push(rel ? `${rel}/${l}` : l);
+  return dirs;
 }
 
 /** True when a folder looks like an ImageFolder (class folders with images, or train/ + test/ roots). */
-export async function looksLikeImageFolder(dir: string): Promise<boolean> {
-  const { dirs } = await listFolder(dir);
+export async function looksLikeImageFolder(dir: string, o: ListOptions = {}): Promise<boolean> {
+  const { dirs } = await listFolder(dir, o);
   for (const d of dirs.slice(0, 8)) {
-    const sub = await listFolder(path.join(dir, d));
+    const sub = await listFolder(path.join(dir, d), o);
     if (sub.files.some((f) => IMAGE_EXT.test(f))) return true;
     for (const dd of sub.dirs.slice(0, 4)) {
-      if ((await listFolder(path.join(dir, d, dd))).files.some((f) => IMAGE_EXT.test(f))) return true;
+      if ((await listFolder(path.join(dir, d, dd), o)).files.some((f) => IMAGE_EXT.test(f))) return true;
     }
   }
   return false;
@@ -76,13 +87,15 @@ export async function looksLikeImageFolder(dir: string): Promise<boolean> {
 export async function scanImageFolder(
   root: string,
   checkCancelled: () => void = () => undefined,
+  o: ListOptions = {},
 ): Promise<FolderScan> {
-  const top = await listFolder(root);
+  const counter = { ignored: 0, links: [] as string[], o };
+  const top = await listFolder(root, o);
   const lower = new Map(top.dirs.map((d) => [d.toLowerCase(), d]));
   const trainDir = lower.get('train');
   const testDir = TEST_ROOTS.map((t) => lower.get(t)).find((d) => d !== undefined);
   const roots: { split: 'train' | 'test'; dir: string; rel: string }[] =
-    trainDir !== undefined && (await classDirs(path.join(root, trainDir))).length > 0
+    trainDir !== undefined && (await listFolder(path.join(root, trainDir), o)).dirs.length > 0
       ? [
           { split: 'train', dir: path.join(root, trainDir), rel: trainDir },
           ...(testDir !== undefined
@@ -91,14 +104,13 @@ export async function scanImageFolder(
         ]
       : [{ split: 'train', dir: root, rel: '' }];
   const perRoot = new Map<string, Map<string, string[]>>();
-  const counter = { ignored: 0 };
   const names = new Set<string>();
   for (const r of roots) {
     const classes = new Map<string, string[]>();
-    for (const c of await classDirs(r.dir)) {
+    for (const c of await classDirs(r.dir, counter, r.rel)) {
       checkCancelled();
       const files: string[] = [];
-      await collect(path.join(r.dir, c), '', 0, files, counter);
+      await collect(path.join(r.dir, c), '', 0, files, counter, [r.rel, c].filter((x) => x).join('/'));
       if (files.length === 0)
         throw invalid(
           path.join(r.rel, c) || c,
@@ -125,6 +137,7 @@ export async function scanImageFolder(
     classNames,
     train: entries('train', roots[0]?.rel ?? ''),
     ignored: counter.ignored,
+    links: counter.links,
   };
   if (perRoot.has('test')) scan.test = entries('test', roots[1]?.rel ?? '');
   return scan;

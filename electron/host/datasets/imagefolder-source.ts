@@ -63,7 +63,7 @@ async function* decodedBatches(
 
 /** Opens an ImageFolder of PNG/JPEG files; images are decoded, recoloured and resized on import. */
 export async function openImageFolder(root: string, ctx: OpenContext): Promise<ImportSource> {
-  const scan = await scanImageFolder(root, () => ctx.job.checkCancelled());
+  const scan = await scanImageFolder(root, () => ctx.job.checkCancelled(), ctx.options);
   const o = ctx.options;
   const warnings: string[] = [];
   const firstEntries = scan.classNames
@@ -93,6 +93,10 @@ export async function openImageFolder(root: string, ctx: OpenContext): Promise<I
   const channels: 1 | 3 = o.color ? (o.color === 'grey' ? 1 : 3) : infos.every((i) => i.grey) ? 1 : 3;
   const target: DecodeTarget = { height: size[0], width: size[1], channels, method: o.resize ?? 'auto' };
   if (scan.ignored > 0) warnings.push(`${scan.ignored} non-image files ignored`);
+  if (scan.links.length > 0)
+    warnings.push(
+      `${scan.links.length} symbolic link${scan.links.length === 1 ? '' : 's'} not followed (${scan.links.slice(0, 5).join(', ')}${scan.links.length > 5 ? ', …' : ''}); import with followLinks (--follow-links) to include what they point to`,
+    );
   const classNames = chooseClassNames(scan.classNames.length, scan.classNames, o.classNames);
   const labels = Int32Array.from(scan.train, (e) => e.label);
   const pool = scan.test ? undefined : planPool(labels, classNames.length, o);

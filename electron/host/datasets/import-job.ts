@@ -25,7 +25,7 @@ export async function openSource(
   existing: () => Promise<DatasetMeta[]>,
 ): Promise<ImportSource> {
   const o = validateOptions({ ...options });
-  const detected = await detectFormat(sourcePath, o.format);
+  const detected = await detectFormat(sourcePath, o.format, o);
   job.checkCancelled();
   const source = await detected.open(detected.path, { options: o, job, existing });
   // Refuse an oversized result at preview time, not after minutes of writing.

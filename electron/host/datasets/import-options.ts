@@ -35,6 +35,8 @@ export interface ImportOptions {
   linkTo?: string;
   /** Class names overriding those of the source (must match the number of classes). */
   classNames?: string[];
+  /** Follow symbolic links inside the source folder (off: links are listed in the preview's warnings). */
+  followLinks?: boolean;
 }
 
 /** Checks option values, throwing `dataset-invalid` with the offending option. */

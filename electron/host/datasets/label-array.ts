@@ -2,6 +2,17 @@ import type { NpyHeader } from '../../../shared/npy.js';
 import { invalid } from './errors.js';
 import { LIMITS } from './limits.js';
 
+/** The class names a source declares and where they come from: `--class-names` first, then the source's own. */
+export function declaredClasses(
+  source: { classNames?: readonly string[] | undefined; classNamesFrom?: string | undefined },
+  override: readonly string[] | undefined,
+): { names: readonly string[]; by: string } | undefined {
+  if (override && override.length > 0) return { names: override, by: 'given by the class names option' };
+  if (source.classNames && source.classNames.length > 0)
+    return { names: source.classNames, by: `named in ${source.classNamesFrom ?? 'the source'}` };
+  return undefined;
+}
+
 /** Labels converted to int32 class indices. */
 export interface NormalisedLabels {
   /** One class index per example. */
@@ -58,11 +69,24 @@ export function normaliseLabels(
   return { labels, numClasses: max + 1 };
 }
 
-/** Checks labels against a known class count, naming the first offender. */
-export function checkLabelRange(file: string, labels: Int32Array, numClasses: number): void {
+/**
+ * Checks labels against a known class count, naming the first offender; `declaredBy` says where
+ * the classes come from (a classes.txt, a known dataset family, --class-names).
+ */
+export function checkLabelRange(
+  file: string,
+  labels: Int32Array,
+  numClasses: number,
+  declaredBy?: string,
+): void {
   for (let i = 0; i < labels.length; i++) {
     const v = labels[i] as number;
     if (v < 0 || v >= numClasses)
-      throw invalid(file, `label ${v} at index ${i} is out of range [0, ${numClasses - 1}]`);
+      throw invalid(
+        file,
+        declaredBy
+          ? `label ${v} at index ${i} is outside the ${numClasses} classes ${declaredBy} (0…${numClasses - 1}); if the labels are right, name every class with --class-names`
+          : `label ${v} at index ${i} is out of range [0, ${numClasses - 1}]`,
+      );
   }
 }

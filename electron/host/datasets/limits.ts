@@ -21,10 +21,14 @@ export const LIMITS = {
   minDecompressedAllowance: 64 * 1024 ** 2,
   /** Largest total decompressed size of one archive or compressed file, bytes. */
   maxDecompressedBytes: 6 * 1024 ** 3,
-  /** Largest image accepted for decoding, megapixels. */
-  maxImageMegapixels: 50,
-  /** Memory jpeg-js may use for one image, MiB. */
-  maxJpegMemoryMB: 512,
+  /**
+   * Largest image decoded, pixels (4096 × 4096). Decoding one takes about 10 bytes per pixel (RGBA
+   * plus RGB) in each decoder worker; datasets are stored at ≤ 1024 px a side, so larger sources
+   * are resized beforehand.
+   */
+  maxImagePixels: 4096 * 4096,
+  /** Memory jpeg-js may use for one image, MiB (the pixel cap's RGBA plus its tables). */
+  maxJpegMemoryMB: 256,
   /** Largest number of files in an image folder. */
   maxFiles: 5_000_000,
   /** Longest CSV line, bytes. */

@@ -14,11 +14,6 @@ export class LocalExecutor {
     return this.queue.stop(id);
   }
 
-  /** Continues a stopped run from its last checkpoint. */
-  resume(id: string): Promise<void> {
-    return this.queue.enqueue(id, true);
-  }
-
   /** True while this host queues or runs it. */
   has(id: string): boolean {
     return this.queue.has(id);

@@ -11,6 +11,9 @@ import type { EngineHandle, EngineLauncher } from '../engine-launcher.js';
  */
 export function defaultEngineEntry(): string {
   const here = path.dirname(fileURLToPath(import.meta.url));
+  // The one-folder bundle (npm run bundle:engine) puts engine.js beside the CLI.
+  const bundled = path.join(here, 'engine.js');
+  if (path.basename(here) !== 'launch' && existsSync(bundled)) return bundled;
   const sibling = path.resolve(here, '..', '..', 'engine', 'main.js');
   if (existsSync(sibling)) return sibling;
   const built = path.resolve(here, '..', '..', '..', 'dist', 'electron', 'engine', 'main.js');

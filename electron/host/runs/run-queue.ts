@@ -12,9 +12,14 @@ export interface QueueListener {
   message(runId: string, message: EngineToHost): void;
 }
 
+/** How a queued run starts: fresh, resumed from a chosen checkpoint folder, or resumed from the newest intact one. */
+export type ResumeMode = boolean | { from: string };
+
 interface Pending {
   id: string;
-  resume: boolean;
+  resume: ResumeMode;
+  /** Overrides the spec's backend for this engine (a resume elsewhere). */
+  backend?: BackendChoice;
 }
 
 /**
@@ -53,8 +58,12 @@ export class RunQueue {
     return this.running.has(id) || this.enqueuing.has(id) || this.waiting.some((p) => p.id === id);
   }
 
-  /** Queues a run (new, or resumed from its last checkpoint). */
-  async enqueue(id: string, resume = false): Promise<void> {
+  /**
+   * Queues a run: new (`false`), resumed from the checkpoint folder `{ from }` (the host's choice,
+   * told to the person), or resumed from the newest intact checkpoint the engine finds (`true`);
+   * `backend` overrides the spec's for this engine (a resume elsewhere, e.g. after a GPU fault).
+   */
+  async enqueue(id: string, resume: ResumeMode = false, backend?: BackendChoice): Promise<void> {
     if (this.has(id)) return;
     // Two requests for the same run (a double-clicked Resume) must not both pass the check above
     // while the status is written: that would start two engines on one run folder.
@@ -64,7 +73,7 @@ export class RunQueue {
       this.listener.status(
         await this.store.updateStatus(id, { state: 'queued', error: undefined, endedAt: undefined }),
       );
-      this.waiting.push({ id, resume });
+      this.waiting.push({ id, resume, ...(backend ? { backend } : {}) });
     } finally {
       this.enqueuing.delete(id);
     }
@@ -134,9 +143,15 @@ export class RunQueue {
       );
       const outcome = await runEngineJob(
         this.launcher,
-        { type: 'train', runDir: this.store.dir(p.id), dataDir: this.dataDir, resume: p.resume },
         {
-          backend: spec.backend !== 'auto' ? spec.backend : (this.o.backend ?? 'auto'),
+          type: 'train',
+          runDir: this.store.dir(p.id),
+          dataDir: this.dataDir,
+          resume: p.resume !== false,
+          ...(typeof p.resume === 'object' ? { resumeFrom: p.resume.from } : {}),
+        },
+        {
+          backend: p.backend ?? (spec.backend !== 'auto' ? spec.backend : (this.o.backend ?? 'auto')),
           signal: ctl.signal,
           ...(this.o.killAfterMs !== undefined ? { killAfterMs: this.o.killAfterMs } : {}),
           onStart: (pid) => void this.store.updateStatus(p.id, { pid }).then(emit, () => undefined),

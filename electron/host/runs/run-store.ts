@@ -1,19 +1,36 @@
+import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { GraphData } from '../../../shared/contract.js';
 import { parseNpyHeader } from '../../../shared/npy.js';
 import { LabFailure } from '../../../shared/result.js';
+import {
+  LatestPointerSchema,
+  ProbeSnapshotSchema,
+  RunReportSchema,
+  RunStatusSchema,
+} from '../../../shared/run-files.js';
 import type {
   EpochRecord,
   MetricsRecord,
   ProbeSnapshot,
+  RunDamage,
   RunReport,
   RunStatus,
   RunSummary,
 } from '../../../shared/run-types.js';
-import { defaultRunName, parseExperimentSpec } from '../../../shared/spec/index.js';
+import { defaultRunName, ExperimentSpecFileSchema, modelLabel } from '../../../shared/spec/index.js';
 import type { ExperimentSpec } from '../../../shared/spec/experiments.js';
-import { readJsonIfExists, writeJsonAtomic } from '../../common/atomic-file.js';
+import { writeJsonAtomic } from '../../common/atomic-file.js';
+import {
+  confinedPath,
+  damageOf,
+  listCheckpoints,
+  readMetricsFile,
+  readRunJson,
+  RunFolderDamage,
+  type CheckpointEntry,
+} from '../../common/run-folder/index.js';
 import { labPaths } from '../paths.js';
 import { isValidRunId, newRunId } from './run-id.js';
 
@@ -28,24 +45,11 @@ function alive(pid: number | undefined): boolean {
   }
 }
 
-function modelLabel(spec: ExperimentSpec): string {
-  const m = spec.model;
-  switch (m.arch) {
-    case 'wrn':
-      return `WRN-${m.depth}-${m.width}`;
-    case 'mlp':
-      return `MLP ${m.hidden.join('-')}`;
-    case 'ref-cnn':
-      return m.width === 1 ? 'CNN' : `CNN×${m.width}`;
-    case 'preact-resnet18':
-      return m.width === 1 ? 'PreActResNet18' : `PreActResNet18×${m.width}`;
-  }
-}
-
 /**
  * The run store: `runs/<id>/` with spec.json, status.json (atomic), metrics.jsonl (append-only,
  * written by the engine), probes/, checkpoints/ and report.json. A run folder copied from another
- * machine is a valid run.
+ * machine is a valid run, and untrusted input: every file is read through the validating layer of
+ * common/run-folder, and a run with a damaged file is listed with the file and the reason.
  */
 export class RunStore {
   readonly root: string;
@@ -69,25 +73,67 @@ export class RunStore {
     return path.join(this.root, id);
   }
 
-  /** Creates a queued run from a validated spec. */
+  /**
+   * Creates a queued run from a validated spec. The folder is written under a hidden name and
+   * renamed into place, so a listing never sees a run without its spec or status.
+   */
   async create(spec: ExperimentSpec): Promise<RunStatus> {
     await fs.mkdir(this.root, { recursive: true });
     const id = newRunId(spec);
     const dir = this.dir(id);
-    await fs.mkdir(dir);
-    const named = spec.name ? spec : { ...spec, name: defaultRunName(spec) };
-    await writeJsonAtomic(path.join(dir, 'spec.json'), named);
-    const now = new Date().toISOString();
-    const status: RunStatus = {
-      id,
-      state: 'queued',
-      createdAt: now,
-      updatedAt: now,
-      epoch: 0,
-      totalEpochs: spec.training.epochs,
-    };
-    await writeJsonAtomic(path.join(dir, 'status.json'), status);
-    return status;
+    const staging = path.join(this.root, `.new-${id}-${randomBytes(3).toString('hex')}`);
+    await fs.mkdir(staging);
+    try {
+      const named = spec.name ? spec : { ...spec, name: defaultRunName(spec) };
+      await writeJsonAtomic(path.join(staging, 'spec.json'), named);
+      const now = new Date().toISOString();
+      const status: RunStatus = {
+        id,
+        state: 'queued',
+        createdAt: now,
+        updatedAt: now,
+        epoch: 0,
+        totalEpochs: spec.training.epochs,
+      };
+      await writeJsonAtomic(path.join(staging, 'status.json'), status);
+      await fs.rename(staging, dir);
+      return status;
+    } catch (e) {
+      await fs.rm(staging, { recursive: true, force: true });
+      throw e;
+    }
+  }
+
+  /** Reads a required JSON file of a run: `not-found` without the run folder, damage without the file. */
+  private async required<T>(
+    id: string,
+    file: string,
+    read: (dir: string) => Promise<T | undefined>,
+  ): Promise<T> {
+    const dir = this.dir(id);
+    const v = await read(dir);
+    if (v !== undefined) return v;
+    const exists = await fs.stat(dir).then(
+      (st) => st.isDirectory(),
+      () => false,
+    );
+    if (!exists) throw new LabFailure('not-found', `no run "${id}"`);
+    throw new RunFolderDamage(file, 'is missing', `run ${id}: `);
+  }
+
+  /** A validated JSON file of a run; its damage names the run. */
+  private async json<T>(
+    id: string,
+    file: string,
+    read: (dir: string) => Promise<T | undefined>,
+  ): Promise<T | undefined> {
+    try {
+      return await read(this.dir(id));
+    } catch (e) {
+      const d = damageOf(e);
+      if (d) throw new RunFolderDamage(d.file, d.reason, `run ${id}: `);
+      throw e;
+    }
   }
 
   /** Marks a run as driven by this host (so a live pid check is not needed). */
@@ -97,12 +143,24 @@ export class RunStore {
   }
 
   /** The validated spec of a run. */
-  async spec(id: string): Promise<ExperimentSpec> {
-    const raw = await readJsonIfExists<unknown>(path.join(this.dir(id), 'spec.json'));
-    if (raw === undefined) throw new LabFailure('not-found', `no run "${id}"`);
-    const r = parseExperimentSpec(raw);
-    if (!r.ok) throw new LabFailure('run-corrupt', `run ${id}: ${r.error.message}`);
-    return r.value;
+  spec(id: string): Promise<ExperimentSpec> {
+    return this.required(id, 'spec.json', () =>
+      this.json(id, 'spec.json', (dir) => readRunJson(dir, 'spec.json', ExperimentSpecFileSchema)),
+    );
+  }
+
+  /** status.json as stored, validated. */
+  private readStatus(id: string): Promise<RunStatus> {
+    return this.required(id, 'status.json', () =>
+      this.json(id, 'status.json', async (dir) => {
+        const s = await readRunJson(dir, 'status.json', RunStatusSchema);
+        if (s && s.id !== id)
+          throw new RunFolderDamage('status.json', `belongs to run "${s.id}", not to this folder`);
+        // Slurm's view of a task is asked from Slurm, never taken from a file.
+        if (s) delete s.slurm;
+        return s;
+      }),
+    );
   }
 
   /**
@@ -111,14 +169,12 @@ export class RunStore {
    */
   async status(id: string): Promise<RunStatus> {
     const file = path.join(this.dir(id), 'status.json');
-    const s = await readJsonIfExists<RunStatus>(file);
-    if (!s) throw new LabFailure('not-found', `no run "${id}"`);
+    const s = await this.readStatus(id);
     if (!this.orphaned(id, s)) return s;
     // Rewritten in turn with the run's patches, from a fresh read: a patch that was on its way
     // (a Stop of a queued run) must not be overwritten by what was read before it.
     return this.locked(id, async () => {
-      const now = await readJsonIfExists<RunStatus>(file);
-      if (!now) throw new LabFailure('not-found', `no run "${id}"`);
+      const now = await this.readStatus(id);
       if (!this.orphaned(id, now)) return now;
       const fixed: RunStatus = {
         ...now,
@@ -171,10 +227,10 @@ export class RunStore {
 
   private async patchStatus(id: string, patch: Partial<RunStatus>): Promise<RunStatus> {
     const file = path.join(this.dir(id), 'status.json');
-    const s = await readJsonIfExists<RunStatus>(file);
-    if (!s) throw new LabFailure('not-found', `no run "${id}"`);
+    const s = await this.readStatus(id);
     const next: RunStatus = { ...s, ...patch, updatedAt: new Date().toISOString() };
     for (const k of Object.keys(patch) as (keyof RunStatus)[]) if (patch[k] === undefined) delete next[k];
+    delete next.slurm;
     await writeJsonAtomic(file, next);
     return next;
   }
@@ -193,58 +249,95 @@ export class RunStore {
     }
   }
 
-  /** Table rows of every readable run (unreadable folders are skipped). */
+  /** Table rows of every run folder; a damaged one is listed with its damage, never skipped. */
   async list(): Promise<RunSummary[]> {
-    const rows = await Promise.all((await this.ids()).map((id) => this.summary(id).catch(() => undefined)));
+    const rows = await Promise.all(
+      (await this.ids()).map((id) =>
+        this.summary(id).catch((e: unknown) => {
+          // Deleted between the folder listing and its reading: gone, not damaged.
+          if (e instanceof LabFailure && e.code === 'not-found') return undefined;
+          throw e;
+        }),
+      ),
+    );
     return rows.filter((r): r is RunSummary => r !== undefined);
   }
 
-  /** The table row of one run. */
+  /**
+   * The table row of one run, with every damaged file found on the way (spec, status, report,
+   * metrics lines, latest.json). A run whose spec or status cannot be read is still a row: state
+   * `damaged`, named by its id.
+   */
   async summary(id: string): Promise<RunSummary> {
-    const [spec, status, epochs] = await Promise.all([this.spec(id), this.status(id), this.epochRecords(id)]);
+    const damaged: RunDamage[] = [];
+    const keep = async <T>(p: Promise<T>): Promise<T | undefined> => {
+      try {
+        return await p;
+      } catch (e) {
+        const d = damageOf(e);
+        if (!d) throw e;
+        damaged.push(d);
+        return undefined;
+      }
+    };
+    const dir = this.dir(id);
+    const spec = await keep(this.spec(id));
+    const status = await keep(this.status(id));
+    await keep(this.report(id));
+    await keep(
+      readRunJson(dir, 'checkpoints/latest.json', LatestPointerSchema).then(async (l) => {
+        if (l && !(await fs.stat(path.join(dir, 'checkpoints', l.dir)).catch(() => undefined)))
+          throw new RunFolderDamage('checkpoints/latest.json', `names ${l.dir}, which does not exist`);
+      }),
+    );
+    const metrics = await keep(readMetricsFile(dir));
+    damaged.push(...(metrics?.damaged ?? []));
+    const epochs = (metrics?.records ?? []).filter((r): r is EpochRecord => r.type === 'epoch');
     const last = epochs[epochs.length - 1];
+    const now = new Date().toISOString();
     return {
       id,
-      name: spec.name ?? defaultRunName(spec),
-      kind: spec.kind,
-      method: spec.method,
-      dataset: spec.dataset,
-      model: modelLabel(spec),
-      seed: spec.training.seed,
-      ...(spec.study ? { study: spec.study } : {}),
-      status,
+      name: spec ? (spec.name ?? defaultRunName(spec)) : id,
+      kind: spec?.kind ?? 'unknown',
+      method: spec?.method ?? '—',
+      dataset: spec?.dataset ?? '—',
+      model: spec ? modelLabel(spec.model) : '—',
+      seed: spec?.training.seed ?? -1,
+      ...(spec?.study ? { study: spec.study } : {}),
+      status: status ?? {
+        id,
+        state: 'damaged',
+        createdAt: now,
+        updatedAt: now,
+        epoch: 0,
+        totalEpochs: spec?.training.epochs ?? 1,
+        error: { code: 'run-damaged', message: damaged.map((d) => `${d.file}: ${d.reason}`).join('; ') },
+      },
       ...(last
         ? { lastTestAcc: last.test.acc, bestTestAcc: Math.max(...epochs.map((e) => e.test.acc)) }
         : {}),
       seconds: epochs.reduce((s, e) => s + e.seconds, 0),
+      ...(damaged.length > 0 ? { damaged } : {}),
     };
   }
 
-  /** Records of metrics.jsonl from line `from` on (a torn last line is skipped). */
+  /**
+   * Records of metrics.jsonl from line `from` on. A line still being written is read next time; a
+   * damaged line is skipped here (the run's summary lists it).
+   */
   async metrics(id: string, from = 0): Promise<{ records: MetricsRecord[]; next: number }> {
-    let text = '';
-    try {
-      text = await fs.readFile(path.join(this.dir(id), 'metrics.jsonl'), 'utf8');
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-    }
-    const lines = text.split('\n');
-    // The last element is '' after a final newline, or a line still being written: never read.
-    const complete = lines.length - 1;
-    const records: MetricsRecord[] = [];
-    for (let i = from; i < complete; i++) {
-      try {
-        records.push(JSON.parse(lines[i] ?? '') as MetricsRecord);
-      } catch {
-        // A line being written right now; it is read next time.
-      }
-    }
-    return { records, next: Math.max(from, complete) };
+    const m = await this.json(id, 'metrics.jsonl', (dir) => readMetricsFile(dir, from));
+    return { records: m?.records ?? [], next: m?.next ?? from };
   }
 
   /** Epoch records only. */
   async epochRecords(id: string): Promise<EpochRecord[]> {
     return (await this.metrics(id)).records.filter((r): r is EpochRecord => r.type === 'epoch');
+  }
+
+  /** The checkpoint folders of a run, newest first, each checked byte for byte against its checksums. */
+  checkpoints(id: string): Promise<CheckpointEntry[]> {
+    return listCheckpoints(this.dir(id), 'checksum');
   }
 
   /** Epochs with a probe snapshot. */
@@ -263,17 +356,18 @@ export class RunStore {
 
   /** The snapshot of an epoch. */
   async probe(id: string, epoch: number): Promise<ProbeSnapshot> {
-    const file = path.join(this.dir(id), 'probes', `e${String(epoch).padStart(4, '0')}`, 'index.json');
-    const s = await readJsonIfExists<ProbeSnapshot>(file);
+    const file = `probes/e${String(epoch).padStart(4, '0')}/index.json`;
+    const s = await this.json(id, file, (dir) => readRunJson(dir, file, ProbeSnapshotSchema));
     if (!s) throw new LabFailure('not-found', `run ${id} has no probe snapshot at epoch ${epoch}`);
     return s;
   }
 
   /** A graph file of a snapshot (a path inside the run's probes/ folder), decoded. */
   async graph(id: string, file: string): Promise<GraphData> {
-    const dir = this.dir(id);
-    const full = path.resolve(dir, file);
-    if (!full.startsWith(path.join(dir, 'probes') + path.sep) || !full.endsWith('.npy')) {
+    const probes = path.join(this.dir(id), 'probes');
+    // Confined through links too: a probes/ folder (or graph) linked elsewhere is not served.
+    const full = await confinedPath(probes, path.relative('probes', file), file).catch(() => '');
+    if (!full.startsWith(probes + path.sep) || !full.endsWith('.npy')) {
       throw new LabFailure('invalid-request', `"${file}" is not a probe graph of run ${id}`);
     }
     const bytes = new Uint8Array(
@@ -293,7 +387,7 @@ export class RunStore {
 
   /** report.json, once the run finished. */
   async report(id: string): Promise<RunReport | undefined> {
-    return readJsonIfExists<RunReport>(path.join(this.dir(id), 'report.json'));
+    return await this.json(id, 'report.json', (dir) => readRunJson(dir, 'report.json', RunReportSchema));
   }
 
   /** Deletes a run folder. */

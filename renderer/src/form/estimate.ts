@@ -103,6 +103,9 @@ export function modelCost(model: ModelSpec, shape: readonly number[], outputs: n
 /** Sustained multiply-accumulates per second per backend (wasm measured: reference CNN, ~400 img/s on 2 cores). */
 const ASSUMED_MACS_PER_SEC: Record<string, number> = {
   'tensorflow-gpu': 2e11,
+  // TF.js's WebGPU kernels reach a fraction of cuDNN on the same card; a software adapter is far
+  // slower, but the calibration of a finished run corrects either.
+  webgpu: 5e10,
   tensorflow: 1.5e10,
   wasm: 5e9,
   cpu: 2e8,

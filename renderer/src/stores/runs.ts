@@ -156,7 +156,8 @@ export const useRunsStore = defineStore('runs', () => {
 
   async function resume(id: string): Promise<void> {
     try {
-      await useApi().request('lab:runs.resume', { id });
+      const r = await useApi().request('lab:runs.resume', { id });
+      notify.info(`Resuming ${r.note}`);
       scheduleReload();
     } catch (e) {
       notify.error(e, 'Resume');

@@ -39,7 +39,7 @@ describe('FGSM', () => {
     tf.dispose([x, labels, adv]);
   });
 
-  it('flips exactly the examples whose margin is within ε·‖v‖₁, and reports the SNR it applied', () => {
+  it('flips exactly the examples whose margin is within ε·‖v‖₁, and reports the SNR it applied', async () => {
     // Label 0 needs v·x + 0.1 < 0. FGSM raises v·x by ε·‖v‖₁ = 0.1·3.5 = 0.35 (no clamping here).
     const xs = [
       [0.1, 0.3, 0.2], // v·x + 0.1 = −0.3 → −0.3 + 0.35 > 0: flipped
@@ -52,7 +52,7 @@ describe('FGSM', () => {
       n: 2,
       bounds,
     };
-    const [row] = fgsmEvaluation(set, linear(W, B), { epsilons: [0.1], snrDb: [] }, io, 10);
+    const [row] = await fgsmEvaluation(set, linear(W, B), { epsilons: [0.1], snrDb: [] }, io, 10);
     expect(row!.accuracy).toBe(0.5);
     const signal = xs.flat().reduce((a, v) => a + v * v, 0);
     expect(row!.snrDb).toBeCloseTo(10 * Math.log10(signal / (6 * 0.01)), 4);
@@ -143,7 +143,7 @@ describe('PGD L∞', () => {
     tf.dispose([x, labels, adv]);
   });
 
-  it('reports its progress per batch, e.g. "PGD ε=0.01: 2/5"', () => {
+  it('reports its progress per batch, e.g. "PGD ε=0.01: 2/5"', async () => {
     const details: string[] = [];
     const set: EvalSet = {
       x: new Float32Array(5 * 3).fill(0.5),
@@ -153,7 +153,7 @@ describe('PGD L∞', () => {
       bounds,
     };
     const cfg = { epsilon: 0.01, step: 0.002, iterations: 2, randomStart: false };
-    const [row] = pgdEvaluation(
+    const [row] = await pgdEvaluation(
       set,
       linear(W, B),
       [cfg],
@@ -166,7 +166,7 @@ describe('PGD L∞', () => {
     expect(row!.accuracy).toBe(1);
   });
 
-  it('stops between batches when cancelled', () => {
+  it('stops between batches when cancelled', async () => {
     let calls = 0;
     const set: EvalSet = {
       x: new Float32Array(6 * 3).fill(0.5),
@@ -176,7 +176,7 @@ describe('PGD L∞', () => {
       bounds,
     };
     const cfg = { epsilon: 0.01, step: 0.002, iterations: 2, randomStart: false };
-    const rows = pgdEvaluation(
+    const rows = await pgdEvaluation(
       set,
       linear(W, B),
       [cfg, cfg],

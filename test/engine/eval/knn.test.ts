@@ -44,13 +44,13 @@ function bruteKnn(
 describe('k-NN and nearest-class-mean classifiers on embeddings', () => {
   beforeAll(() => useBackend('cpu'));
 
-  it('classifies hand-placed points (1-NN, 3-NN with a tie, class means)', () => {
+  it('classifies hand-placed points (1-NN, 3-NN with a tie, class means)', async () => {
     // Class 0 around (0, 0), class 1 around (4, 0), one class-1 outlier at (1, 0).
     const ref = tf.tensor2d([0, 0, 0, 1, 4, 0, 4, 1, 1, 0], [5, 2]);
     const labels = Int32Array.from([0, 0, 1, 1, 1]);
     const clf = EmbeddingClassifier.fit(ref, labels, 2, 'euclidean');
     const q = tf.tensor2d([1.2, 0, 3, 0.5, -1, 0], [3, 2]);
-    const knn = clf.predictKnn(q, [1, 3]);
+    const knn = await clf.predictKnn(q, [1, 3]);
     // (1.2, 0): nearest is the outlier (class 1); 3-NN = outlier, (0,0), (0,1) → class 0.
     expect(Array.from(knn.get(1)!)).toEqual([1, 1, 0]);
     expect(Array.from(knn.get(3)!)).toEqual([0, 1, 0]);
@@ -59,12 +59,12 @@ describe('k-NN and nearest-class-mean classifiers on embeddings', () => {
     expect(mean).toEqual([0, 1, 0]);
     // k = 2 at (2, 0): one neighbour of each class, the nearest (the outlier at distance 1) wins.
     const tie = tf.tensor2d([2, 0], [1, 2]);
-    expect(Array.from(clf.predictKnn(tie, [2]).get(2)!)).toEqual([1]);
+    expect(Array.from((await clf.predictKnn(tie, [2])).get(2)!)).toEqual([1]);
     clf.dispose();
     tf.dispose([ref, q, tie]);
   });
 
-  it.each(['euclidean', 'cosine'] as const)('chunked %s k-NN equals brute force', (metric) => {
+  it.each(['euclidean', 'cosine'] as const)('chunked %s k-NN equals brute force', async (metric) => {
     const rng = new Rng(3);
     const n = 120;
     const d = 6;
@@ -79,7 +79,7 @@ describe('k-NN and nearest-class-mean classifiers on embeddings', () => {
     const q = tf.tensor2d(qRows);
     const clf = EmbeddingClassifier.fit(ref, Int32Array.from(labels), classes, metric);
     // maxScores 500 → 4 query rows per chunk.
-    const got = clf.predictKnn(q, [1, 5, 10], 500);
+    const got = await clf.predictKnn(q, [1, 5, 10], 500);
     for (const k of [1, 5, 10]) {
       const want = qRows.map((row) => bruteKnn(refRows, labels, row, k, classes, metric === 'cosine'));
       expect(Array.from(got.get(k)!), `k=${k}`).toEqual(want);

@@ -148,7 +148,7 @@ describe('classification geometry runs end to end (wasm, synthetic images)', () 
       const accs: string[] = [];
       for (let step = 0; step < 3; step++) {
         // The trainer's order: evaluation batches first, then epochMetrics.
-        const evaluated = evaluateSplit(ctx, plugin, ctx.testBatches, ctx.indices.test);
+        const evaluated = await evaluateSplit(ctx, plugin, ctx.testBatches, ctx.indices.test);
         const extra = await plugin.epochMetrics!(ctx, step);
         // A fresh plugin fits on the network as it is now: a stale fit would disagree with it.
         const fresh = geometryPlugin(spec.value as SpecOf<'geometry'>, ctx.data.classes);
@@ -159,7 +159,7 @@ describe('classification geometry runs end to end (wasm, synthetic images)', () 
         expect(extra).toEqual(now);
         accs.push(JSON.stringify([now.knn1, now.knn10, now.mean]));
         const batch = ctx.trainBatches.make(ctx.indices.train.subarray(16 * step, 16 * step + 16));
-        trainStep(ctx, plugin, sgd, batch, 0.5, 1e6);
+        await trainStep(ctx, plugin, sgd, batch, 0.5, 1e6);
         tf.dispose([batch.x, batch.labels]);
       }
       // The steps changed the classifiers' results, so a stale fit would have been caught above.

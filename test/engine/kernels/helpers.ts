@@ -9,27 +9,14 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { registerWasmTrainingKernels } from '../../../electron/engine/kernels/index.js';
 import { pseudoRandom } from '../../../electron/engine/kernels/bench-step.js';
+import { assertClose } from '../../helpers/close.js';
+import { randomArrays, type Arrays } from '../../../electron/engine/parity/compare.js';
 
-export { tf, pseudoRandom };
+export { tf, pseudoRandom, assertClose, randomArrays, type Arrays };
 
 export const labKernels = registerWasmTrainingKernels();
 
 export type BackendName = 'cpu' | 'wasm';
-
-/** Tensor data as plain arrays, so it can cross backends. */
-export interface Arrays {
-  [name: string]: { values: Float32Array; shape: number[] };
-}
-
-export function randomArrays(shapes: Record<string, number[]>, seed: number): Arrays {
-  const out: Arrays = {};
-  let s = seed;
-  for (const [name, shape] of Object.entries(shapes)) {
-    const size = shape.reduce((a, b) => a * b, 1);
-    out[name] = { values: pseudoRandom(size, (s += 101)), shape };
-  }
-  return out;
-}
 
 /**
  * Runs `f` on the given backend with tensors made from `inputs`; returns every output as a
@@ -57,31 +44,6 @@ export async function onBothBackends(
   const cpu = await runOn('cpu', inputs, f);
   const wasm = await runOn('wasm', inputs, f);
   return [cpu, wasm];
-}
-
-/**
- * Throws unless |actual − expected| ≤ rtol · max(|expected|, floor) elementwise, where the floor
- * (1e-2 of the largest |expected|) keeps near-zero entries of a sum from demanding exact cancellation.
- */
-export function assertClose(
-  actual: Float32Array,
-  expected: Float32Array,
-  rtol = 1e-4,
-  what = 'values',
-): void {
-  if (actual.length !== expected.length) {
-    throw new Error(`${what}: length ${actual.length} ≠ expected ${expected.length}`);
-  }
-  let scale = 0;
-  for (const v of expected) scale = Math.max(scale, Math.abs(v));
-  const floor = 1e-2 * scale + 1e-12;
-  for (let i = 0; i < expected.length; i++) {
-    const e = expected[i]!;
-    const a = actual[i]!;
-    if (!(Math.abs(a - e) <= rtol * Math.max(Math.abs(e), floor))) {
-      throw new Error(`${what}[${i}]: got ${a}, expected ${e} (rtol ${rtol}, scale ${scale})`);
-    }
-  }
 }
 
 /** Asserts every pair of outputs agrees (cpu is the reference). */

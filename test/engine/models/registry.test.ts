@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { ARCHS, ModelSpecSchema, type ModelSpec } from '../../../shared/spec/model.js';
+import { modelTaps } from '../../../shared/spec/model-taps.js';
 import { countParameters, createModel } from '../../../electron/engine/models/registry.js';
 
 beforeAll(async () => {
@@ -33,6 +34,22 @@ describe('model registry', () => {
       expect(m.outputDim).toBe(10);
       expect(m.inputShape).toEqual([32, 32, 3]);
       expect(m.taps.length).toBeGreaterThan(0);
+      m.params.dispose();
+    }
+  });
+
+  it('builds exactly the taps the host reads from a spec (modelTaps) before a run exists', () => {
+    const specs: ModelSpec[] = [
+      { arch: 'mlp', hidden: [8] },
+      { arch: 'mlp', hidden: [8, 6, 4] },
+      { arch: 'ref-cnn', width: 0.25 },
+      { arch: 'wrn', depth: 10, width: 0.25 },
+      { arch: 'wrn', depth: 16, width: 0.25 },
+      { arch: 'preact-resnet18', width: 0.125 },
+    ];
+    for (const spec of specs) {
+      const m = createModel(spec, [16, 16, 3], 4, 1);
+      expect(modelTaps(spec), spec.arch).toEqual(m.taps);
       m.params.dispose();
     }
   });

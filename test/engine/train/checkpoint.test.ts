@@ -8,6 +8,8 @@ import {
   saveCheckpoint,
   disposeCheckpoint,
 } from '../../../electron/engine/train/checkpoint.js';
+import { gpuRunFailure } from '../../../electron/engine/train/device-faults.js';
+import type { RunContext } from '../../../electron/engine/train/experiment.js';
 import { Sgd } from '../../../electron/engine/train/sgd.js';
 import { useBackend } from '../../helpers/backend.js';
 import { tempDataDir } from '../../helpers/runs.js';
@@ -20,14 +22,14 @@ describe('checkpoints', () => {
   beforeEach(async () => (tmp = await tempDataDir()));
   afterEach(() => tmp.cleanup());
 
-  const save = (model: ReturnType<typeof createModel>, step: number) =>
+  const save = (model: ReturnType<typeof createModel>, step: number, epoch = 1) =>
     saveCheckpoint(tmp.dir, model, undefined, {
       model: spec,
       inputShape: [3],
       outputDim: 2,
       classes: 2,
       normalization: null,
-      state: { epoch: 1, step, stepInEpoch: 0, seconds: 1 },
+      state: { epoch, step, stepInEpoch: 0, seconds: 1 },
     });
 
   it('keeps the two newest in training order (step 100 sorts after step 99) and restores exactly', async () => {
@@ -61,7 +63,40 @@ describe('checkpoints', () => {
     const model = createModel(spec, [3], 2, 1);
     const dir = await save(model, 5);
     await fs.truncate(path.join(dir, 'weights.bin'), 10);
-    await expect(loadCheckpoint(tmp.dir)).rejects.toMatchObject({ code: 'checkpoint-invalid' });
+    await expect(loadCheckpoint(tmp.dir)).rejects.toMatchObject({
+      code: 'run-damaged',
+      message: expect.stringMatching(
+        /checkpoints\/e0001-s000000005\/weights\.bin: has 10 bytes, its manifest says \d+/,
+      ),
+    });
+    model.params.dispose();
+  });
+
+  it('a GPU fault’s advice names the checkpoint a resume would take, checked as the resume checks it', async () => {
+    const model = createModel(spec, [3], 2, 1);
+    const ctx = {
+      runDir: tmp.dir,
+      model: { description: 'MLP 3-5-2' },
+      spec: { training: { batchSize: 8 } },
+    } as unknown as RunContext;
+    const advice = async (): Promise<string> =>
+      (await gpuRunFailure({ kind: 'device-lost', message: 'lost' }, ctx)).message;
+    expect(await advice()).toContain('No checkpoint was written yet');
+    const older = await save(model, 4, 1);
+    const newer = await save(model, 8, 2);
+    expect(await advice()).toContain('The checkpoint of epoch 2 is kept');
+    const flip = async (dir: string): Promise<void> => {
+      const file = path.join(dir, 'weights.bin');
+      const b = await fs.readFile(file);
+      b[3] = (b[3] ?? 0) ^ 0x40;
+      await fs.writeFile(file, b);
+    };
+    await flip(newer);
+    expect(await advice()).toContain('The checkpoint of epoch 1 is kept');
+    await flip(older);
+    expect(await advice()).toMatch(
+      /No resume can continue it: checkpoints: no intact checkpoint to resume from \(checkpoints\/e0002-s000000008\/weights.bin: does not match the checksum/,
+    );
     model.params.dispose();
   });
 });

@@ -75,7 +75,26 @@ describe('CSV importer', () => {
     expect(p.classNames).toEqual(['0', '1']);
   });
 
+  it('imports a quoted label field spanning two lines (RFC 4180), with its line ending kept', async () => {
+    const label = (i: number): string => (i % 2 ? '"two-line\r\nlabel, with comma"' : '"plain ""quoted"""');
+    const rows = Array.from({ length: 12 }, (_, i) => `${i},${i * 2},${label(i)}`);
+    await writeTree(dir, { 'm.csv': `x,y,label\r\n${rows.join('\r\n')}\r\n` });
+    const meta = await store.import(path.join(dir, 'm.csv'), { name: 'multi-line' });
+    expect(meta.classNames).toEqual(['plain "quoted"', 'two-line\r\nlabel, with comma']);
+    expect((meta.splits.train?.count ?? 0) + (meta.splits.test?.count ?? 0)).toBe(12);
+    const y = (await readStoredNpy(path.join(store.dir(meta.id), 'train-y.npy'))).values;
+    const x = (await readStoredNpy(path.join(store.dir(meta.id), 'train-x.npy'))).values;
+    for (let r = 0; r < y.length; r++) expect(y[r]).toBe((x[r * 2] ?? 0) % 2);
+  });
+
   describe('bad input', () => {
+    it('names the file and line of a quote never closed', async () => {
+      await writeTree(dir, { 'q.csv': 'x,y,label\n1,2,"open\n3,4,b\n' });
+      expect((await failureCode(store.preview(path.join(dir, 'q.csv')))).message).toMatch(
+        /^q\.csv: line \d+: a quoted field is never closed/,
+      );
+    });
+
     it('names a missing or non-numeric value, a short row and an unknown label column', async () => {
       await writeTree(dir, { 'a.csv': 'x,y,label\n1,2,a\n3,,b\n' });
       expect((await failureCode(store.preview(path.join(dir, 'a.csv')))).message).toMatch(

@@ -9,7 +9,7 @@ describe('Slurm submissions from web mode', () => {
   let host: LabHost;
   beforeEach(async () => {
     data = await tempDataDir();
-    host = await createLabHost({ dataDir: data.dir, mode: 'web', browserRequests: true });
+    host = await createLabHost({ dataDir: data.dir, mode: 'web', allowedRoots: [data.dir] });
   });
   afterEach(async () => {
     await host.close();

@@ -43,7 +43,7 @@ export const EXECUTOR_OPTIONS = {
   'lab-command': {
     type: 'string',
     value: 'CMD',
-    help: 'how compute nodes start the lab (default: this node binary and lgg-lab, by absolute path)',
+    help: 'how compute nodes start the lab (default: this machine’s node and lgg-lab, by absolute path)',
   },
   'assume-shared-fs': {
     type: 'boolean',

@@ -9,10 +9,10 @@ import type {
 import type { AnalyzeResult, PreviewResult } from '../../shared/engine-protocol.js';
 import { PRESETS, TEACHER_PLACEHOLDER } from '../../shared/presets.js';
 import { LabFailure, toLabError } from '../../shared/result.js';
-import { TERMINAL_STATES } from '../../shared/run-types.js';
+import { TERMINAL_STATES, type RunStatus } from '../../shared/run-types.js';
 import { expandStudy, parseExperimentSpec, parseStudySpec } from '../../shared/spec/index.js';
 import type { ExperimentSpec } from '../../shared/spec/experiments.js';
-import type { ExecutorChoice, SlurmSubmission } from '../../shared/executor.js';
+import type { ExecutorChoice, SlurmOptions, SlurmSubmission } from '../../shared/executor.js';
 import { clusterHandlers, forbiddenSbatchArgs } from './cluster-handlers.js';
 import type { SubmissionOwner } from './executors/index.js';
 import { chooseResumePoint, damageOf, RunFolderDamage } from '../common/run-folder/index.js';
@@ -84,6 +84,18 @@ async function startRuns(
   for (const s of await host.slurm.decorate(await Promise.all(ids.map((id) => host.runs.status(id)))))
     host.events.runStatus(s);
   return { ids, submission };
+}
+
+/**
+ * The Slurm options a resubmission reuses: the run's own, except free-form #SBATCH options a
+ * browser may not set, which are kept only when they are the settings' (status.json is untrusted:
+ * a copied run folder could carry `--export=LD_PRELOAD=…`).
+ */
+function storedOptions(host: LabHost, s: RunStatus): SlurmOptions | undefined {
+  const o = s.executor?.options;
+  if (!o || !host.browserRequests) return o;
+  const trusted = host.settings.cluster.defaults.sbatchArgs;
+  return o.sbatchArgs.join('\n') === trusted.join('\n') ? o : { ...o, sbatchArgs: [] };
 }
 
 /**
@@ -237,7 +249,8 @@ export function createHandlers(host: LabHost): Handlers {
       if (s.executor) {
         // The task resumes from the newest intact checkpoint itself: the one named here, unless
         // another lands in between (the run folder is the only state).
-        const submission = await host.slurm.resubmit(await host.runs.status(p.id), p.slurm);
+        const now = await host.runs.status(p.id);
+        const submission = await host.slurm.resubmit(now, p.slurm ?? storedOptions(host, now));
         host.events.runStatus(await host.runs.status(p.id));
         return { ...reply, submission };
       }

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunStatus } from '../../shared/run-types.js';
+import { createLabHost } from '../../electron/host/lab-host.js';
 import {
   fastPollSettings,
   labOn,
@@ -194,6 +195,37 @@ describe.skipIf(unavailable !== undefined)(
       expect(s.state).toBe('cancelled');
       expect(s.error?.message).toMatch(/cancelled from the lab/);
       expect((await lastCheckpoint(running.id)).stepInEpoch).toBeGreaterThan(0);
+    });
+
+    it('resubmits from a browser with the settings’ free-form #SBATCH options, not those a status.json carries', async () => {
+      const { id, task } = await submitSlow(['--sbatch-arg=--begin=now+1hour']);
+      await waitFor('the task to be pending', async () =>
+        (await taskState(task)) === 'PENDING' ? true : undefined,
+      );
+      expect((await cli(['stop', id])).code).toBe(0);
+      const script = async (): Promise<string> =>
+        fs.readFile((await written(id)).executor?.script ?? '', 'utf8');
+      // status.json is untrusted: a browser (web mode) must not make Slurm take its free-form options.
+      await fastPollSettings(dataDir, ['--begin=now+2hours']);
+      const web = await createLabHost({ dataDir, mode: 'web', allowedRoots: [dataDir] });
+      try {
+        const r = await web.request('lab:runs.resume', { id });
+        expect(r.ok ? '' : r.error.message).toBe('');
+        expect((await written(id)).executor?.options?.sbatchArgs).toEqual(['--begin=now+2hours']);
+        expect(await script()).toContain('#SBATCH --begin=now+2hours\n');
+        expect(await script()).not.toContain('now+1hour');
+        const stop = await web.request('lab:runs.stop', { id });
+        expect(stop.ok && stop.value.stopped).toBe(true);
+      } finally {
+        await web.close();
+        await fastPollSettings(dataDir);
+      }
+      // The person at the terminal resubmits with the run's own options, whatever the settings say.
+      const again = await cli(['resume', id, '--detach']);
+      expect(again.stderr).toBe('');
+      expect(await script()).toContain('#SBATCH --begin=now+2hours\n');
+      expect((await cli(['stop', id])).code).toBe(0);
+      expect((await status(id)).state).toBe('cancelled');
     });
 
     it('fails a task whose dataset was removed, with the reason in the run and in its log', async () => {

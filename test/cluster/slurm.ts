@@ -71,13 +71,16 @@ export async function startNow(task: string): Promise<void> {
   await slurmCmd('scontrol', ['update', `JobId=${task}`, 'StartTime=now']);
 }
 
-/** Settings of a test data folder: Slurm asked every second (the default is 10 s). */
-export async function fastPollSettings(dataDir: string): Promise<void> {
+/**
+ * Settings of a test data folder: Slurm asked every second (the default is 10 s), and the default
+ * free-form #SBATCH options `sbatchArgs`.
+ */
+export async function fastPollSettings(dataDir: string, sbatchArgs: string[] = []): Promise<void> {
   await fs.mkdir(dataDir, { recursive: true });
   await writeJsonAtomic(path.join(dataDir, 'settings.json'), {
     maxConcurrentRuns: 1,
     backend: 'wasm',
-    cluster: { defaults: { sbatchArgs: [] }, pollSeconds: 1 },
+    cluster: { defaults: { sbatchArgs }, pollSeconds: 1 },
   });
 }
 

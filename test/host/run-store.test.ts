@@ -105,4 +105,33 @@ describe('run store', () => {
     ]);
     expect(rows[1]!.damaged).toBeUndefined();
   });
+  it('validates the Slurm task a status.json records, and never takes a Slurm state from the file', async () => {
+    const s = await t.store.create(spec());
+    const file = path.join(t.store.dir(s.id), 'status.json');
+    const stored = JSON.parse(await fs.readFile(file, 'utf8')) as Record<string, unknown>;
+    const task = { kind: 'slurm', jobId: '12', arrayIndex: 0, script: '/shared/job.sh' };
+    // Options a resubmission would reuse, and job ids scancel would be given: as strict as typed-in ones.
+    for (const [executor, reason] of [
+      [
+        { ...task, options: { sbatchArgs: ['--output=/home/me/.bashrc'] } },
+        /--output is set by the lab itself/,
+      ],
+      [{ ...task, options: { partition: 'gpu; rm -rf ~', sbatchArgs: [] } }, /partition/],
+      [{ ...task, jobId: '12,13' }, /jobId/],
+    ] as const) {
+      await fs.writeFile(file, JSON.stringify({ ...stored, executor }));
+      await expect(t.store.status(s.id)).rejects.toThrow(reason);
+      const [row] = await t.store.list();
+      expect(row!.status.state).toBe('damaged');
+      expect(row!.damaged?.[0]?.file).toBe('status.json');
+    }
+    // The Slurm state is asked from Slurm: one found in the file is dropped, and not written back.
+    const slurm = { phase: 'completed', state: 'COMPLETED', task: '12_0', source: 'sacct', checkedAt: 'now' };
+    await fs.writeFile(file, JSON.stringify({ ...stored, executor: task, slurm }));
+    const read = await t.store.status(s.id);
+    expect(read.executor).toEqual(task);
+    expect(read.slurm).toBeUndefined();
+    await t.store.updateStatus(s.id, { epoch: 1 });
+    expect(JSON.parse(await fs.readFile(file, 'utf8'))).not.toHaveProperty('slurm');
+  });
 });

@@ -20,6 +20,9 @@ export interface PresetInfo {
 /** Placeholder teacher of distillation presets; replaced by the user's choice. */
 export const TEACHER_PLACEHOLDER = '<choose a teacher run>';
 
+/** The CIFAR-10 recipes' published normalisation (METHODS.md §3, §7), not the one measured at import. */
+const CIFAR_NORMALIZATION = { mean: [0.4914, 0.4822, 0.4465], std: [0.2023, 0.1994, 0.201] };
+
 const cifarTraining = {
   epochs: 200,
   batchSize: 128,
@@ -29,6 +32,7 @@ const cifarTraining = {
   schedule: { type: 'multistep' as const, milestones: [60, 120, 160], gamma: 0.2 },
   augment: { cropPadding: 4, flip: true },
   normalize: true,
+  normalizeConstants: CIFAR_NORMALIZATION,
 };
 
 const mnistQuick = {
@@ -41,8 +45,8 @@ const mnistQuick = {
   normalize: true,
 };
 
-/** Every preset, quick ones first. */
-export const PRESETS: readonly PresetInfo[] = [
+/** Every preset, quick ones first (each spec records the preset it came from: see {@link withId}). */
+const DEFINED: readonly PresetInfo[] = [
   {
     id: 'mnist-cnn-quick',
     kind: 'train',
@@ -103,7 +107,7 @@ export const PRESETS: readonly PresetInfo[] = [
     kind: 'geometry',
     tier: 'quick',
     description:
-      'Cosine-LGG smoothness loss on a 32-d MNIST embedding, classified by 1-NN, 10-NN, class means',
+      'Cosine-LGG smoothness loss on a 32-d MNIST embedding (20,000 training images + 5,000 for choosing the classifier, 1 epoch), classified by 1-NN, 10-NN, class means',
     needsTeacher: false,
     spec: {
       kind: 'geometry',
@@ -113,7 +117,8 @@ export const PRESETS: readonly PresetInfo[] = [
       embeddingDim: 32,
       similarity: 'cosine',
       smoothness: { weight: 10, normalize: true },
-      training: { ...mnistQuick, epochs: 1, trainSubset: 20000 },
+      // 25,000 balanced images: 20,000 train, 5,000 held out to choose the classifier reported as acc.
+      training: { ...mnistQuick, epochs: 1, trainSubset: 25000, validationFraction: 0.2 },
     },
   },
   {
@@ -121,7 +126,7 @@ export const PRESETS: readonly PresetInfo[] = [
     kind: 'robust',
     tier: 'quick',
     description:
-      'Laplacian smoothness regulariser (γ = 0.0015, m = 2, batch 64) on every ReLU of a half-width MNIST CNN, 20k images; ε sized for MNIST',
+      'Laplacian smoothness regulariser (γ = 0.0015, m = 2, batch 64) on every ReLU of a half-width MNIST CNN, 20,000 training images; ε sized for MNIST; evaluated on 500 test images (DeepFool on 250) with 2 noise and dropout draws (the paper: 10,000 and 40)',
     needsTeacher: false,
     spec: {
       kind: 'robust',
@@ -140,6 +145,12 @@ export const PRESETS: readonly PresetInfo[] = [
           { epsilon: 0.1, step: 0.01, iterations: 20, randomStart: false },
           { epsilon: 0.15, step: 0.0375, iterations: 10, randomStart: true },
         ],
+        // DeepFool on every 2nd of the 500 (250 images): on MNIST the clip to [0, 1] absorbs most of
+        // each step, ≈ 16 steps per image, the most expensive protocol of the quick suite.
+        deepfool: { steps: 100, candidates: 10, overshoot: 0.05, every: 2 },
+        dropout: [0.25, 0.4],
+        dropoutDraws: 2,
+        quantizationBits: [5],
       },
     },
   },
@@ -160,7 +171,8 @@ export const PRESETS: readonly PresetInfo[] = [
     id: 'cifar10-gkd-paper',
     kind: 'distill',
     tier: 'paper',
-    description: 'GKD WRN-28-1 → WRN-28-0.5 on CIFAR-10, λ = 25, dense cosine LGG, 3 stage outputs',
+    description:
+      'GKD WRN-28-1 → WRN-28-0.5 on CIFAR-10, λ = 25, dense cosine LGG, 3 stage outputs (the teacher must use the same normalisation constants)',
     needsTeacher: true,
     spec: {
       kind: 'distill',
@@ -176,7 +188,8 @@ export const PRESETS: readonly PresetInfo[] = [
     id: 'cifar10-geometry-paper',
     kind: 'geometry',
     tier: 'paper',
-    description: 'Graph smoothness loss (RBF) on a WRN-28-1 embedding of CIFAR-10 vs cross-entropy',
+    description:
+      'Graph smoothness loss (RBF, α relative to the batch’s mean distance) on a 64-d WRN-28-1 embedding of CIFAR-10 vs cross-entropy; classifier chosen on 2,500 held-out training images',
     needsTeacher: false,
     spec: {
       kind: 'geometry',
@@ -184,16 +197,20 @@ export const PRESETS: readonly PresetInfo[] = [
       dataset: 'cifar10',
       model: { arch: 'wrn', depth: 28, width: 1 },
       embeddingDim: 64,
+      // The original work's RBF kernel with the lab's scale guard: raw RBF collapses (MNIST study).
       similarity: 'rbf',
       rbfAlpha: 1,
-      training: cifarTraining,
+      rbfScale: 'mean-distance',
+      smoothness: { weight: 10, normalize: true },
+      training: { ...cifarTraining, validationFraction: 0.05 },
     },
   },
   {
     id: 'cifar10-robust-paper',
     kind: 'robust',
     tier: 'paper',
-    description: 'PreActResNet18, Laplacian γ = 0.01, m = 2 on 17 ReLUs, + Parseval β = 0.01, 100 epochs',
+    description:
+      'PreActResNet18 (Parseval network for P and P+R), Laplacian γ = 0.01, m = 2 on 17 ReLUs, Parseval β = 0.01, 100 epochs; the authors’ protocols on the 10,000 test images, 40 noise and dropout draws',
     needsTeacher: false,
     spec: {
       kind: 'robust',
@@ -208,13 +225,38 @@ export const PRESETS: readonly PresetInfo[] = [
         weightDecay: 5e-4,
         schedule: { type: 'multistep', milestones: [50], gamma: 0.01 },
         normalize: true,
+        normalizeConstants: CIFAR_NORMALIZATION,
       },
       laplacian: { gamma: 0.01, m: 2, taps: 'relu', sigma: 'raw' },
-      parseval: { beta: 0.01 },
+      parseval: { beta: 0.01, network: true },
       probeTaps: 'relu',
+      // The authors' test scripts (METHODS.md §7): the whole test set, ε = 0.2 noise and 40 draws,
+      // FGSM at 33 dB, PGD ε = 0.01 × 20, DeepFool on every 10th image, dropout p = 0.25 / 0.4 with
+      // 40 draws, 5-bit weights; the lab's variants of each are kept beside them.
+      evaluation: {
+        subset: null,
+        gaussian: { epsilons: [0.2], sigma: 0.5, draws: 40 },
+        fgsm: { epsilons: [], snrDb: [33] },
+        pgd: [{ epsilon: 0.01, step: 0.002, iterations: 20, randomStart: false }],
+        deepfool: { steps: 100, candidates: 10, overshoot: 0.05, every: 10 },
+        dropout: [0.25, 0.4],
+        dropoutDraws: 40,
+        quantizationBits: [5],
+      },
     },
   },
 ];
+
+/**
+ * The preset with its id recorded in its spec (`preset`), so a run made from it — by the CLI, the UI
+ * or a study — knows it, and a paper preset's report can put the paper's numbers beside the run's.
+ */
+function withId(p: PresetInfo): PresetInfo {
+  return { ...p, spec: { ...p.spec, preset: p.id } };
+}
+
+/** Every preset, quick ones first. */
+export const PRESETS: readonly PresetInfo[] = DEFINED.map(withId);
 
 /** Looks a preset up by id. */
 export function findPreset(id: string): PresetInfo | undefined {

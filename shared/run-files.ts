@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { BesideRow, RunReference } from './paper-reference.js';
 import type { LabError } from './result.js';
 import type {
   EpochRecord,
@@ -131,6 +132,23 @@ const tableShape = z.object({
   columns: z.array(z.string()),
   rows: z.array(z.array(z.union([z.string(), metric]))),
 });
+const besideShape = z.object({
+  metric: z.string().min(1),
+  protocol: z.string().min(1),
+  label: z.string(),
+  run: z.number().nullable(),
+  paper: z.number(),
+  unit: z.enum(['percent', 'raw']),
+  note: z.string().optional(),
+});
+const referenceShape = z.object({
+  preset: z.string().min(1),
+  source: z.string(),
+  setting: z.string(),
+  rows: z.array(besideShape.loose()),
+  orderings: z.array(z.string()),
+  notes: z.array(z.string()),
+});
 const reportShape = z.object({
   runId: z.string().min(1),
   kind: z.enum(['train', 'distill', 'geometry', 'robust']),
@@ -142,6 +160,7 @@ const reportShape = z.object({
   parameters: count,
   metrics: z.record(z.string(), metric),
   tables: z.array(tableShape.loose()),
+  reference: referenceShape.loose().optional(),
 });
 /** `report.json`. */
 export const RunReportSchema = reportShape.loose();
@@ -243,7 +262,12 @@ const epochAgrees: Same<
   Omit<EpochRecord, 'train' | 'val' | 'test'>
 > = true;
 const stepAgrees: Same<z.output<typeof stepShape>, StepRecord> = true;
-const reportAgrees: Same<Omit<z.output<typeof reportShape>, 'tables'>, Omit<RunReport, 'tables'>> = true;
+const reportAgrees: Same<
+  Omit<z.output<typeof reportShape>, 'tables' | 'reference'>,
+  Omit<RunReport, 'tables' | 'reference'>
+> = true;
+const besideAgrees: Same<z.output<typeof besideShape>, BesideRow> = true;
+const referenceAgrees: Same<Omit<z.output<typeof referenceShape>, 'rows'>, Omit<RunReference, 'rows'>> = true;
 const probeAgrees: Same<Omit<z.output<typeof probeShape>, 'taps'>, Omit<ProbeSnapshot, 'taps'>> = true;
 const metricsAgree: Same<z.output<typeof MetricsRecordSchema>['type'], MetricsRecord['type']> = true;
 const taskAgrees: Same<z.output<typeof slurmTaskShape>, SlurmTaskRecord> = true;
@@ -255,6 +279,8 @@ void [
   epochAgrees,
   stepAgrees,
   reportAgrees,
+  besideAgrees,
+  referenceAgrees,
   probeAgrees,
   metricsAgree,
   taskAgrees,

@@ -1,4 +1,5 @@
 import type { ExecutorRecord, SlurmTaskState } from './executor.js';
+import type { RunReference } from './paper-reference.js';
 import type { LabError } from './result.js';
 import type { ExperimentKind } from './spec/experiments.js';
 
@@ -157,6 +158,8 @@ export interface RunReport {
   metrics: Record<string, number>;
   /** Tables (robustness curves, corruption errors), each a titled list of rows. */
   tables: ReportTable[];
+  /** The paper's published numbers beside the run's, when the run was made from a paper preset. */
+  reference?: RunReference;
 }
 
 /** A titled table of a report; one row per perturbation strength, say. */

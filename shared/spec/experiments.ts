@@ -28,6 +28,8 @@ const common = {
   probeTaps: TapSelectionSchema.default('stages'),
   /** Study this run belongs to, if any. */
   study: z.string().optional(),
+  /** Preset the spec was made from (a paper preset puts the paper's numbers beside the run's). */
+  preset: z.string().max(100).optional(),
 };
 
 /** Plain supervised training with cross-entropy (also how teachers are made). */
@@ -97,6 +99,13 @@ export const GeometrySpecSchema = strictObject({
   similarity: z.enum(['rbf', 'cosine']).default('cosine'),
   /** α of the RBF kernel. */
   rbfAlpha: z.number().positive().default(1),
+  /**
+   * Scale guard of the RBF kernel. `mean-distance`: W = exp(−α‖fᵢ − fⱼ‖ / d̄), d̄ the batch's mean
+   * pairwise distance (kept in the gradient), so the loss is scale-invariant and cannot reach 0 by
+   * inflating the embedding; `raw`: exp(−α‖fᵢ − fⱼ‖), the original work's kernel, which does (on
+   * MNIST: embedding norms in the thousands, 10-NN ≈ 66 %).
+   */
+  rbfScale: z.enum(['mean-distance', 'raw']).default('mean-distance'),
   /** Options of the cosine LGG (similarity is cosine whatever this says); default clamps negatives. */
   lgg: LggOptionsSchema.default(SMOOTHNESS_LGG),
   /** Loss = weight · Σ_{yᵢ≠yⱼ} Wᵢⱼ / (normalise ? #inter-class pairs : 1). */
@@ -127,8 +136,16 @@ export const RobustSpecSchema = strictObject({
     /** `raw` σ (paper) or σ / #inter-class pairs (batch-size independent). */
     sigma: z.enum(['raw', 'pairs']).default('raw'),
   }).default({ gamma: 0.01, m: 2, taps: 'relu', sigma: 'raw' }),
-  /** Parseval retraction W ← (1 + β)W − βWWᵀW after every step. */
-  parseval: strictObject({ beta: z.number().positive().max(1).default(0.01) }).default({ beta: 0.01 }),
+  /** Parseval retraction W ← (1 + β)W − βWWᵀW after every step (methods `parseval`, `parseval+laplacian`). */
+  parseval: strictObject({
+    beta: z.number().positive().max(1).default(0.01),
+    /**
+     * The Parseval methods train the authors' Parseval network (the model's `parseval` variant:
+     * scaled convolutions, 0.5/0.5 blocks) rather than the plain one; `vanilla` and `laplacian`
+     * keep the plain network. Needs an architecture with that variant (preact-resnet18).
+     */
+    network: z.boolean().default(false),
+  }).default({ beta: 0.01, network: false }),
   /** Evaluation suite run at the end (also available via `lgg-lab eval`). */
   evaluation: EvaluationSchema.default(EvaluationSchema.parse({})),
 });

@@ -68,7 +68,49 @@ export function parseExperimentSpec(input: unknown): Result<ExperimentSpec> {
     const issues = specIssues(r.error);
     return err('invalid-spec', `Invalid experiment spec:\n${formatIssues(issues)}`, issues);
   }
-  return ok(r.data);
+  const spec = r.data;
+  const issues: SpecIssue[] = [];
+  if (spec.kind === 'robust' && spec.parseval.network && spec.model.arch !== 'preact-resnet18')
+    issues.push({
+      path: 'parseval.network',
+      message: `the Parseval network is a variant of preact-resnet18; ${spec.model.arch} has none (set it to false)`,
+    });
+  if (spec.kind === 'geometry' && spec.method === 'smoothness' && spec.training.validationFraction === 0)
+    issues.push({
+      path: 'training.validationFraction',
+      message:
+        'a smoothness run chooses its classifier (k-NN or class mean) on a validation split held out of the training set; set it above 0 (e.g. 0.1)',
+    });
+  if (issues.length > 0)
+    return err('invalid-spec', `Invalid experiment spec:\n${formatIssues(issues)}`, issues);
+  return ok(spec);
+}
+
+/**
+ * The network a run trains: its model spec, switched to the Parseval variant when a robustness run
+ * of a Parseval method asks for the Parseval network (`parseval.network`). This is what checkpoints
+ * record, so evaluation and teachers rebuild the same network.
+ */
+export function modelSpecOf(spec: ExperimentSpec): ModelSpec {
+  const m = spec.model;
+  const parsevalMethod = spec.kind === 'robust' && spec.method.startsWith('parseval');
+  if (m.arch === 'preact-resnet18' && spec.kind === 'robust' && spec.parseval.network && parsevalMethod)
+    return { ...m, parseval: true };
+  return m;
+}
+
+/** A short architecture label, e.g. `WRN-28-1`, `CNN×0.5`, `PreActResNet18 Parseval`. */
+export function modelLabel(m: ModelSpec): string {
+  switch (m.arch) {
+    case 'wrn':
+      return `WRN-${m.depth}-${m.width}`;
+    case 'mlp':
+      return `MLP ${m.hidden.join('-')}`;
+    case 'ref-cnn':
+      return m.width === 1 ? 'CNN' : `CNN×${m.width}`;
+    case 'preact-resnet18':
+      return `PreActResNet18${m.width === 1 ? '' : `×${m.width}`}${m.parseval ? ' Parseval' : ''}`;
+  }
 }
 
 /** Validates a study spec, including that every method belongs to the base kind. */
@@ -111,32 +153,9 @@ export function expandStudy(study: StudySpec): ExperimentSpec[] {
   return out;
 }
 
-/** Short architecture label, e.g. `WRN-28-1`, `MLP 256-128`, `CNN×2` (`CNN` at width 1). */
-export function modelLabel(m: ModelSpec): string {
-  switch (m.arch) {
-    case 'wrn':
-      return `WRN-${m.depth}-${m.width}`;
-    case 'mlp':
-      return `MLP ${m.hidden.join('-')}`;
-    case 'ref-cnn':
-      return m.width === 1 ? 'CNN' : `CNN×${m.width}`;
-    case 'preact-resnet18':
-      return m.width === 1 ? 'PreActResNet18' : `PreActResNet18×${m.width}`;
-  }
-}
-
 /** A default display name for a run of this spec. */
 export function defaultRunName(spec: ExperimentSpec): string {
-  const m = spec.model;
-  const arch =
-    m.arch === 'wrn'
-      ? `WRN-${m.depth}-${m.width}`
-      : m.arch === 'mlp'
-        ? `MLP ${m.hidden.join('-')}`
-        : m.arch === 'ref-cnn'
-          ? `CNN×${m.width}`
-          : `PreActResNet18×${m.width}`;
-  return `${spec.kind} · ${spec.method} · ${arch} · ${spec.dataset} · seed ${spec.training.seed}`;
+  return `${spec.kind} · ${spec.method} · ${modelLabel(modelSpecOf(spec))} · ${spec.dataset} · seed ${spec.training.seed}`;
 }
 
 /** True when `kind` is an experiment kind. */

@@ -2,13 +2,18 @@ import { LabFailure } from '../result.js';
 import type { ModelSpec, TapSelection } from './model.js';
 
 /** Kind of a tapped representation. */
-export type TapKind = 'stage' | 'relu' | 'embedding';
+export type TapKind = 'stage' | 'relu' | 'embedding' | 'block';
 
 /** A named representation a loss or metric can read from one forward pass. */
 export interface TapInfo {
   /** Unique name within the model, e.g. `stage2`, `relu.7`. */
   name: string;
-  /** `stage`: a stage output (GKD's default pairs); `relu`: a ReLU output; `embedding`: the last hidden layer. */
+  /**
+   * `stage`: a stage output (GKD's default pairs); `relu`: a ReLU output; `embedding`: the last
+   * hidden layer; `block`: the output of a building block (a residual block; for networks without
+   * residual blocks, each conv → ReLU → pool unit and hidden dense layer), where the authors'
+   * test-time dropout acts.
+   */
   kinds: TapKind[];
 }
 
@@ -32,22 +37,25 @@ export function modelTaps(spec: ModelSpec): TapInfo[] {
     case 'mlp':
       return spec.hidden.map((_, i) => ({
         name: `hidden${i + 1}`,
-        kinds: i === spec.hidden.length - 1 ? ['stage', 'relu', 'embedding'] : ['stage', 'relu'],
+        kinds:
+          i === spec.hidden.length - 1 ? ['stage', 'relu', 'embedding', 'block'] : ['stage', 'relu', 'block'],
       }));
     case 'ref-cnn':
       return [
         { name: 'relu1', kinds: ['relu'] },
-        { name: 'block1', kinds: ['stage'] },
+        { name: 'block1', kinds: ['stage', 'block'] },
         { name: 'relu2', kinds: ['relu'] },
-        { name: 'block2', kinds: ['stage'] },
-        { name: 'hidden', kinds: ['stage', 'relu', 'embedding'] },
+        { name: 'block2', kinds: ['stage', 'block'] },
+        { name: 'hidden', kinds: ['stage', 'relu', 'embedding', 'block'] },
       ];
     case 'wrn': {
       const n = (spec.depth - 4) / 6;
       const taps: TapInfo[] = [relu(0)];
       let r = 1;
       for (let s = 0; s < 3; s++) {
-        for (let b = 0; b < 2 * n; b++) taps.push(relu(r++));
+        // A post-activation block ends in its second ReLU: that output is the block's.
+        for (let b = 0; b < 2 * n; b++)
+          taps.push(b % 2 === 1 ? { name: `relu.${r++}`, kinds: ['relu', 'block'] } : relu(r++));
         taps.push({ name: `stage${s + 1}`, kinds: s === 2 ? ['stage', 'embedding'] : ['stage'] });
       }
       return taps;
@@ -55,8 +63,10 @@ export function modelTaps(spec: ModelSpec): TapInfo[] {
     case 'preact-resnet18': {
       const taps: TapInfo[] = [];
       let r = 0;
+      let k = 0;
       for (let s = 0; s < 4; s++) {
-        for (let b = 0; b < 4; b++) taps.push(relu(r++));
+        for (let b = 0; b < 2; b++)
+          taps.push(relu(r++), relu(r++), { name: `block.${k++}`, kinds: ['block'] });
         taps.push({ name: `stage${s + 1}`, kinds: ['stage'] });
       }
       taps.push(relu(r), { name: 'embedding', kinds: ['embedding'] });

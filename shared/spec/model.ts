@@ -39,6 +39,11 @@ export const PreActResNetSpecSchema = strictObject({
   arch: z.literal('preact-resnet18'),
   /** Width multiplier of the base 64 channels (1 = the paper's network). */
   width: z.number().positive().max(4).default(1),
+  /**
+   * The authors' Parseval network (METHODS.md §7): every convolution uses its weight ÷ √(2·k_h·k_w + 1)
+   * in the forward pass, each block returns 0.5·out + 0.5·shortcut. Same parameters as the plain one.
+   */
+  parseval: z.boolean().default(false),
 });
 
 /** One of the lab's architectures, discriminated by `arch`. */

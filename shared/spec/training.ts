@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LabFailure } from '../result.js';
 import { strictObject } from '../strict-object.js';
 
 /** Learning-rate schedule, discriminated by `type`. Epochs are 0-based boundaries. */
@@ -45,6 +46,19 @@ export const TrainingSchema = strictObject({
   }).default({ cropPadding: 0, flip: false }),
   /** Per-channel normalisation with the dataset's mean and std (stored at import). */
   normalize: z.boolean().default(true),
+  /**
+   * Per-channel constants used instead of the statistics measured at import when `normalize` is on
+   * (a recipe's published values, e.g. CIFAR-10's mean (0.4914, 0.4822, 0.4465), std (0.2023,
+   * 0.1994, 0.2010)); pixel units in [0, 1]; null = the measured ones.
+   */
+  normalizeConstants: strictObject({
+    /** Mean per channel. */
+    mean: z.array(z.number()).min(1).max(16),
+    /** Standard deviation per channel (> 0). */
+    std: z.array(z.number().positive()).min(1).max(16),
+  })
+    .nullable()
+    .default(null),
   /** Fraction of the training split held out for validation (seeded); 0 = none. */
   validationFraction: z.number().min(0).max(0.5).default(0),
   /** Use only this many training examples (class-balanced, seeded); null = all. */
@@ -67,6 +81,27 @@ export const TrainingSchema = strictObject({
 });
 /** A parsed training recipe. */
 export type Training = z.infer<typeof TrainingSchema>;
+
+/**
+ * The input normalisation of a run: none, the recipe's constants (`training.normalizeConstants`, one
+ * value per channel of the dataset), or the per-channel statistics measured at import.
+ */
+export function runNormalization(
+  t: Pick<Training, 'normalize' | 'normalizeConstants'>,
+  meta: { mean: number[]; std: number[] },
+  shape: readonly number[],
+): { mean: number[]; std: number[] } | null {
+  if (!t.normalize) return null;
+  const c = t.normalizeConstants;
+  if (!c) return { mean: meta.mean, std: meta.std };
+  const channels = shape.length === 3 ? (shape[2] ?? 1) : meta.mean.length;
+  if (c.mean.length !== channels || c.std.length !== channels)
+    throw new LabFailure(
+      'invalid-spec',
+      `training.normalizeConstants: ${c.mean.length} mean and ${c.std.length} std values for a dataset with ${channels} channel(s)`,
+    );
+  return { mean: [...c.mean], std: [...c.std] };
+}
 
 /** The fixed, class-balanced probe batch whose LGGs are snapshotted (METHODS.md §6). */
 export const ProbeSchema = strictObject({

@@ -30,11 +30,14 @@ function cli(dataDir: string): CliContext & { lines: string[]; errors: string[] 
 
 const base = (): ExperimentSpecInput => ({
   ...robustSpec('vanilla'),
+  // A paper preset's id: the study report and each report.json put the paper's numbers beside.
+  preset: 'cifar10-robust-paper',
   evaluation: {
     subset: 12,
     gaussian: { epsilons: [0.3], sigma: 0.5, draws: 1 },
     fgsm: { epsilons: [0.05], snrDb: [] },
     pgd: [{ epsilon: 0.05, step: 0.02, iterations: 2, randomStart: false }],
+    deepfool: null,
     corruptions: null,
     dropout: [],
     quantizationBits: [],
@@ -102,16 +105,33 @@ describe('lgg-lab study and lgg-lab eval (host with in-process engine jobs)', ()
     expect(out).toContain(md.split('\n')[0]!);
     expect(md).toMatch(/^# Study Tiny robust/);
     expect(md).toContain('| metric (%) | vanilla (n = 2) | laplacian (n = 2) |');
-    const table = md.split('\n').filter((l) => /^\| [^-|]/.test(l) && l.includes('±'));
+    const table = md
+      .split('## The paper beside')[0]!
+      .split('\n')
+      .filter((l) => /^\| [^-|]/.test(l) && l.includes('±'));
     expect(table.map((l) => l.split(' | ')[0])).toEqual([
       '| test accuracy',
       '| clean (evaluation subset)',
       '| Gaussian noise ε=0.3',
-      '| FGSM ε=0.05',
-      '| PGD ε=0.05 × 2',
+      '| FGSM ε=0.05 (fgsm-pixel)',
+      '| PGD ε=0.05 × 2 (pgd-any-iterate)',
+      '| PGD ε=0.05 × 2 (pgd-final-iterate)',
     ]);
     for (const line of table) expect(line).toMatch(/ \| \d+\.\d\d ± \d+\.\d\d \| \d+\.\d\d ± \d+\.\d\d \|$/);
     expect(md.indexOf('| vanilla | 0 |')).toBeLessThan(md.indexOf('| laplacian | 0 |'));
+    // The paper beside the study: its clean medians per method, next to the study's own means.
+    expect(md).toContain('## The paper beside this study (cifar10-robust-paper)');
+    const clean = md.split('\n').find((l) => l.startsWith('| clean: clean |'))!;
+    expect(clean).toMatch(
+      /^\| clean: clean \| \d+\.\d\d ± \d+\.\d\d \| 88\.10 \| \d+\.\d\d ± \d+\.\d\d \| 86\.90 \|$/,
+    );
+    expect(md).toMatch(/\| pgd-any-iterate: PGD ε = 0\.01, step 0\.002 × 20 \| — \| 1\.20 \| — \| 11\.50 \|/);
+    for (const { method, report } of reports) {
+      expect(report.reference?.preset).toBe('cifar10-robust-paper');
+      const row = report.reference!.rows.find((r) => r.metric === 'clean')!;
+      expect(row.run).toBe(report.metrics.clean);
+      expect(row.paper).toBe(method === 'vanilla' ? 0.881 : 0.869);
+    }
 
     // CSV: mean and sample std of the runs' own numbers.
     const rows = csv
@@ -120,7 +140,7 @@ describe('lgg-lab study and lgg-lab eval (host with in-process engine jobs)', ()
       .map((l) => l.split(','));
     expect(rows[0]).toEqual(['study', 'kind', 'metric', 'method', 'n', 'mean', 'std', 'values']);
     for (const method of ['vanilla', 'laplacian']) {
-      for (const metric of ['testAcc', 'pgd@0.05×2']) {
+      for (const metric of ['testAcc', 'pgd-any-iterate@0.05×2', 'pgd-final-iterate@0.05×2']) {
         const values = reports
           .filter((r) => r.method === method)
           .map((r) => (metric === 'testAcc' ? r.report.testAcc : r.report.metrics[metric]!));
@@ -156,17 +176,30 @@ describe('lgg-lab study and lgg-lab eval (host with in-process engine jobs)', ()
       '--set',
       'evaluation.dropout=[0.5]',
       '--set',
-      'pgd=[]',
+      'evaluation.protocols=["dropout-blocks","quantise-truncate"]',
     ]);
     expect(await evalWithHost(host, args, ctx)).toBe(0);
     const out = ctx.lines.join('\n');
     expect(out).toContain('Weight quantisation');
     expect(out).toContain('Test-time dropout');
-    expect(out).toMatch(/quantized@3bit\s+0\.\d{4}/);
+    expect(out).not.toContain('Gaussian noise (gaussian)');
+    // The run came from a paper preset: the paper's figures are printed beside its own.
+    expect(out).toContain('The paper beside this run (cifar10-robust-paper)');
+    expect(out).toMatch(
+      /dropout-blocks\s+test-time dropout p = 0\.25 on block outputs, 40 draws\s+—\s+73\.40/,
+    );
+    expect(out).toMatch(/quantise-truncate@3bit\s+0\.\d{4}/);
     const after = (await host.runs.report(run.id))!;
     expect(Object.keys(after.metrics)).toEqual(
-      expect.arrayContaining(['quantized@3bit', 'quantized@6bit', 'dropout@0.5', 'clean']),
+      expect.arrayContaining([
+        'quantise-truncate@3bit',
+        'quantise-truncate@6bit',
+        'dropout-blocks@0.5',
+        'clean',
+      ]),
     );
+    // Only the named protocols ran: no rounding, no ReLU dropout.
+    expect(Object.keys(after.metrics).filter((k) => /quantise-round|dropout-relus/.test(k))).toEqual([]);
     expect(after.tables.map((t) => t.id)).toEqual([
       'clean',
       'gaussian',
@@ -176,8 +209,9 @@ describe('lgg-lab study and lgg-lab eval (host with in-process engine jobs)', ()
       'quantization',
       'confusion',
     ]);
-    // PGD was switched off: its previous table and numbers stay as they were.
-    expect(after.metrics['pgd@0.05×2']).toBe(before.metrics['pgd@0.05×2']);
+    // PGD, Gaussian noise and FGSM were not named: their previous tables and numbers stay as they were.
+    expect(after.metrics['pgd-any-iterate@0.05×2']).toBe(before.metrics['pgd-any-iterate@0.05×2']);
+    expect(after.metrics['gaussian@0.3']).toBe(before.metrics['gaussian@0.3']);
     expect(after.testAcc).toBe(before.testAcc);
 
     await expect(

@@ -12,7 +12,8 @@ import {
 } from '../../electron/host/studies/study-report.js';
 
 function spec(kind: 'geometry' | 'robust', method: string, seed: number): ExperimentSpec {
-  const r = parseExperimentSpec({ kind, method, training: { seed }, study: 's' });
+  // A smoothness run needs a validation split to choose its classifier on.
+  const r = parseExperimentSpec({ kind, method, training: { seed, validationFraction: 0.1 }, study: 's' });
   if (!r.ok) throw new Error(r.error.message);
   return r.value;
 }
@@ -84,6 +85,14 @@ describe('study report', () => {
     expect(metricLabel('fgsm@20dB')).toBe('FGSM at 20 dB');
     expect(metricLabel('gaussian@0.5')).toBe('Gaussian noise ε=0.5');
     expect(metricLabel('quantized@5bit')).toBe('5-bit weights');
+    expect(metricLabel('pgd-any-iterate@0.01×20')).toBe('PGD ε=0.01 × 20 (pgd-any-iterate)');
+    expect(metricLabel('fgsm-normalised@33dB')).toBe('FGSM at 33 dB (fgsm-normalised)');
+    expect(metricLabel('dropout-blocks@0.4')).toBe('test-time dropout p=0.4 (dropout-blocks)');
+    expect(metricLabel('quantise-truncate@5bit')).toBe('5-bit weights (quantise-truncate)');
+    expect(metricLabel('deepfool.l2')).toBe('DeepFool mean ‖x̃ − x‖₂ / D (deepfool)');
+    expect(formatCell({ n: 2, mean: 4.33e-5, std: 1e-6, values: [] }, 'deepfool.l2')).toBe(
+      '4.33e-5 ± 1.00e-6',
+    );
     expect(metricLabel('corruptions.inApp.error')).toBe('corruption error, in-app (mean)');
     expect(studySlug('MNIST robust / V vs R')).toBe('mnist-robust-v-vs-r');
     expect(studySlug('../..')).toBe('study');

@@ -2,6 +2,7 @@ import { createTestingPinia } from '@pinia/testing';
 import { enableAutoUnmount, flushPromises, mount } from '@vue/test-utils';
 import { createPinia, setActivePinia } from 'pinia';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { runReference } from '../../shared/paper-reference';
 import { PRESETS } from '../../shared/presets';
 import ChartPanel from '../../renderer/src/components/ChartPanel.vue';
 import RunsTable from '../../renderer/src/components/RunsTable.vue';
@@ -13,7 +14,7 @@ import NewExperimentView from '../../renderer/src/views/NewExperimentView.vue';
 import RunDashboardView from '../../renderer/src/views/RunDashboardView.vue';
 import SystemView from '../../renderer/src/views/SystemView.vue';
 import { installFake, type FakeClient } from './fake-client';
-import { MNIST, answerFinishedRun, epochRecord, stepRecords, summary } from './fixtures';
+import { MNIST, answerFinishedRun, detail, epochRecord, stepRecords, summary } from './fixtures';
 
 let fake: FakeClient;
 
@@ -167,6 +168,39 @@ describe('Run dashboard', () => {
     expect(w.get('[data-epoch]').text()).toBe('1');
     await w.get('[data-control="epoch"]').setValue('0');
     expect(w.get('[data-epoch]').text()).toBe('0');
+  });
+});
+
+describe('Run dashboard of a paper-preset run', () => {
+  it('puts the paper’s numbers beside the run’s in the report', async () => {
+    const pinia = createPinia();
+    setActivePinia(pinia);
+    const metrics = { clean: 0.85, 'pgd-any-iterate@0.01×20': 0.04 };
+    answerFinishedRun(fake).answer('lab:runs.get', {
+      ...detail('r1'),
+      report: {
+        runId: 'r1',
+        kind: 'robust',
+        method: 'vanilla',
+        testAcc: 0.85,
+        bestTestAcc: 0.85,
+        testLoss: 0.4,
+        seconds: 9,
+        parameters: 5,
+        metrics,
+        tables: [],
+        reference: runReference('cifar10-robust-paper', 'vanilla', { ...metrics, testAcc: 0.85 })!,
+      },
+    });
+    const w = mount(RunDashboardView, { props: { runId: 'r1' }, global: { plugins: [pinia] } });
+    await flushPromises();
+    await flushPromises();
+    const panel = w.get('[data-report="reference"]');
+    expect(panel.text()).toContain('The paper beside this run (cifar10-robust-paper)');
+    const rows = panel.findAll('tbody tr').map((r) => r.findAll('td').map((c) => c.text()));
+    expect(rows[0]!.slice(0, 4)).toEqual(['clean', 'clean', '85.00', '88.10']);
+    expect(rows.find((r) => r[0] === 'pgd-any-iterate')!.slice(2, 4)).toEqual(['4.00', '1.20']);
+    expect(rows.find((r) => r[0] === 'gaussian')![2]).toBe('—');
   });
 });
 

@@ -1,23 +1,65 @@
 import type { RunReport } from '../../../shared/run-types.js';
 import { LabFailure } from '../../../shared/result.js';
-import { EvaluationSchema, formatIssues, specIssues, type Evaluation } from '../../../shared/spec/index.js';
+import { formatReferenceValue } from '../../../shared/paper-reference.js';
+import {
+  EvaluationSchema,
+  formatIssues,
+  PROTOCOLS,
+  runsProtocol,
+  specIssues,
+  type Evaluation,
+  type Protocol,
+} from '../../../shared/spec/index.js';
 import type { LabHost } from '../../host/lab-host.js';
 import { defineCommand, UsageError, type CliContext, type ParsedArgs } from '../command.js';
 import { formatDuration, table } from '../format.js';
 import { withHost } from './host-context.js';
 import { setPath } from './run.js';
 
+/** The report table each protocol writes to. */
+const PROTOCOL_TABLE: Record<Protocol, string> = {
+  gaussian: 'gaussian',
+  'fgsm-pixel': 'fgsm',
+  'fgsm-normalised': 'fgsm',
+  'pgd-any-iterate': 'pgd',
+  'pgd-final-iterate': 'pgd',
+  deepfool: 'deepfool',
+  corruptions: 'corruptions',
+  'corruptions-in-app': 'corruptions-in-app',
+  'dropout-blocks': 'dropout',
+  'dropout-relus': 'dropout',
+  'quantise-truncate': 'quantization',
+  'quantise-round': 'quantization',
+};
+
 /** Ids of the robustness suite tables an evaluation produces (the others in report.json are older). */
 export function suiteTableIds(e: Evaluation): Set<string> {
   const ids = new Set(['clean']);
-  if (e.gaussian && e.gaussian.epsilons.length > 0) ids.add('gaussian');
-  if (e.fgsm && e.fgsm.epsilons.length + e.fgsm.snrDb.length > 0) ids.add('fgsm');
-  if (e.pgd.length > 0) ids.add('pgd');
-  if (e.corruptions?.suite) ids.add('corruptions');
-  if (e.corruptions?.inApp) ids.add('corruptions-in-app');
-  if (e.dropout.length > 0) ids.add('dropout');
-  if (e.quantizationBits.length > 0) ids.add('quantization');
+  for (const p of PROTOCOLS) if (runsProtocol(e, p)) ids.add(PROTOCOL_TABLE[p]);
   return ids;
+}
+
+/** "The paper beside your run": the report's reference rows, as a table (nothing without one). */
+export function printReference(ctx: CliContext, report: RunReport): void {
+  const ref = report.reference;
+  if (!ref) return;
+  ctx.out(`\nThe paper beside this run (${ref.preset}): ${ref.source}; ${ref.setting}`);
+  if (ref.rows.length > 0) {
+    ctx.out(
+      table(
+        ['protocol', 'figure', 'this run', 'paper', 'note'],
+        ref.rows.map((r) => [
+          r.protocol,
+          r.label,
+          formatReferenceValue(r.run, r.unit),
+          formatReferenceValue(r.paper, r.unit),
+          r.note ?? '',
+        ]),
+      ),
+    );
+  }
+  for (const o of ref.orderings) ctx.out(`  paper: ${o}`);
+  for (const n of ref.notes) ctx.out(`  note: ${n}`);
 }
 
 /** Prints a report's scalar metrics and tables (only the tables in `only`, when given). */
@@ -41,6 +83,7 @@ export function printReport(ctx: CliContext, report: RunReport, only?: ReadonlyS
       ),
     );
   }
+  printReference(ctx, report);
 }
 
 /** Options of `lgg-lab eval`. */
@@ -137,6 +180,8 @@ export const evalCommand = defineCommand({
     '  runs the run’s own suite from its last checkpoint, merges the tables into report.json, prints them',
     '  e.g. --set evaluation.subset=2000   --set evaluation.pgd=\'[{"epsilon":0.1,"step":0.01,"iterations":40}]\'',
     '       --set evaluation.gaussian=null (skip an item)   --set evaluation.quantizationBits=[4,6,8]',
+    '       --set \'evaluation.protocols=["deepfool","pgd-any-iterate"]\'   run only these protocols (the others keep their tables)',
+    `  protocols: ${PROTOCOLS.join(', ')}`,
   ].join('\n'),
   options: EVAL_OPTIONS,
   maxPositionals: 1,

@@ -5,6 +5,7 @@ import { defineCommand, UsageError } from '../command.js';
 import { formatDuration, pct, table } from '../format.js';
 import { slurmLabel } from '../cluster-watch.js';
 import { backendOption, backendOptionSpec } from '../backend-option.js';
+import { printReference } from './eval.js';
 import { labVersion, withHost } from './host-context.js';
 
 const JSON_OPTION = { json: { type: 'boolean', help: 'print JSON instead of a table' } } as const;
@@ -150,6 +151,7 @@ export const showCommand = defineCommand({
             ).replace(/^/gm, '  '),
           );
         }
+        printReference(ctx, report);
       }
       return 0;
     }),

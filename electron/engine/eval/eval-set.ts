@@ -54,6 +54,30 @@ export function inputNormalizer(
   };
 }
 
+/** The model in inference mode on inputs already normalised (differentiable in its input). */
+export function normalizedClassifier(model: Model): Classifier {
+  return (z) => model.forward(z, { training: false, bnUpdates: [] }).output;
+}
+
+/**
+ * The eval set in the network's normalised input space, z = (x − mean) / std per channel, unbounded
+ * (no clamp applies there): where the authors' "after normalisation" FGSM steps.
+ */
+export function normalizedEvalSet(
+  set: EvalSet,
+  normalization: { mean: number[]; std: number[] } | null,
+): EvalSet {
+  if (!normalization) return { ...set, bounds: null };
+  const c = set.shape[set.shape.length - 1] ?? 1;
+  const x = new Float32Array(set.x.length);
+  for (let i = 0; i < x.length; i++) {
+    const ch = i % c;
+    const s = normalization.std[ch] ?? 1;
+    x[i] = ((set.x[i] ?? 0) - (normalization.mean[ch] ?? 0)) * (s > 1e-12 ? 1 / s : 1);
+  }
+  return { ...set, x, bounds: null };
+}
+
 /** The model in inference mode on un-normalised inputs (differentiable in x). */
 export function pixelClassifier(
   model: Model,

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { EvaluateJob } from '../../../shared/engine-protocol.js';
+import { runReference } from '../../../shared/paper-reference.js';
 import { LabFailure } from '../../../shared/result.js';
 import type { ReportTable, RunReport } from '../../../shared/run-types.js';
 import { RunReportSchema } from '../../../shared/run-files.js';
@@ -57,6 +58,8 @@ export async function runEvaluation(job: EvaluateJob, io: JobIo): Promise<RunRep
     const extra = await plugin.finish(ctx);
     if (io.cancelled()) throw new LabFailure('cancelled', 'evaluation cancelled; report.json is unchanged');
     const report = mergeEvaluation(previous, extra);
+    const reference = runReference(spec.preset, spec.method, { ...report.metrics, testAcc: report.testAcc });
+    if (reference) report.reference = reference;
     await writeJsonAtomic(file, report);
     return report;
   } finally {

@@ -70,17 +70,23 @@ export interface FgsmRow {
   accuracy: number;
 }
 
-/** FGSM at fixed L∞ ε values, then at per-image ε for each target SNR (pixel space, clamped). */
+/**
+ * FGSM at fixed L∞ ε values, then at per-image ε for each target SNR, in the space of `set` with its
+ * bounds: pixel space clamped to [0, 1] (`fgsm-pixel`), or the normalised space of
+ * {@link normalizedEvalSet} with a classifier on normalised inputs and no clamp (`fgsm-normalised`,
+ * where εᵢ comes from the normalised image's norm, as in the authors' script).
+ */
 export async function fgsmEvaluation(
   set: EvalSet,
   classifier: Classifier,
   o: { epsilons: readonly number[]; snrDb: readonly number[] },
   io: EvalIo,
   batchSize: number,
+  label = 'FGSM',
 ): Promise<FgsmRow[]> {
   const rows: FgsmRow[] = [];
   for (const epsilon of o.epsilons) {
-    const r = await evaluatePerturbed(set, classifier, io, `FGSM ε=${epsilon}`, batchSize, (b) =>
+    const r = await evaluatePerturbed(set, classifier, io, `${label} ε=${epsilon}`, batchSize, (b) =>
       fgsm(classifier, b.x, b.labels, epsilon, set.bounds),
     );
     if (io.cancelled()) return rows;
@@ -88,7 +94,7 @@ export async function fgsmEvaluation(
   }
   for (const target of o.snrDb) {
     let epsSum = 0;
-    const r = await evaluatePerturbed(set, classifier, io, `FGSM ${target} dB`, batchSize, (b) => {
+    const r = await evaluatePerturbed(set, classifier, io, `${label} ${target} dB`, batchSize, (b) => {
       // The same εᵢ as epsilonAtSnr, summed on the host from the batch's pixels (no device read).
       epsSum += hostEpsilonSum(b.pixels, b.x.shape[0] ?? 1, target);
       return fgsm(classifier, b.x, b.labels, epsilonAtSnr(b.x, target), set.bounds);

@@ -63,11 +63,25 @@ export async function perturbedProfiles(
       }
     }
     for (const [k, cfg] of evaluation.pgd.entries()) {
-      const xp = pgdAttack(classifier, x, labels, cfg, probe.bounds, new Rng(seed, Stream.noise, 0x9e, k));
+      const { adv, brokenBefore } = pgdAttack(
+        classifier,
+        x,
+        labels,
+        cfg,
+        probe.bounds,
+        new Rng(seed, Stream.noise, 0x9e, k),
+      );
       try {
-        profiles[`pgd ${describePgd(cfg)}`] = await sigmaProfile(model, normalize, xp, labels, classes, taps);
+        profiles[`pgd ${describePgd(cfg)}`] = await sigmaProfile(
+          model,
+          normalize,
+          adv,
+          labels,
+          classes,
+          taps,
+        );
       } finally {
-        xp.dispose();
+        tf.dispose([adv, brokenBefore]);
       }
     }
   } finally {

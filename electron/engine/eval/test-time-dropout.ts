@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { Model } from '../models/model.js';
+import type { Model, TapKind } from '../models/model.js';
 import { tapsOfKind } from '../models/model.js';
 import { Rng, Stream } from '../../../shared/rng.js';
 import {
@@ -10,21 +10,36 @@ import {
   type EvalSet,
 } from './eval-set.js';
 
+/** Where test-time dropout acts: `blocks` (the authors': block outputs) or `relus` (every ReLU output). */
+export type DropoutSites = 'blocks' | 'relus';
+
+/** The tap kind of each dropout site. */
+const SITE_KIND: Record<DropoutSites, TapKind> = { blocks: 'block', relus: 'relu' };
+
+/** A keep mask (1 = kept, 0 = dropped) of the given shape, for the named tap. */
+export type KeepMask = (tap: string, shape: readonly number[], keep: number) => tf.Tensor;
+
+/** Keep masks from seeded uniform draws: each unit kept with probability `keep`, independently. */
+export function randomKeepMask(rng: Rng): KeepMask {
+  return (_tap, shape, keep) =>
+    tf.cast(tf.less(tf.randomUniform([...shape], 0, 1, 'float32', rng.nextU32()), keep), 'float32');
+}
+
 /**
- * The model in inference mode with inverted dropout on every `relu` tap: each unit of a ReLU
- * output is zeroed with probability `rate` (independently per example and unit) and the survivors
- * are scaled by 1/(1 − rate), through the forward context's tap transform — the dropped value is
- * what the rest of the network sees. Masks come from seeded draws, so an evaluation repeats.
+ * The model in inference mode with inverted dropout on the taps of `sites`: each unit of a site's
+ * output is zeroed where the keep mask is 0 and the survivors are scaled by 1/(1 − rate), through
+ * the forward context's tap transform — the dropped value is what the rest of the network sees.
  * `perturbed` counts the taps transformed so far.
  */
 export function dropoutClassifier(
   model: Model,
   normalization: { mean: number[]; std: number[] } | null,
   rate: number,
-  rng: Rng,
+  sites: DropoutSites,
+  mask: KeepMask,
 ): Classifier & { perturbed: () => number } {
   const normalize = inputNormalizer(normalization);
-  const { transform, perturbed } = dropoutTransform(new Set(tapsOfKind(model, 'relu')), rate, rng);
+  const { transform, perturbed } = dropoutTransform(new Set(tapsOfKind(model, SITE_KIND[sites])), rate, mask);
   const classify = (x: tf.Tensor): tf.Tensor2D =>
     model.forward(normalize(x), { training: false, bnUpdates: [], transform }).output;
   return Object.assign(classify, { perturbed });
@@ -34,7 +49,7 @@ export function dropoutClassifier(
 export function dropoutTransform(
   taps: ReadonlySet<string>,
   rate: number,
-  rng: Rng,
+  mask: KeepMask,
 ): { transform: (tap: string, v: tf.Tensor) => tf.Tensor; perturbed: () => number } {
   const keep = 1 - rate;
   let count = 0;
@@ -42,8 +57,7 @@ export function dropoutTransform(
     transform: (tap, v) => {
       if (!taps.has(tap)) return v;
       count++;
-      const u = tf.randomUniform(v.shape, 0, 1, 'float32', rng.nextU32());
-      return tf.mul(v, tf.mul(tf.cast(tf.less(u, keep), 'float32'), 1 / keep));
+      return tf.mul(v, tf.mul(mask(tap, v.shape, keep), 1 / keep));
     },
     perturbed: () => count,
   };
@@ -51,35 +65,49 @@ export function dropoutTransform(
 
 /** One row of the dropout table. */
 export interface DropoutRow {
+  /** Where it acted. */
+  sites: DropoutSites;
   /** Dropout probability. */
   rate: number;
-  /** ReLU outputs perturbed per forward pass. */
-  relus: number;
-  /** Accuracy with dropout. */
+  /** Outputs perturbed per forward pass. */
+  perturbed: number;
+  /** Draws averaged. */
+  draws: number;
+  /** Mean accuracy over the draws. */
   accuracy: number;
 }
 
-/** Accuracy with test-time dropout at every ReLU, for each rate (one seeded draw of the masks). */
+/**
+ * Accuracy with test-time dropout at the given sites, for each rate, averaged over `draws`
+ * independent seeded draws of the masks (each draw a full pass over the set). Every rate is
+ * evaluated on its own: the authors' script does not reset its counters between p = 0.25 and 0.4,
+ * so its "0.4" figure is the mean of both rates — not reproduced here.
+ */
 export async function dropoutEvaluation(
   set: EvalSet,
   model: Model,
   normalization: { mean: number[]; std: number[] } | null,
-  rates: readonly number[],
+  o: { rates: readonly number[]; sites: DropoutSites; draws: number },
   seed: number,
   io: EvalIo,
   batchSize: number,
 ): Promise<DropoutRow[]> {
   const rows: DropoutRow[] = [];
   const batches = Math.ceil(set.n / batchSize);
-  for (const [k, rate] of rates.entries()) {
-    const classifier = dropoutClassifier(model, normalization, rate, new Rng(seed, Stream.noise, 0xd0, k));
-    const value = await evaluatePerturbed(set, classifier, io, `test-time dropout p=${rate}`, batchSize);
-    if (io.cancelled()) return rows;
-    rows.push({
-      rate,
-      relus: Math.round(classifier.perturbed() / Math.max(1, batches)),
-      accuracy: value.accuracy,
-    });
+  const siteKey = o.sites === 'blocks' ? 1 : 0;
+  for (const [k, rate] of o.rates.entries()) {
+    let acc = 0;
+    let perturbed = 0;
+    for (let d = 0; d < o.draws; d++) {
+      const rng = new Rng(seed, Stream.noise, 0xd0, k, siteKey, d);
+      const classifier = dropoutClassifier(model, normalization, rate, o.sites, randomKeepMask(rng));
+      const label = `dropout (${o.sites}) p=${rate}${o.draws > 1 ? ` (draw ${d + 1}/${o.draws})` : ''}`;
+      const r = await evaluatePerturbed(set, classifier, io, label, batchSize);
+      if (io.cancelled()) return rows;
+      acc += r.accuracy;
+      perturbed = Math.round(classifier.perturbed() / Math.max(1, batches));
+    }
+    rows.push({ sites: o.sites, rate, perturbed, draws: o.draws, accuracy: acc / o.draws });
   }
   return rows;
 }

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { ProbeSnapshot } from '../../../shared/run-types.js';
 import type { SpecOf } from '../../../shared/spec/experiments.js';
-import type { Batch } from '../data/batches.js';
+import { LabFailure } from '../../../shared/result.js';
+import type { Batch, BatchAssembler } from '../data/batches.js';
 import { balancedSample } from '../data/sampling.js';
 import { EmbeddingClassifier, countEqual, type EmbeddingMetric } from '../eval/knn.js';
 import { pca2d } from '../eval/pca.js';
@@ -36,11 +37,12 @@ const FIT_STREAM = 0x6e7;
  * scale-free), Euclidean otherwise (RBF, and the CE logits).
  *
  * Test metrics per epoch: `knn<k>` for every k of `knn`, `mean` (nearest class mean), `embNorm`
- * (mean ‖f‖ over the test split: the RBF failure mode inflates it), and for `smoothness`
- * `acc` = the best of the k-NN and class-mean accuracies (the embedding has no head of its own, so
- * the run's headline is what its best classifier reaches; picked on the test split, so an upper
- * bound of the three) while `ce` keeps the argmax accuracy. Validation accuracy, when configured, is
- * nearest class mean.
+ * (mean ‖f‖ over the test split: the RBF failure mode inflates it), the same classifiers' accuracies
+ * on the validation split (`val.knn<k>`, `val.mean`), and for `smoothness` `acc` = the test accuracy
+ * of the classifier that is best on the validation split (held out of the training set, so the
+ * headline is not chosen on the test split; ties go to the first of k-NN in `knn` order, then class
+ * mean), while `ce` keeps the argmax accuracy. A `smoothness` run therefore needs
+ * `training.validationFraction` > 0. Validation accuracy of the evaluation pass is nearest class mean.
  *
  * Evaluation batches of `smoothness` report loss = the smoothness loss on the batch and accuracy =
  * nearest class mean. The classifiers are refitted lazily, the first time they are needed after any
@@ -72,6 +74,7 @@ class GeometryExperiment implements ExperimentPlugin {
     this.loss_ = {
       similarity: spec.similarity,
       rbfAlpha: spec.rbfAlpha,
+      rbfScale: spec.rbfScale,
       weight: spec.smoothness.weight,
       normalize: spec.smoothness.normalize,
       lgg: spec.lgg,
@@ -79,6 +82,14 @@ class GeometryExperiment implements ExperimentPlugin {
   }
 
   setup(ctx: RunContext): Promise<void> {
+    if (this.spec.method === 'smoothness' && ctx.indices.val.length === 0) {
+      return Promise.reject(
+        new LabFailure(
+          'invalid-spec',
+          'training.validationFraction: a smoothness run chooses its classifier (k-NN or class mean) on a validation split held out of the training set; set it above 0 (e.g. 0.1)',
+        ),
+      );
+    }
     const pool = ctx.indices.train;
     const n = this.spec.fitSubset === null ? pool.length : Math.min(this.spec.fitSubset, pool.length);
     if (n >= pool.length) this.fitIndices = pool;
@@ -137,7 +148,31 @@ class GeometryExperiment implements ExperimentPlugin {
   }
 
   async finish(ctx: RunContext): Promise<FinishResult> {
-    return { metrics: await this.metrics(ctx), tables: [] };
+    const metrics = await this.metrics(ctx);
+    const names = [...[...new Set(this.spec.knn)].map((k) => `knn${k}`), 'mean'];
+    const chosen = this.spec.method === 'smoothness' ? chooseClassifier(metrics, names) : undefined;
+    const pct = (v: number | undefined): number | string =>
+      v === undefined ? '—' : Number((100 * v).toFixed(2));
+    const label = (n: string): string => (n === 'mean' ? 'nearest class mean' : `${n.slice(3)}-NN`);
+    return {
+      metrics,
+      tables: [
+        {
+          id: 'classifiers',
+          title:
+            this.spec.method === 'smoothness'
+              ? `Classifiers on the embedding: acc is the test accuracy of the one best on the validation split (${ctx.indices.val.length} training examples held out)`
+              : 'Classifiers on the logits (acc is the argmax accuracy)',
+          columns: ['classifier', 'validation accuracy %', 'test accuracy %', 'reported as acc'],
+          rows: names.map((n) => [
+            label(n),
+            pct(metrics[`val.${n}`]),
+            pct(metrics[n]),
+            n === chosen ? 'yes' : '',
+          ]),
+        },
+      ],
+    };
   }
 
   /** The classifiers fitted on the current network's training embeddings (refitted after any step). */
@@ -169,14 +204,35 @@ class GeometryExperiment implements ExperimentPlugin {
 
   private async metrics(ctx: RunContext): Promise<Record<string, number>> {
     if (this.cached?.steps === this.steps) return this.cached.metrics;
-    const classifier = this.classifier(ctx);
-    const idx = ctx.indices.test;
-    const labels = Int32Array.from(idx, (i) => ctx.data.test.y[i] ?? -1);
     const ks = [...new Set(this.spec.knn)];
+    const test = await this.accuracies(ctx, ctx.testBatches, ctx.indices.test, ctx.data.test.y, ks);
+    const metrics: Record<string, number> = { ...test.accuracies, embNorm: test.meanNorm };
+    if (ctx.indices.val.length > 0) {
+      const val = await this.accuracies(ctx, ctx.trainBatches, ctx.indices.val, ctx.data.train.y, ks);
+      for (const [k, v] of Object.entries(val.accuracies)) metrics[`val.${k}`] = v;
+    }
+    if (this.spec.method === 'smoothness') {
+      const chosen = chooseClassifier(metrics, [...ks.map((k) => `knn${k}`), 'mean']);
+      metrics.acc = chosen === undefined ? Number.NaN : (metrics[chosen] ?? Number.NaN);
+    }
+    this.cached = { steps: this.steps, metrics };
+    return metrics;
+  }
+
+  /** Accuracy of every classifier (`knn<k>`, `mean`) on examples of a split, and the mean ‖f‖. */
+  private async accuracies(
+    ctx: RunContext,
+    assembler: BatchAssembler,
+    idx: Int32Array,
+    y: Int32Array,
+    ks: number[],
+  ): Promise<{ accuracies: Record<string, number>; meanNorm: number }> {
+    const classifier = this.classifier(ctx);
+    const labels = Int32Array.from(idx, (i) => y[i] ?? -1);
     const knn = new Map(ks.map((k) => [k, new Int32Array(idx.length)]));
     const mean = new Int32Array(idx.length);
     let normSum = 0;
-    await forEachInferenceOutput(ctx.model, ctx.testBatches, idx, async (output, _batch, offset) => {
+    await forEachInferenceOutput(ctx.model, assembler, idx, async (output, _batch, offset) => {
       for (const [k, pred] of await classifier.predictKnn(output, ks)) knn.get(k)?.set(pred, offset);
       const [predicted = [], [norms = Number.NaN] = []] = await readAllTidy(() => [
         classifier.predictMean(output),
@@ -186,15 +242,10 @@ class GeometryExperiment implements ExperimentPlugin {
       normSum += norms;
     });
     const n = Math.max(1, idx.length);
-    const metrics: Record<string, number> = {};
-    for (const [k, pred] of knn) metrics[`knn${k}`] = countEqual(pred, labels) / n;
-    const meanAcc = countEqual(mean, labels) / n;
-    metrics.mean = meanAcc;
-    metrics.embNorm = normSum / n;
-    if (this.spec.method === 'smoothness')
-      metrics.acc = Math.max(meanAcc, ...ks.map((k) => metrics[`knn${k}`] ?? 0));
-    this.cached = { steps: this.steps, metrics };
-    return metrics;
+    const accuracies: Record<string, number> = {};
+    for (const [k, pred] of knn) accuracies[`knn${k}`] = countEqual(pred, labels) / n;
+    accuracies.mean = countEqual(mean, labels) / n;
+    return { accuracies, meanNorm: normSum / n };
   }
 
   /** The 2-D PCA of the probe batch's output (embedding or logits), one point per example. */
@@ -214,6 +265,23 @@ class GeometryExperiment implements ExperimentPlugin {
     this.fit?.classifier.dispose();
     this.fit = undefined;
   }
+}
+
+/**
+ * The classifier (`knn<k>` or `mean`) with the highest validation accuracy (`val.<name>` in
+ * `metrics`); the first in `names` order on ties; undefined without validation accuracies.
+ */
+export function chooseClassifier(
+  metrics: Record<string, number>,
+  names: readonly string[],
+): string | undefined {
+  let best: string | undefined;
+  for (const n of names) {
+    const v = metrics[`val.${n}`];
+    if (v === undefined || !Number.isFinite(v)) continue;
+    if (best === undefined || v > (metrics[`val.${best}`] ?? -1)) best = n;
+  }
+  return best;
 }
 
 /**

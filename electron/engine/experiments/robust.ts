@@ -10,7 +10,6 @@ import { runRobustnessSuite } from '../eval/suite.js';
 import { oneHot } from '../lgg/smoothness.js';
 import { laplacianRegulariser } from '../methods/laplacian.js';
 import { applyParseval } from '../methods/parseval.js';
-import { tapsOfKind } from '../models/model.js';
 import type { ExperimentPlugin, RunContext } from '../train/experiment.js';
 import { crossEntropy } from '../train/losses.js';
 import { resolveTaps } from '../train/taps.js';
@@ -173,7 +172,6 @@ export function robustPlugin(spec: RobustSpec, classes: number): ExperimentPlugi
         evaluation: spec.evaluation,
         seed: evaluationSeed(spec),
         ...(suite ? { suite } : {}),
-        reluTaps: tapsOfKind(ctx.model, 'relu').length,
         io: io(ctx),
       });
     },

@@ -17,7 +17,7 @@ export function createMlp(
   const head = dense(params, `fc${hidden.length + 1}`, hidden[hidden.length - 1] ?? inF, outputDim);
   const taps: TapInfo[] = hidden.map((_, i) => ({
     name: `hidden${i + 1}`,
-    kinds: i === hidden.length - 1 ? ['stage', 'relu', 'embedding'] : ['stage', 'relu'],
+    kinds: i === hidden.length - 1 ? ['stage', 'relu', 'embedding', 'block'] : ['stage', 'relu', 'block'],
   }));
   return {
     description: `MLP ${[inF, ...hidden, outputDim].join('-')}`,

@@ -7,7 +7,8 @@ import { tapper, type Model } from './model.js';
  * The reference CNN of the PyTorch anchor: conv3×3 (32w, pad 1) → ReLU → maxpool 2 →
  * conv3×3 (64w) → ReLU → maxpool 2 → dense 128w → ReLU → dense outputs. Taps: the two pooled
  * conv blocks and the hidden dense layer (the three latents of the anchor's GKD mode), plus the
- * ReLU outputs before pooling.
+ * ReLU outputs before pooling. The blocks (where block-output test-time dropout acts) are the two
+ * pooled conv units and the hidden dense layer.
  */
 export function createRefCnn(
   inputShape: readonly number[],
@@ -33,10 +34,10 @@ export function createRefCnn(
     params,
     taps: [
       { name: 'relu1', kinds: ['relu'] },
-      { name: 'block1', kinds: ['stage'] },
+      { name: 'block1', kinds: ['stage', 'block'] },
       { name: 'relu2', kinds: ['relu'] },
-      { name: 'block2', kinds: ['stage'] },
-      { name: 'hidden', kinds: ['stage', 'relu', 'embedding'] },
+      { name: 'block2', kinds: ['stage', 'block'] },
+      { name: 'hidden', kinds: ['stage', 'relu', 'embedding', 'block'] },
     ],
     forward(x: tf.Tensor, ctx: ForwardContext, want) {
       const { taps, tap } = tapper(want, ctx);

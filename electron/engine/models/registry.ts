@@ -31,7 +31,7 @@ function build(spec: ModelSpec, inputShape: readonly number[], outputDim: number
     case 'wrn':
       return createWrn(inputShape, spec.depth, spec.width, outputDim, seed);
     case 'preact-resnet18':
-      return createPreActResNet18(inputShape, spec.width, outputDim, seed);
+      return createPreActResNet18(inputShape, spec.width, outputDim, seed, spec.parseval);
     default: {
       // A new arch in the schema must be handled here: this fails to compile until it is.
       const unknown: never = spec;

@@ -85,14 +85,15 @@ export function createWrn(
 
   const taps: TapInfo[] = [];
   let relus = 0;
-  const reluTap = (): void => {
-    taps.push({ name: `relu.${relus++}`, kinds: ['relu'] });
+  const reluTap = (blockOutput = false): void => {
+    taps.push({ name: `relu.${relus++}`, kinds: blockOutput ? ['relu', 'block'] : ['relu'] });
   };
   reluTap();
   stages.forEach((blocks, s) => {
     for (let b = 0; b < blocks.length; b++) {
       reluTap();
-      reluTap();
+      // A post-activation block ends in its second ReLU: that output is the block's.
+      reluTap(true);
     }
     taps.push({ name: `stage${s + 1}`, kinds: s === stages.length - 1 ? ['stage', 'embedding'] : ['stage'] });
   });

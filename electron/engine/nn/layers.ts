@@ -33,6 +33,11 @@ export interface ConvOptions {
   bias?: boolean;
   /** Weight initialisation (default PyTorch's). */
   init?: 'torch-default' | 'kaiming-normal-fan-out';
+  /**
+   * Multiplier of the stored weight in the forward pass (default 1). Parseval networks use
+   * 1/√(2·k_h·k_w + 1): the stored weight is the one the Parseval retraction keeps near-orthonormal.
+   */
+  weightScale?: number;
 }
 
 /** A convolution layer. */
@@ -62,8 +67,10 @@ export function conv2d(ps: ParamSet, name: string, o: ConvOptions): (x: tf.Tenso
           [0, 0],
         ]
       : p;
+  const scale = o.weightScale ?? 1;
   return (x) => {
-    const y = tf.conv2d(x, w as tf.Tensor4D, stride, pad);
+    const kernel = scale === 1 ? (w as tf.Tensor4D) : tf.mul<tf.Tensor4D>(w, scale);
+    const y = tf.conv2d(x, kernel, stride, pad);
     return b ? tf.add(y, b) : y;
   };
 }

@@ -17,7 +17,8 @@ const SPECS: ModelSpec[] = [
   { arch: 'mlp', hidden: [16, 8] },
   { arch: 'ref-cnn', width: 0.25 },
   { arch: 'wrn', depth: 10, width: 0.25 },
-  { arch: 'preact-resnet18', width: 0.125 },
+  { arch: 'preact-resnet18', width: 0.125, parseval: false },
+  { arch: 'preact-resnet18', width: 0.125, parseval: true },
 ];
 
 function modelStep(spec: ModelSpec): () => Computation {
@@ -42,7 +43,7 @@ function modelStep(spec: ModelSpec): () => Computation {
 
 /** One case per architecture: values, taps, gradients and BatchNorm statistics of a training step. */
 export const MODEL_CASES: readonly ParityCase[] = SPECS.map((spec) => ({
-  name: `model ${spec.arch}: forward, taps, loss, every gradient, BN statistics`,
+  name: `model ${spec.arch}${spec.arch === 'preact-resnet18' && spec.parseval ? ' (Parseval)' : ''}: forward, taps, loss, every gradient, BN statistics`,
   inputs: () => {
     const a = randomArrays({ x: [BATCH, ...SHAPE] }, 11);
     a.y = { values: Int32Array.from({ length: BATCH }, (_, i) => i % CLASSES), shape: [BATCH] };

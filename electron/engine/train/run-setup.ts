@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { EngineToHost } from '../../../shared/engine-protocol.js';
 import type { RunProgress } from '../../../shared/run-types.js';
 import { LabFailure } from '../../../shared/result.js';
-import { ExperimentSpecFileSchema } from '../../../shared/spec/index.js';
+import { ExperimentSpecFileSchema, modelSpecOf, runNormalization } from '../../../shared/spec/index.js';
 import { requireRunJson } from '../../common/run-folder/index.js';
 import type { ExperimentSpec } from '../../../shared/spec/experiments.js';
 import { BatchAssembler } from '../data/batches.js';
@@ -45,8 +45,8 @@ export async function setupRun(
   if (split.train.length < 2)
     throw new LabFailure('invalid-spec', 'training.trainSubset leaves fewer than 2 examples');
   const plugin = createPlugin(spec, data.classes);
-  const model = createModel(spec.model, data.shape, plugin.outputDim, t.seed);
-  const normalization = t.normalize ? { mean: data.meta.mean, std: data.meta.std } : null;
+  const model = createModel(modelSpecOf(spec), data.shape, plugin.outputDim, t.seed);
+  const normalization = runNormalization(t, data.meta, data.shape);
   const test =
     t.evalSubset !== null && t.evalSubset < data.test.count
       ? balancedSample(data.test.y, data.classes, t.evalSubset, new Rng(t.seed, Stream.split, 7))

@@ -3,6 +3,8 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type { TrainJob } from '../../../shared/engine-protocol.js';
 import { LabFailure } from '../../../shared/result.js';
+import { runReference } from '../../../shared/paper-reference.js';
+import { modelSpecOf } from '../../../shared/spec/index.js';
 import type { EpochRecord, RunReport, SplitMetrics } from '../../../shared/run-types.js';
 import { writeJsonAtomic } from '../../common/atomic-file.js';
 import { Rng, Stream } from '../../../shared/rng.js';
@@ -38,7 +40,7 @@ function stepsPerEpoch(ctx: RunContext): number {
 async function checkpoint(ctx: RunContext, sgd: Sgd, state: TrainState): Promise<void> {
   const m = ctx.model;
   await saveCheckpoint(ctx.runDir, m, sgd, {
-    model: ctx.spec.model,
+    model: modelSpecOf(ctx.spec),
     inputShape: [...m.inputShape],
     outputDim: m.outputDim,
     classes: ctx.data.classes,
@@ -289,6 +291,11 @@ async function finish(
     },
     tables: confusion ? [...extra.tables, confusion] : extra.tables,
   };
+  const reference = runReference(ctx.spec.preset, ctx.spec.method, {
+    ...report.metrics,
+    testAcc: report.testAcc,
+  });
+  if (reference) report.reference = reference;
   await writeJsonAtomic(path.join(ctx.runDir, 'report.json'), report);
   return report;
 }

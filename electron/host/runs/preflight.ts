@@ -1,7 +1,7 @@
 import type { DatasetMeta } from '../../../shared/dataset-types.js';
 import { LabFailure } from '../../../shared/result.js';
 import type { ExperimentSpec, SpecOf } from '../../../shared/spec/experiments.js';
-import { modelLabel } from '../../../shared/spec/index.js';
+import { modelLabel, runNormalization } from '../../../shared/spec/index.js';
 import {
   modelTaps,
   resolveLayerPairs,
@@ -35,6 +35,7 @@ export async function preflightRun(host: LabHost, spec: ExperimentSpec): Promise
     refuse(`dataset: "${spec.dataset}" is a corruption suite: it evaluates, it does not train`);
   if (data.kind === 'tabular' && spec.model.arch !== 'mlp')
     refuse(`model.arch: ${spec.model.arch} needs images; ${spec.dataset} is tabular (use mlp)`);
+  runNormalization(spec.training, data, data.shape); // constants for the dataset's channel count
   const student: Tapped = { taps: modelTaps(spec.model), description: modelLabel(spec.model) };
   resolveTapSelection(student, spec.probeTaps, 'probeTaps');
   if (spec.kind === 'robust') await checkRobust(host, spec, data, student);
@@ -104,7 +105,8 @@ async function checkTeacher(
     {
       inputShape: data.shape,
       classes: data.classNames.length,
-      normalization: spec.training.normalize ? { mean: data.mean, std: data.std } : null,
+      // The run's own normalisation: the recipe's constants when the spec names them.
+      normalization: runNormalization(spec.training, data, data.shape),
     },
     what,
   );

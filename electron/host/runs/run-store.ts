@@ -19,7 +19,12 @@ import type {
   RunStatus,
   RunSummary,
 } from '../../../shared/run-types.js';
-import { defaultRunName, ExperimentSpecFileSchema, modelLabel } from '../../../shared/spec/index.js';
+import {
+  defaultRunName,
+  ExperimentSpecFileSchema,
+  modelLabel,
+  modelSpecOf,
+} from '../../../shared/spec/index.js';
 import type { ExperimentSpec } from '../../../shared/spec/experiments.js';
 import { writeJsonAtomic } from '../../common/atomic-file.js';
 import {
@@ -301,7 +306,7 @@ export class RunStore {
       kind: spec?.kind ?? 'unknown',
       method: spec?.method ?? '—',
       dataset: spec?.dataset ?? '—',
-      model: spec ? modelLabel(spec.model) : '—',
+      model: spec ? modelLabel(modelSpecOf(spec)) : '—',
       seed: spec?.training.seed ?? -1,
       ...(spec?.study ? { study: spec.study } : {}),
       status: status ?? {

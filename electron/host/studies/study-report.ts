@@ -7,6 +7,12 @@ import {
   type ExperimentSpec,
 } from '../../../shared/spec/experiments.js';
 import { writeFileAtomic } from '../../common/atomic-file.js';
+import {
+  checkOrdering,
+  formatRaw,
+  formatReferenceValue,
+  PAPER_REFERENCES,
+} from '../../../shared/paper-reference.js';
 import type { RunStore } from '../runs/run-store.js';
 
 /** One run of a study as the report sees it. */
@@ -72,7 +78,18 @@ export function studyDir(dataDir: string, name: string): string {
   return path.join(dataDir, 'studies', studySlug(name));
 }
 
-const ROBUST_PREFIXES = ['clean', 'gaussian@', 'fgsm@', 'pgd@', 'corruptions.', 'dropout@', 'quantized@'];
+// `fgsm@`, `pgd@`, `dropout@`, `quantized@`: reports written before the protocols were named.
+const ROBUST_PREFIXES = [
+  'clean',
+  'gaussian@',
+  'fgsm',
+  'pgd',
+  'deepfool',
+  'corruptions.',
+  'dropout',
+  'quantise-',
+  'quantized@',
+];
 const KEY_METRICS: Record<ExperimentKind, (key: string) => boolean> = {
   train: () => false,
   distill: (k) => k === 'agreement',
@@ -159,7 +176,12 @@ export async function collectStudyRuns(store: RunStore, name: string): Promise<S
   return out;
 }
 
-/** Human label of a metric key (the CSV keeps the keys). */
+/** Metrics that are not accuracies or errors (shown as they are, not in %). */
+export function isRawMetric(metric: string): boolean {
+  return metric === 'deepfool.l2';
+}
+
+/** Human label of a metric key (the CSV keeps the keys); named protocols keep their name. */
 export function metricLabel(metric: string): string {
   const fixed: Record<string, string> = {
     testAcc: 'test accuracy',
@@ -168,23 +190,40 @@ export function metricLabel(metric: string): string {
     knn1: '1-NN',
     knn10: '10-NN',
     mean: 'nearest class mean',
+    deepfool: 'DeepFool accuracy (deepfool)',
+    'deepfool.l2': 'DeepFool mean ‖x̃ − x‖₂ / D (deepfool)',
     'corruptions.suite.error': 'corruption error, stored suite (mean)',
     'corruptions.inApp.error': 'corruption error, in-app (mean)',
   };
   const known = fixed[metric];
   if (known) return known;
-  const [kind, arg = ''] = metric.split('@');
+  const [kind = '', arg = ''] = metric.split('@');
+  const fgsm = (a: string): string => (a.endsWith('dB') ? `at ${a.replace('dB', ' dB')}` : `ε=${a}`);
+  const pgd = (a: string): string => {
+    const m = /^([^×]+)×(\d+)(\+rs)?$/.exec(a);
+    return m ? `PGD ε=${m[1]} × ${m[2]}${m[3] ? ', random start' : ''}` : `PGD ${a}`;
+  };
   switch (kind) {
     case 'gaussian':
       return `Gaussian noise ε=${arg}`;
+    case 'fgsm-pixel':
+    case 'fgsm-normalised':
+      return `FGSM ${fgsm(arg)} (${kind})`;
     case 'fgsm':
-      return arg.endsWith('dB') ? `FGSM at ${arg.replace('dB', ' dB')}` : `FGSM ε=${arg}`;
-    case 'pgd': {
-      const m = /^([^×]+)×(\d+)(\+rs)?$/.exec(arg);
-      return m ? `PGD ε=${m[1]} × ${m[2]}${m[3] ? ', random start' : ''}` : `PGD ${arg}`;
-    }
+      return `FGSM ${fgsm(arg)}`;
+    case 'pgd-any-iterate':
+    case 'pgd-final-iterate':
+      return `${pgd(arg)} (${kind})`;
+    case 'pgd':
+      return pgd(arg);
+    case 'dropout-blocks':
+    case 'dropout-relus':
+      return `test-time dropout p=${arg} (${kind})`;
     case 'dropout':
       return `test-time dropout p=${arg}`;
+    case 'quantise-truncate':
+    case 'quantise-round':
+      return `${arg.replace('bit', '')}-bit weights (${kind})`;
     case 'quantized':
       return `${arg.replace('bit', '')}-bit weights`;
     default:
@@ -196,10 +235,44 @@ function pct(x: number): string {
   return (100 * x).toFixed(2);
 }
 
-/** "97.65 ± 0.12" in %, or "97.65" for one run, or "—". */
-export function formatCell(c: StudyCell | undefined): string {
+/** "97.65 ± 0.12" in % (or as is for a raw metric), "97.65" for one run, or "—". */
+export function formatCell(c: StudyCell | undefined, metric = ''): string {
   if (!c) return '—';
-  return Number.isNaN(c.std) ? pct(c.mean) : `${pct(c.mean)} ± ${pct(c.std)}`;
+  const f = isRawMetric(metric) ? formatRaw : pct;
+  return Number.isNaN(c.std) ? f(c.mean) : `${f(c.mean)} ± ${f(c.std)}`;
+}
+
+/**
+ * "The paper beside your study": for a study made from a paper preset, its published figures per
+ * method (a row under each metric they compare with) and its orderings checked on the means.
+ */
+export function paperLines(s: StudySummary): string[] {
+  const preset = s.runs.find((r) => r.spec.preset)?.spec.preset;
+  const ref = preset ? PAPER_REFERENCES[preset] : undefined;
+  if (!preset || !ref) return [];
+  const lines = [`## The paper beside this study (${preset})`, '', `${ref.source}; ${ref.setting}.`, ''];
+  if (ref.values.length > 0) {
+    lines.push(
+      `| protocol: figure | ${s.methods.map((m) => `${m}: this study | ${m}: paper`).join(' | ')} |`,
+      `|---|${s.methods.map(() => '---:|---:').join('|')}|`,
+    );
+    for (const v of ref.values) {
+      if (!s.methods.some((m) => v.byMethod[m] !== undefined)) continue;
+      const cells = s.methods.map((m) => {
+        const paper = v.byMethod[m];
+        return `${formatCell(s.cells[v.metric]?.[m], v.metric)} | ${paper === undefined ? '—' : formatReferenceValue(paper, v.unit)}`;
+      });
+      lines.push(`| ${v.protocol}: ${v.label}${v.note ? ` (${v.note})` : ''} | ${cells.join(' | ')} |`);
+    }
+    lines.push('');
+  }
+  for (const o of ref.orderings) {
+    const check = checkOrdering(o, (m) => s.cells[o.metric]?.[m]?.mean);
+    lines.push(`- ${o.text}: ${check.verdict} in this study (${check.detail})`);
+  }
+  for (const n of ref.notes) lines.push(`- ${n}`);
+  lines.push('');
+  return lines;
 }
 
 function describe(s: StudySummary): string {
@@ -221,12 +294,14 @@ export function studyMarkdown(s: StudySummary, generatedAt = new Date().toISOStr
     `|---|${s.methods.map(() => '---:').join('|')}|`,
     ...s.metrics.map(
       (metric) =>
-        `| ${metricLabel(metric)} | ${s.methods.map((m) => formatCell(s.cells[metric]?.[m])).join(' | ')} |`,
+        `| ${metricLabel(metric)} | ${s.methods.map((m) => formatCell(s.cells[metric]?.[m], metric)).join(' | ')} |`,
     ),
     '',
     'Mean ± sample standard deviation (n − 1) over the completed runs of each method; accuracies and',
-    'errors in %. Robustness metrics are accuracies on the evaluation subset unless named "error".',
+    'errors in %. Robustness metrics are accuracies on the evaluation subset unless named "error";',
+    'DeepFool’s mean L2 / D is unitless.',
     '',
+    ...paperLines(s),
     '## Runs',
     '',
     '| run | method | seed | state | test accuracy % | note |',

@@ -95,6 +95,13 @@ const LABELS: Record<string, string> = {
   inApp: 'in-app corruptions',
   snrDb: 'SNR (dB)',
   randomStart: 'random start',
+  protocols: 'protocols',
+  dropoutDraws: 'dropout draws',
+  normalizeConstants: 'normalisation constants (recipe)',
+  rbfScale: 'RBF scale guard',
+  network: 'Parseval network for P and P+R',
+  every: 'every n-th example',
+  candidates: 'candidate classes',
 };
 
 /** `weightDecay` → `weight decay`, unless a better label is known. */

@@ -92,7 +92,7 @@ describe('PGD L∞', () => {
       'int32',
     );
     for (const randomStart of [false, true]) {
-      const adv = pgdAttack(
+      const { adv, brokenBefore } = pgdAttack(
         clf,
         x,
         labels,
@@ -110,7 +110,7 @@ describe('PGD L∞', () => {
         moved = Math.max(moved, Math.abs(a[i]! - c[i]!));
       }
       expect(moved).toBeGreaterThan(0.04);
-      adv.dispose();
+      tf.dispose([adv, brokenBefore]);
     }
     tf.dispose([x, labels]);
   });
@@ -126,7 +126,7 @@ describe('PGD L∞', () => {
     const v = [1, -2, 0.5];
     const x = tf.tensor2d(xs);
     const labels = tf.tensor1d([0, 0], 'int32');
-    const adv = pgdAttack(
+    const { adv, brokenBefore } = pgdAttack(
       linear(W, B),
       x,
       labels,
@@ -140,7 +140,59 @@ describe('PGD L∞', () => {
         expect(got[i]![k]).toBeCloseTo(worst, 6);
       }),
     );
-    tf.dispose([x, labels, adv]);
+    tf.dispose([x, labels, adv, brokenBefore]);
+  });
+
+  it('counts an image broken at an intermediate iterate even when the final iterate is correct (Foolbox)', async () => {
+    // One input, logits (1, 4·bump(x)) with a bump of width 0.01 centred at 0.54: class 1 only
+    // within 0.012 of 0.54. From x = 0.5 (class 0) a step of 0.045 lands on 0.545, past the top (misclassified),
+    // where the gradient points back: the second step returns to 0.5 (correct again).
+    const bump: Classifier = (x) => {
+      const b = tf.exp(tf.neg(tf.square(tf.div(tf.sub(x, 0.54), 0.01))));
+      return tf.concat([tf.onesLike(b), tf.mul(b, 4)], 1) as tf.Tensor2D;
+    };
+    const set: EvalSet = {
+      x: Float32Array.from([0.5]),
+      labels: Int32Array.from([0]),
+      shape: [1],
+      n: 1,
+      bounds,
+    };
+    const cfg = { epsilon: 0.05, step: 0.045, iterations: 2, randomStart: false };
+    const [row] = await pgdEvaluation(set, bump, [cfg], 0, io, 1);
+    expect(row!.finalIterate).toBe(1);
+    expect(row!.anyIterate).toBe(0);
+    // With one iteration the final iterate is the broken one.
+    const [one] = await pgdEvaluation(set, bump, [{ ...cfg, iterations: 1 }], 0, io, 1);
+    expect([one!.anyIterate, one!.finalIterate]).toEqual([0, 0]);
+  });
+
+  it('any-iterate accuracy never exceeds final-iterate accuracy (random networks, starts and configurations)', async () => {
+    for (let seed = 0; seed < 12; seed++) {
+      const rng = new Rng(seed);
+      const d = 6;
+      const h = 5;
+      const c = 3;
+      const w1 = Array.from({ length: d }, () => Array.from({ length: h }, () => 3 * rng.normal()));
+      const w2 = Array.from({ length: h }, () => Array.from({ length: c }, () => 2 * rng.normal()));
+      const clf: Classifier = (x) => linear(w2, [0, 0, 0])(tf.sin(linear(w1, [0, 0, 0, 0, 0])(x)));
+      const n = 20;
+      const set: EvalSet = {
+        x: Float32Array.from({ length: n * d }, () => rng.uniform()),
+        labels: Int32Array.from({ length: n }, () => Math.floor(rng.uniform() * c)),
+        shape: [d],
+        n,
+        bounds,
+      };
+      const cfg = {
+        epsilon: 0.02 + 0.2 * rng.uniform(),
+        step: 0.01 + 0.1 * rng.uniform(),
+        iterations: 1 + Math.floor(8 * rng.uniform()),
+        randomStart: rng.uniform() < 0.5,
+      };
+      const [row] = await pgdEvaluation(set, clf, [cfg], seed, io, 7);
+      expect(row!.anyIterate, `seed ${seed}`).toBeLessThanOrEqual(row!.finalIterate);
+    }
   });
 
   it('reports its progress per batch, e.g. "PGD ε=0.01: 2/5"', async () => {
@@ -163,7 +215,8 @@ describe('PGD L∞', () => {
     );
     expect(details).toEqual(['PGD ε=0.01: 0/5', 'PGD ε=0.01: 2/5', 'PGD ε=0.01: 4/5']);
     // v·x + 0.1 = −0.15 and 2 steps of 0.002 move it by 0.014 only: still class 0.
-    expect(row!.accuracy).toBe(1);
+    expect(row!.anyIterate).toBe(1);
+    expect(row!.finalIterate).toBe(1);
   });
 
   it('stops between batches when cancelled', async () => {

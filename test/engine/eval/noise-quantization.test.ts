@@ -9,8 +9,17 @@ import {
 } from '../../../electron/engine/eval/eval-set.js';
 import { addPattern, gaussianNoise, gaussianPattern } from '../../../electron/engine/eval/gaussian-noise.js';
 import { corruptImages, IN_APP_NAMES } from '../../../electron/engine/eval/in-app-corruptions.js';
-import { quantizeTensor, withQuantizedWeights } from '../../../electron/engine/eval/quantization.js';
-import { dropoutClassifier, dropoutTransform } from '../../../electron/engine/eval/test-time-dropout.js';
+import {
+  quantizeRound,
+  quantizeTruncate,
+  truncationExponent,
+  withQuantizedWeights,
+} from '../../../electron/engine/eval/quantization.js';
+import {
+  dropoutClassifier,
+  dropoutTransform,
+  randomKeepMask,
+} from '../../../electron/engine/eval/test-time-dropout.js';
 import { createModel } from '../../../electron/engine/models/registry.js';
 import { Rng } from '../../../shared/rng.js';
 import { useBackend } from '../../helpers/backend.js';
@@ -91,13 +100,32 @@ describe('in-app corruptions', () => {
 describe('weight quantisation', () => {
   beforeAll(() => useBackend('cpu'));
 
-  it('is uniform, symmetric and per tensor', () => {
+  it('quantise-round is uniform, symmetric and per tensor', () => {
     const w = tf.tensor1d([0.7, -0.35, 0.1, 0]);
     // 3 bits: 3 levels each side, scale 0.7 / 3.
-    const q = Array.from(quantizeTensor(w, 3).dataSync());
+    const q = Array.from(quantizeRound(w, 3).dataSync());
     const s = 0.7 / 3;
     [3 * s, -2 * s, 0, 0].forEach((e, i) => expect(q[i]).toBeCloseTo(e, 6));
     w.dispose();
+  });
+
+  it('quantise-truncate: power-of-two step from max|w|, truncation toward zero (hand-computed)', async () => {
+    // M = 0.7: 0.7·2¹ ≥ 1, so e = 1 − 1 = 0 and v = 2^(3−1+0) = 4 at 3 bits.
+    expect(truncationExponent(0.7)).toBe(0);
+    expect(truncationExponent(0.3)).toBe(1); // 0.3·4 ≥ 1: n = 2
+    expect(truncationExponent(0.5)).toBe(0); // 0.5·2 = 1: n = 1
+    expect(truncationExponent(1)).toBe(-1); // already ≥ 1: n = 0
+    expect(truncationExponent(3)).toBe(-1);
+    const w = tf.tensor1d([0.7, -0.35, 0.1, -0.26, 0]);
+    const qt = await quantizeTruncate(w, 3);
+    const q = Array.from(qt.dataSync());
+    // w·4 = 2.8, −1.4, 0.4, −1.04, 0 → trunc 2, −1, 0, −1, 0 → ÷ 4
+    expect(q).toEqual([0.5, -0.25, 0, -0.25, 0]);
+    const zero = tf.zeros([3]);
+    const qz = await quantizeTruncate(zero, 5);
+    expect(Array.from(qz.dataSync())).toEqual([0, 0, 0]);
+    expect(() => truncationExponent(0)).toThrow(/positive/);
+    tf.dispose([w, zero, qt, qz]);
   });
 
   it('restores every weight bit-exactly after evaluating', async () => {
@@ -127,7 +155,7 @@ describe('test-time dropout', () => {
   beforeAll(() => useBackend('cpu'));
 
   it('drops tapped ReLU outputs with probability p and scales survivors by 1/(1 − p)', () => {
-    const { transform, perturbed } = dropoutTransform(new Set(['relu.0']), 0.25, new Rng(4));
+    const { transform, perturbed } = dropoutTransform(new Set(['relu.0']), 0.25, randomKeepMask(new Rng(4)));
     const x = tf.ones([2000]);
     const values = tf.tidy(() => Array.from(transform('relu.0', x).dataSync()));
     const zeros = values.filter((v) => v === 0).length / values.length;
@@ -142,7 +170,7 @@ describe('test-time dropout', () => {
   it('perturbs exactly the relu taps of the reference CNN, changes the output, and leaks nothing', () => {
     const model = createModel({ arch: 'ref-cnn', width: 0.25 }, [12, 12, 1], 4, 3);
     const x = tf.randomUniform([3, 12, 12, 1]);
-    const c = dropoutClassifier(model, null, 0.4, new Rng(2));
+    const c = dropoutClassifier(model, null, 0.4, 'relus', randomKeepMask(new Rng(2)));
     const before = tf.memory().numTensors;
     const [plain, dropped] = tf.tidy(() => [
       model.forward(x, { training: false, bnUpdates: [] }).output.dataSync(),

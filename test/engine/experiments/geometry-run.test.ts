@@ -24,7 +24,8 @@ import { readMetrics, recordingIo, writeRun } from '../../helpers/runs.js';
 
 type GeometryInput = z.input<typeof GeometrySpecSchema>;
 
-const training = { epochs: 2, batchSize: 16, lr: 0.05, stepsPerEpoch: 5, seed: 2 };
+// A validation split: smoothness runs choose the classifier reported as acc on it.
+const training = { epochs: 2, batchSize: 16, lr: 0.05, stepsPerEpoch: 5, seed: 2, validationFraction: 0.2 };
 
 function geometry(over: Partial<GeometryInput>): ExperimentSpecInput {
   return {
@@ -65,11 +66,19 @@ describe('classification geometry runs end to end (wasm, synthetic images)', () 
     );
     expect(epochs).toHaveLength(2);
     for (const e of epochs) {
-      for (const k of ['knn1', 'knn10', 'mean', 'embNorm']) expect(Number.isFinite(e.test[k]), k).toBe(true);
-      // acc is the best of the three classifiers.
-      expect(e.test.acc).toBe(Math.max(e.test.knn1!, e.test.knn10!, e.test.mean!));
+      for (const k of ['knn1', 'knn10', 'mean', 'embNorm', 'val.knn1', 'val.knn10', 'val.mean'])
+        expect(Number.isFinite(e.test[k]), k).toBe(true);
+      // acc is the test accuracy of the classifier best on the validation split (first on ties).
+      const names = ['knn1', 'knn10', 'mean'];
+      const best = names.reduce((b, n) => (e.test[`val.${n}`]! > e.test[`val.${b}`]! ? n : b));
+      expect(e.test.acc).toBe(e.test[best]);
       expect(e.train.smoothness).toBeGreaterThan(0);
     }
+    const table = report.tables.find((t) => t.id === 'classifiers')!;
+    expect(table.rows.map((r) => r[0])).toEqual(['1-NN', '10-NN', 'nearest class mean']);
+    expect(table.rows.filter((r) => r[3] === 'yes')).toHaveLength(1);
+    const chosen = table.rows.find((r) => r[3] === 'yes')!;
+    expect(chosen[2]).toBeCloseTo(100 * report.testAcc, 2);
     // The squares are easy: the embedding separates them.
     expect(epochs[1]!.test.acc).toBeGreaterThan(0.6);
     expect(report.metrics.knn10).toBe(epochs[1]!.test.knn10);
@@ -97,7 +106,17 @@ describe('classification geometry runs end to end (wasm, synthetic images)', () 
   it('cross-entropy keeps the argmax accuracy and also reports the embedding classifiers on its logits', async () => {
     const { runDir, epochs } = await run(data.dir, 'ce', geometry({ method: 'ce', knn: [1, 3] }));
     const e = epochs[1]!;
-    expect(Object.keys(e.test).sort()).toEqual(['acc', 'embNorm', 'knn1', 'knn3', 'loss', 'mean']);
+    expect(Object.keys(e.test).sort()).toEqual([
+      'acc',
+      'embNorm',
+      'knn1',
+      'knn3',
+      'loss',
+      'mean',
+      'val.knn1',
+      'val.knn3',
+      'val.mean',
+    ]);
     expect(e.train.ce).toBeGreaterThan(0);
     const snap = JSON.parse(
       await fs.readFile(path.join(runDir, 'probes', 'e0002', 'index.json'), 'utf8'),
@@ -105,21 +124,54 @@ describe('classification geometry runs end to end (wasm, synthetic images)', () 
     expect(snap.embedding2d).toHaveLength(8);
   });
 
-  it('RBF smoothness on a raw embedding inflates it (the failure mode), the cosine LGG does not', async () => {
-    const rbf = await run(
-      data.dir,
-      'rbf',
-      geometry({ method: 'smoothness', similarity: 'rbf', rbfAlpha: 1, probe: { perClass: 2, epochs: [] } }),
-    );
+  it('refuses a smoothness run without a validation split to choose its classifier on', async () => {
+    const input = geometry({ method: 'smoothness', training: { ...training, validationFraction: 0 } });
+    // Refused where specs are made (before a run folder exists), naming the field…
+    const parsed = parseExperimentSpec(input);
+    expect(parsed.ok).toBe(false);
+    if (!parsed.ok) expect(parsed.error.message).toMatch(/training\.validationFraction: .*validation split/);
+    // …and by the engine for a spec.json written elsewhere.
+    const runDir = await writeRun(data.dir, 'noval', {
+      ...input,
+      training: { ...training, validationFraction: 0.2 },
+    });
+    const spec = JSON.parse(await fs.readFile(path.join(runDir, 'spec.json'), 'utf8')) as {
+      training: { validationFraction: number };
+    };
+    spec.training.validationFraction = 0;
+    await fs.writeFile(path.join(runDir, 'spec.json'), JSON.stringify(spec));
+    await expect(
+      runTraining({ type: 'train', runDir, dataDir: data.dir, resume: false }, recordingIo()),
+    ).rejects.toThrow(/training\.validationFraction/);
+  });
+
+  it('RBF smoothness on a raw embedding inflates it (the failure mode), the scale guard and the cosine LGG do not', async () => {
+    const rbf = (id: string, rbfScale: 'raw' | 'mean-distance') =>
+      run(
+        data.dir,
+        id,
+        geometry({
+          method: 'smoothness',
+          similarity: 'rbf',
+          rbfAlpha: 1,
+          rbfScale,
+          probe: { perClass: 2, epochs: [] },
+        }),
+      );
+    const raw = await rbf('rbf', 'raw');
+    const guarded = await rbf('rbf-guarded', 'mean-distance');
     const cos = await run(
       data.dir,
       'cos2',
       geometry({ method: 'smoothness', similarity: 'cosine', probe: { perClass: 2, epochs: [] } }),
     );
-    const rbfNorm = rbf.epochs.map((e) => e.test.embNorm!);
+    const rbfNorm = raw.epochs.map((e) => e.test.embNorm!);
     const cosNorm = cos.epochs.map((e) => e.test.embNorm!);
     expect(rbfNorm[1]).toBeGreaterThan(rbfNorm[0]!);
     expect(rbfNorm[1]).toBeGreaterThan(5 * cosNorm[1]!);
+    // Scale-invariant: nothing to gain from growing, so the guarded embedding stays put.
+    const guardedNorm = guarded.epochs.map((e) => e.test.embNorm!);
+    expect(rbfNorm[1]).toBeGreaterThan(5 * guardedNorm[1]!);
   });
 
   it('evaluation batches use classifiers fitted on the current network (refitted after every step)', async () => {

@@ -15,6 +15,7 @@ const TABLES = [
   'gaussian',
   'fgsm',
   'pgd',
+  'deepfool',
   'corruptions',
   'corruptions-in-app',
   'dropout',
@@ -78,7 +79,15 @@ describe('robust experiment end to end (synthetic squares, wasm)', () => {
     for (const t of report.tables) for (const row of t.rows) expect(row).toHaveLength(t.columns.length);
     const byId = Object.fromEntries(report.tables.map((t) => [t.id, t]));
     expect(byId.gaussian!.rows).toHaveLength(2);
-    expect(byId.fgsm!.rows.map((r) => r[0])).toEqual(['L∞ ε=0.05', 'SNR 20 dB']);
+    expect(byId.fgsm!.rows.map((r) => `${r[0]} ${r[1]}`)).toEqual([
+      'fgsm-pixel L∞ ε=0.05',
+      'fgsm-pixel SNR 20 dB',
+      'fgsm-normalised SNR 20 dB',
+    ]);
+    expect(byId.pgd!.columns.slice(-2)).toEqual(['pgd-any-iterate %', 'pgd-final-iterate %']);
+    // Foolbox counting never reports more than the final iterate does.
+    expect(Number(byId.pgd!.rows[0]![5])).toBeLessThanOrEqual(Number(byId.pgd!.rows[0]![6]));
+    expect(byId.deepfool!.rows[0]![0]).toBe(12); // every 2nd of 24
     expect(byId.corruptions!.rows.map((r) => r[0])).toEqual(['noise', 'blank', 'mean']);
     expect(byId.corruptions!.rows[1]!.slice(2, 6)).toEqual(['—', '—', '—', '—']);
     expect(byId['corruptions-in-app']!.rows.map((r) => r[0])).toEqual([
@@ -89,19 +98,32 @@ describe('robust experiment end to end (synthetic squares, wasm)', () => {
       'contrast',
       'mean',
     ]);
-    expect(byId.dropout!.rows[0]![1]).toBe(3);
+    // The reference CNN's blocks: two pooled conv units and the hidden layer; and its 3 ReLUs.
+    expect(byId.dropout!.rows.map((r) => [r[0], r[1], r[2], r[3]])).toEqual([
+      ['dropout-blocks', 0.25, 3, 2],
+      ['dropout-relus', 0.25, 3, 2],
+    ]);
     expect(byId.dropout!.title).not.toMatch(/warning/);
+    expect(byId.quantization!.rows.map((r) => [r[0], r[1]])).toEqual([
+      ['quantise-truncate', 5],
+      ['quantise-round', 5],
+    ]);
     for (const key of [
       'clean',
       'gaussian@0.1',
       'gaussian@0.4',
-      'fgsm@0.05',
-      'fgsm@20dB',
-      'pgd@0.05×3+rs',
+      'fgsm-pixel@0.05',
+      'fgsm-pixel@20dB',
+      'fgsm-normalised@20dB',
+      'pgd-any-iterate@0.05×3+rs',
+      'pgd-final-iterate@0.05×3+rs',
+      'deepfool',
       'corruptions.suite.error',
       'corruptions.inApp.error',
-      'dropout@0.25',
-      'quantized@5bit',
+      'dropout-blocks@0.25',
+      'dropout-relus@0.25',
+      'quantise-truncate@5bit',
+      'quantise-round@5bit',
     ]) {
       expect(report.metrics[key], key).toBeGreaterThanOrEqual(0);
       expect(report.metrics[key], key).toBeLessThanOrEqual(1);
@@ -117,23 +139,61 @@ describe('robust experiment end to end (synthetic squares, wasm)', () => {
       corruptions: null,
       dropout: [],
       quantizationBits: [4, 8],
+      protocols: ['quantise-round'],
     });
     const again = await runEvaluation(
       { type: 'evaluate', runDir, dataDir: data.dir, evaluation },
       recordingIo(),
     );
     expect(again.tables.map((t) => t.id)).toEqual([...TABLES, 'confusion']);
-    expect(again.tables.find((t) => t.id === 'quantization')!.rows.map((r) => r[0])).toEqual([4, 8]);
+    expect(again.tables.find((t) => t.id === 'quantization')!.rows.map((r) => [r[0], r[1]])).toEqual([
+      ['quantise-round', 4],
+      ['quantise-round', 8],
+    ]);
     expect(again.tables.find((t) => t.id === 'clean')!.rows[0]![0]).toBe(12);
     expect(again.tables.find((t) => t.id === 'pgd')).toEqual(report.tables.find((t) => t.id === 'pgd'));
+    // The quantisation table was replaced whole: no stale truncate row or metric is left behind.
     expect(
       Object.keys(again.metrics)
-        .filter((k) => k.startsWith('quantized@'))
+        .filter((k) => k.startsWith('quantise-'))
         .sort(),
-    ).toEqual(['quantized@4bit', 'quantized@8bit']);
-    expect(again.metrics['pgd@0.05×3+rs']).toBe(report.metrics['pgd@0.05×3+rs']);
+    ).toEqual(['quantise-round@4bit', 'quantise-round@8bit']);
+    expect(again.metrics['pgd-any-iterate@0.05×3+rs']).toBe(report.metrics['pgd-any-iterate@0.05×3+rs']);
     expect(JSON.parse(await fs.readFile(path.join(runDir, 'report.json'), 'utf8'))).toEqual(again);
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('trains the Parseval network for a Parseval method, records it in the checkpoint and evaluates it', async () => {
+    const spec = robustSpec('parseval');
+    const runDir = await writeRun(data.dir, 'pnet', {
+      ...spec,
+      model: { arch: 'preact-resnet18', width: 1 / 32 },
+      parseval: { beta: 0.01, network: true },
+      probe: { perClass: 2, seed: 0, epochs: [] },
+      evaluation: { subset: 24, protocols: [], perturbedProfiles: false },
+    });
+    const report = (await runTraining(
+      { type: 'train', runDir, dataDir: data.dir, resume: false },
+      recordingIo(),
+    )) as RunReport;
+    const latest = JSON.parse(await fs.readFile(path.join(runDir, 'checkpoints', 'latest.json'), 'utf8')) as {
+      dir: string;
+    };
+    const meta = JSON.parse(
+      await fs.readFile(path.join(runDir, 'checkpoints', latest.dir, 'model.json'), 'utf8'),
+    ) as { model: unknown };
+    expect(meta.model).toEqual({ arch: 'preact-resnet18', width: 1 / 32, parseval: true });
+    // Re-evaluation rebuilds the same (Parseval) network from the checkpoint: same clean accuracy.
+    const again = await runEvaluation(
+      {
+        type: 'evaluate',
+        runDir,
+        dataDir: data.dir,
+        evaluation: EvaluationSchema.parse({ subset: 24, protocols: [] }),
+      },
+      recordingIo(),
+    );
+    expect(again.metrics.clean).toBe(report.metrics.clean);
   });
 
   it('vanilla logs σ and Δ but trains on cross-entropy alone', async () => {
@@ -145,6 +205,7 @@ describe('robust experiment end to end (synthetic squares, wasm)', () => {
         gaussian: null,
         fgsm: null,
         pgd: [],
+        deepfool: null,
         corruptions: null,
         dropout: [],
         quantizationBits: [],

@@ -1,8 +1,11 @@
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { detachedAll, teacherFolder } from '../../../electron/engine/experiments/teacher.js';
+import { detachedAll, loadTeacher, teacherFolder } from '../../../electron/engine/experiments/teacher.js';
+import { createModel } from '../../../electron/engine/models/registry.js';
+import { saveCheckpoint } from '../../../electron/engine/train/checkpoint.js';
 import { useBackend } from '../../helpers/backend.js';
+import { tempDataDir } from '../../helpers/runs.js';
 
 describe('teacher helpers', () => {
   beforeAll(() => useBackend('cpu'));
@@ -37,5 +40,38 @@ describe('teacher helpers', () => {
       '/lab/runs/x/checkpoints/e0001-s5',
     );
     expect(teacherFolder({ checkpoint: '/elsewhere/ckpt' }, '/lab')).toBe('/elsewhere/ckpt');
+  });
+
+  it('a teacher saved as a Parseval network is rebuilt as one (the checkpoint records the variant)', async () => {
+    const data = await tempDataDir();
+    const spec = { arch: 'preact-resnet18' as const, width: 1 / 32, parseval: true };
+    const model = createModel(spec, [8, 8, 3], 4, 3);
+    try {
+      await saveCheckpoint(data.dir, model, undefined, {
+        model: spec,
+        inputShape: [8, 8, 3],
+        outputDim: 4,
+        classes: 4,
+        normalization: null,
+        state: { epoch: 1, step: 1, stepInEpoch: 0, seconds: 0 },
+      });
+      const teacher = await loadTeacher(
+        { checkpoint: data.dir },
+        { dataDir: data.dir, inputShape: [8, 8, 3], classes: 4, normalization: null },
+      );
+      const x = tf.randomUniform([2, 8, 8, 3], 0, 1, 'float32', 1);
+      const [a, b] = tf.tidy(() =>
+        [model, teacher.model].map((m) =>
+          Array.from(m.forward(x, { training: false, bnUpdates: [] }).output.dataSync()),
+        ),
+      );
+      expect(teacher.model.description).toContain('Parseval');
+      expect(b).toEqual(a);
+      x.dispose();
+      teacher.model.params.dispose();
+    } finally {
+      model.params.dispose();
+      await data.cleanup();
+    }
   });
 });

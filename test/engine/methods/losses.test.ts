@@ -172,6 +172,41 @@ describe('graph smoothness loss', () => {
     tf.dispose([f, y]);
   });
 
+  it('RBF with the mean-distance guard: α relative to the mean pairwise distance, scale-invariant', () => {
+    // f = 0, 1, 3: distances 1, 3, 2 (each twice), mean over the 6 ordered pairs = 2.
+    const f = tf.tensor2d([[0], [1], [3]]);
+    const y = tf.tensor1d(labels, 'int32');
+    const o = {
+      similarity: 'rbf' as const,
+      rbfAlpha: 1,
+      rbfScale: 'mean-distance' as const,
+      weight: 1,
+      normalize: true,
+    };
+    const expected = (2 * (Math.exp(-3 / 2) + Math.exp(-2 / 2))) / 4;
+    expect(
+      relErr(
+        scalar(() => smoothnessLoss(f, y, o)),
+        expected,
+      ),
+    ).toBeLessThan(1e-5);
+    // Inflating the embedding changes nothing, and the gradient has no component along f.
+    const big = tf.mul<tf.Tensor2D>(f, 1000);
+    expect(
+      relErr(
+        scalar(() => smoothnessLoss(big, y, o)),
+        expected,
+      ),
+    ).toBeLessThan(1e-4);
+    const at = tf.tensor2d([[0.3], [1.1], [2.6]]);
+    const g = tf.grad((x: tf.Tensor) => smoothnessLoss(x as tf.Tensor2D, y, o))(at);
+    const radial = tf.tidy(() => tf.sum(tf.mul(g, at)).dataSync()[0]!);
+    expect(Math.abs(radial)).toBeLessThan(1e-5);
+    // The raw kernel is not: scaled up, its loss vanishes.
+    expect(scalar(() => smoothnessLoss(big, y, { ...o, rbfScale: 'raw' }))).toBeLessThan(1e-10);
+    tf.dispose([f, y, big, g, at]);
+  });
+
   it('cosine LGG (negatives clamped, sym-normalised, no self-loops) by hand', () => {
     // Graph of x0 = (1, 0), x1 = (1, 1), x2 = (0, 2): A01 = A12 = 1/√2, A02 = 0. Labels 0, 1, 1:
     // inter-class ordered pairs (0,1), (1,0), (0,2), (2,0) → √2 / 4.
@@ -264,6 +299,18 @@ describe('gradients against central finite differences', () => {
       (f) =>
         smoothnessLoss(f as tf.Tensor2D, y, { similarity: 'rbf', rbfAlpha: 1, weight: 1, normalize: true }),
       1e-4,
+    );
+    check(
+      'rbf, mean-distance',
+      (f) =>
+        smoothnessLoss(f as tf.Tensor2D, y, {
+          similarity: 'rbf',
+          rbfAlpha: 1,
+          rbfScale: 'mean-distance',
+          weight: 1,
+          normalize: true,
+        }),
+      1e-3,
     );
     check(
       'cosine',

@@ -30,21 +30,27 @@ describe('createPreActResNet18', () => {
     m.params.dispose();
   });
 
-  it('exposes exactly 17 ReLU taps, four stages and the pooled embedding, input side first', () => {
+  it('exposes exactly 17 ReLU taps, 8 block outputs, four stages and the pooled embedding, input side first', () => {
     const m = createPreActResNet18([32, 32, 3], 1, 10, 0);
+    const block = (b: number): string[] => [...relu(2 * b, 2 * b + 2), `block.${b}`];
     expect(m.taps.map((t) => t.name)).toEqual([
-      ...relu(0, 4),
+      ...block(0),
+      ...block(1),
       'stage1',
-      ...relu(4, 8),
+      ...block(2),
+      ...block(3),
       'stage2',
-      ...relu(8, 12),
+      ...block(4),
+      ...block(5),
       'stage3',
-      ...relu(12, 16),
+      ...block(6),
+      ...block(7),
       'stage4',
       'relu.16',
       'embedding',
     ]);
     expect(tapsOfKind(m, 'relu')).toEqual(relu(0, 17));
+    expect(tapsOfKind(m, 'block')).toEqual(Array.from({ length: 8 }, (_, i) => `block.${i}`));
     expect(tapsOfKind(m, 'stage')).toEqual(['stage1', 'stage2', 'stage3', 'stage4']);
     expect(tapsOfKind(m, 'embedding')).toEqual(['embedding']);
     m.params.dispose();

@@ -22,7 +22,9 @@ describe('model registry', () => {
     const before = tf.memory();
     expect(countParameters({ arch: 'wrn', depth: 28, width: 1 }, [32, 32, 3], 10)).toBe(369_690);
     expect(countParameters({ arch: 'wrn', depth: 28, width: 0.5 }, [32, 32, 3], 10)).toBe(94_154);
-    expect(countParameters({ arch: 'preact-resnet18', width: 1 }, [32, 32, 3], 10)).toBe(11_171_146);
+    expect(countParameters({ arch: 'preact-resnet18', width: 1, parseval: false }, [32, 32, 3], 10)).toBe(
+      11_171_146,
+    );
     expect(tf.memory().numTensors).toBe(before.numTensors);
     expect(tf.memory().numBytes).toBe(before.numBytes);
   });
@@ -45,7 +47,8 @@ describe('model registry', () => {
       { arch: 'ref-cnn', width: 0.25 },
       { arch: 'wrn', depth: 10, width: 0.25 },
       { arch: 'wrn', depth: 16, width: 0.25 },
-      { arch: 'preact-resnet18', width: 0.125 },
+      { arch: 'preact-resnet18', width: 0.125, parseval: false },
+      { arch: 'preact-resnet18', width: 0.125, parseval: true },
     ];
     for (const spec of specs) {
       const m = createModel(spec, [16, 16, 3], 4, 1);

@@ -93,6 +93,13 @@ const statusShape = z.object({
   epoch: count,
   totalEpochs: z.number().int().min(1),
   pid: z.number().int().positive().optional(),
+  holder: z
+    .object({
+      hostname: z.string().min(1).max(255),
+      pid: z.number().int().positive(),
+      startTicks: count.optional(),
+    })
+    .optional(),
   backend: z.string().max(100).optional(),
   error: LabErrorSchema.optional(),
   executor: slurmTaskShape.loose().optional(),

@@ -1,4 +1,5 @@
 import { promises as fs } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { encodeNpy } from '../../electron/common/npy-file.js';
@@ -22,22 +23,26 @@ describe('run store', () => {
 
   it('reports a run left running by a dead host as interrupted, and persists that', async () => {
     const s = await t.store.create(spec());
-    await t.store.updateStatus(s.id, { state: 'running', pid: 2 ** 22 + 12345 });
+    await t.store.updateStatus(s.id, {
+      state: 'running',
+      pid: 2 ** 22 + 12345,
+      holder: { hostname: os.hostname(), pid: 2 ** 22 + 12346 },
+    });
     const fresh = new RunStore(t.dir);
     const st = await fresh.status(s.id);
     expect(st.state).toBe('interrupted');
     expect(st.pid).toBeUndefined();
+    expect(st.holder).toBeUndefined();
     const onDisk = JSON.parse(await fs.readFile(path.join(t.store.dir(s.id), 'status.json'), 'utf8')) as {
       state: string;
     };
     expect(onDisk.state).toBe('interrupted');
   });
 
-  it('keeps runs it owns as they are', async () => {
+  it('keeps runs this process holds as they are, in any store over the folder', async () => {
     const s = await t.store.create(spec());
-    t.store.own(s.id, true);
     await t.store.updateStatus(s.id, { state: 'running' });
-    expect((await t.store.status(s.id)).state).toBe('running');
+    expect((await new RunStore(t.dir).status(s.id)).state).toBe('running');
   });
 
   it('applies concurrent status patches in order without losing any', async () => {

@@ -4,6 +4,7 @@ import type { RunStatus } from '../../../shared/run-types.js';
 import type { BackendChoice } from '../../../shared/spec/training.js';
 import type { EngineLauncher } from '../engine-launcher.js';
 import { runEngineJob } from '../launch/engine-job.js';
+import { thisHolder } from './run-holder.js';
 import type { RunStore } from './run-store.js';
 
 /** What the queue reports as runs progress. */
@@ -69,9 +70,13 @@ export class RunQueue {
     // while the status is written: that would start two engines on one run folder.
     this.enqueuing.add(id);
     try {
-      this.store.own(id, true);
       this.listener.status(
-        await this.store.updateStatus(id, { state: 'queued', error: undefined, endedAt: undefined }),
+        await this.store.updateStatus(id, {
+          state: 'queued',
+          holder: thisHolder(),
+          error: undefined,
+          endedAt: undefined,
+        }),
       );
       this.waiting.push({ id, resume, ...(backend ? { backend } : {}) });
     } finally {
@@ -85,7 +90,6 @@ export class RunQueue {
     const i = this.waiting.findIndex((p) => p.id === id);
     if (i >= 0) {
       this.waiting.splice(i, 1);
-      this.store.own(id, false);
       this.listener.status(
         await this.store.updateStatus(id, { state: 'cancelled', endedAt: new Date().toISOString() }),
       );
@@ -102,7 +106,6 @@ export class RunQueue {
     this.closed = true;
     const ids = [...this.running.keys()];
     for (const p of this.waiting.splice(0)) {
-      this.store.own(p.id, false);
       await this.store.updateStatus(p.id, {
         state: 'interrupted',
         error: { code: 'interrupted', message: 'the lab was closed before this run started' },
@@ -174,7 +177,6 @@ export class RunQueue {
       if (failed) emit(failed);
     } finally {
       this.running.delete(p.id);
-      this.store.own(p.id, false);
       for (const w of this.waiters.get(p.id) ?? []) w();
       this.waiters.delete(p.id);
       this.pump();

@@ -211,7 +211,8 @@ export class SlurmExecutor {
       });
       for (const [i, id] of ids.entries()) {
         await fs.rm(path.join(runDirs[i] ?? '', CANCEL_MARKER), { force: true });
-        await this.runs.updateStatus(id, { executor: record(i) });
+        // From here Slurm says what becomes of the run, not the lab process that made it.
+        await this.runs.updateStatus(id, { executor: record(i), holder: undefined });
       }
       const command = `sbatch ${shellQuote(input.file)}`;
       if (submit.dryRun) return { script: input.file, command, dryRun: true, runs: ids };

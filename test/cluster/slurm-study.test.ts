@@ -21,7 +21,8 @@ const STUDY = {
     dataset: 'blobs',
     model: { arch: 'mlp', hidden: [16] },
     embeddingDim: 8,
-    training: { epochs: 2, batchSize: 32, lr: 0.05 },
+    // A smoothness run picks its classifier on a held-out validation split.
+    training: { epochs: 2, batchSize: 32, lr: 0.05, validationFraction: 0.1 },
   },
   methods: ['ce', 'smoothness'],
   seeds: [0, 1],

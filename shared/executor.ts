@@ -131,21 +131,25 @@ export interface SlurmTaskRecord {
 /** Where a run executes, as recorded in its status. */
 export type ExecutorRecord = SlurmTaskRecord;
 
+/** Every {@link SlurmPhase}, in the order a task goes through them. */
+export const SLURM_PHASES = [
+  'not-submitted',
+  'pending',
+  'running',
+  'completing',
+  'suspended',
+  'completed',
+  'failed',
+  'cancelled',
+  'timeout',
+  'preempted',
+  'node-fail',
+  'out-of-memory',
+  'unknown',
+] as const;
+
 /** A run's Slurm task as `squeue`/`sacct` see it, reduced to what the lab shows. */
-export type SlurmPhase =
-  | 'not-submitted'
-  | 'pending'
-  | 'running'
-  | 'completing'
-  | 'suspended'
-  | 'completed'
-  | 'failed'
-  | 'cancelled'
-  | 'timeout'
-  | 'preempted'
-  | 'node-fail'
-  | 'out-of-memory'
-  | 'unknown';
+export type SlurmPhase = (typeof SLURM_PHASES)[number];
 
 /** Phases after which the task runs no more (unless requeued or resubmitted). */
 export const SLURM_DONE_PHASES: readonly SlurmPhase[] = [

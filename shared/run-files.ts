@@ -10,7 +10,7 @@ import type {
   RunStatus,
   StepRecord,
 } from './run-types.js';
-import { SlurmOptionsSchema, type SlurmTaskRecord, type SlurmTaskState } from './executor.js';
+import { SLURM_PHASES, SlurmOptionsSchema, type SlurmTaskRecord, type SlurmTaskState } from './executor.js';
 import { ModelSpecSchema } from './spec/model.js';
 
 /**
@@ -59,21 +59,7 @@ const slurmTaskShape = z.object({
   restarts: count.optional(),
 });
 const slurmStateShape = z.object({
-  phase: z.enum([
-    'not-submitted',
-    'pending',
-    'running',
-    'completing',
-    'suspended',
-    'completed',
-    'failed',
-    'cancelled',
-    'timeout',
-    'preempted',
-    'node-fail',
-    'out-of-memory',
-    'unknown',
-  ]),
+  phase: z.enum(SLURM_PHASES),
   state: z.string().max(100),
   task: z.string().max(100),
   node: z.string().max(1000).optional(),

@@ -23,17 +23,15 @@ export function slurmCmd(cmd: string, args: string[]): Promise<string> {
   });
 }
 
+/** squeue's lines for the array job of a task (`<job>_<index>`), one per task, in `format`. */
+async function squeueLines(task: string, format: string): Promise<string[]> {
+  const job = `--jobs=${task.split('_')[0]}`;
+  return (await slurmCmd('squeue', ['-r', '-h', '--states=all', job, '-o', format])).split('\n');
+}
+
 /** Slurm's state word of an array task (`PENDING`, `RUNNING`, …), '' once it is forgotten. */
 export async function taskState(task: string): Promise<string> {
-  const out = await slurmCmd('squeue', [
-    '-r',
-    '-h',
-    '--states=all',
-    `--jobs=${task.split('_')[0]}`,
-    '-o',
-    '%i|%T',
-  ]).catch(() => '');
-  for (const line of out.split('\n')) {
+  for (const line of await squeueLines(task, '%i|%T').catch(() => [])) {
     const [t, s] = line.split('|');
     if (t === task) return s ?? '';
   }
@@ -58,15 +56,8 @@ export async function waitFor<T>(what: string, fn: () => Promise<T | undefined>,
  */
 export async function startNow(task: string): Promise<void> {
   await waitFor('the requeued task to wait for its begin time', async () => {
-    const out = await slurmCmd('squeue', [
-      '-r',
-      '-h',
-      '--states=all',
-      `--jobs=${task.split('_')[0]}`,
-      '-o',
-      '%i|%T|%r',
-    ]);
-    return out.split('\n').some((l) => l === `${task}|PENDING|BeginTime`) ? true : undefined;
+    const lines = await squeueLines(task, '%i|%T|%r');
+    return lines.some((l) => l === `${task}|PENDING|BeginTime`) ? true : undefined;
   });
   await slurmCmd('scontrol', ['update', `JobId=${task}`, 'StartTime=now']);
 }

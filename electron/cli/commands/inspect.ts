@@ -1,3 +1,4 @@
+import type { SlurmTaskState } from '../../../shared/executor.js';
 import { adapterLabel, adapterLimitsText } from '../../../shared/gpu-adapter.js';
 import { PRESETS } from '../../../shared/presets.js';
 import { LabFailure } from '../../../shared/result.js';
@@ -45,6 +46,14 @@ export const listCommand = defineCommand({
       if (args.options.json) ctx.out(JSON.stringify(runs, null, 2));
       else if (runs.length === 0) ctx.out(`no runs in ${host.runs.root}`);
       else {
+        // Slurm's own error when it cannot be asked (no configuration here, controller down) is
+        // long and the same for every cluster run: printed once below the table, not in each row.
+        const unasked = new Set<string>();
+        const slurmCell = (sl: SlurmTaskState): string => {
+          if (sl.source !== 'none' || sl.task !== '' || !sl.reason) return slurmLabel(sl);
+          unasked.add(sl.reason);
+          return 'Slurm not asked (below)';
+        };
         ctx.out(
           table(
             [
@@ -64,7 +73,7 @@ export const listCommand = defineCommand({
               r.id,
               r.damaged
                 ? 'damaged'
-                : `${r.status.state}${r.status.slurm ? ` · ${slurmLabel(r.status.slurm)}` : ''}`,
+                : `${r.status.state}${r.status.slurm ? ` · ${slurmCell(r.status.slurm)}` : ''}`,
               r.kind,
               r.method,
               r.model,
@@ -77,6 +86,8 @@ export const listCommand = defineCommand({
             ]),
           ),
         );
+        for (const reason of unasked)
+          ctx.out(`\nSlurm could not be asked about the cluster runs:\n  ${reason.split('\n').join('\n  ')}`);
         const damaged = runs.filter((r) => r.damaged);
         if (damaged.length > 0) ctx.out(`\ndamaged (lgg-lab show <run> for details):`);
         for (const r of damaged)

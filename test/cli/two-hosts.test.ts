@@ -84,6 +84,12 @@ describe('a second lab process on the same data folder', () => {
       expect(disk.state).not.toBe('interrupted');
     }
 
+    // Stopping it from here names the process that can: this one holds nothing to stop.
+    const queued = held.find((r) => r.status.state === 'queued')?.id ?? '';
+    const stop = await lggLab(['stop', queued, '--data-dir', data.dir]);
+    expect(stop.stdout).toContain(`${queued}: queued in the queue of lab process ${study?.pid} on `);
+    expect(await states()).toEqual(['queued', 'queued', 'running']);
+
     const gone = new Promise((resolve) => study?.once('exit', resolve));
     study?.kill('SIGKILL');
     await gone;

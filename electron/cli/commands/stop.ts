@@ -32,7 +32,20 @@ export const stopCommand = defineCommand({
         if (!r.ok) {
           ctx.err(`${id}: ${r.error.message}`);
           code = 1;
-        } else ctx.out(`${id}: ${r.value.stopped ? 'stopping' : 'not active here (nothing to stop)'}`);
+        } else if (r.value.stopped) ctx.out(`${id}: stopping`);
+        else {
+          // A run another lab process holds is that process's to stop: say which one.
+          const s = await host.runs.status(id).catch(() => undefined);
+          const h = s?.holder;
+          const active = s?.state === 'queued' || s?.state === 'running';
+          ctx.out(
+            `${id}: ${
+              active && h
+                ? `${s.state} in the queue of lab process ${h.pid} on ${h.hostname}: stop it there`
+                : 'not active here (nothing to stop)'
+            }`,
+          );
+        }
       }
       return code;
     }),

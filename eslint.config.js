@@ -42,6 +42,8 @@ export default tseslint.config(
       'test/fixtures/**',
       'bin/**',
       'scripts/**',
+      // AssemblyScript (its own types: f32, usize, v128), compiled by asc, not tsc.
+      'wasm/**',
       'build/**/*.mjs',
       'eslint.config.js',
     ],

@@ -3,10 +3,12 @@
 //   dist/lgg-lab-engine/lgg-lab.js          the `lgg-lab` command (node lgg-lab.js <command>)
 //   dist/lgg-lab-engine/engine.js           the engine process it starts
 //   dist/lgg-lab-engine/image-decode-worker.js
-//   dist/lgg-lab-engine/*.wasm              TF.js's WebAssembly backend
+//   dist/lgg-lab-engine/worker.js           a training replica (one worker thread per further core)
+//   dist/lgg-lab-engine/*.wasm              TF.js's WebAssembly backend, and the lab's lab-kernels.wasm
 //   dist/lgg-lab-engine/node_modules/webgpu Dawn's Node bindings, dawn.node for linux-x64 only
 // Not included: the bundled MNIST (53 MB; import it with `lgg-lab import`), the UI (`serve`), the
 // optional native TensorFlow packages.
+import { execFileSync } from 'node:child_process';
 import { build } from 'esbuild';
 import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -32,6 +34,8 @@ await build({
     'lgg-lab': path.join(root, 'electron', 'cli', 'bundle-entry.ts'),
     engine: path.join(root, 'electron', 'engine', 'main.ts'),
     'image-decode-worker': path.join(root, 'electron', 'host', 'datasets', 'image-decode-worker.ts'),
+    // The replica pool starts `./worker.js` beside the module that holds it (engine.js here).
+    worker: path.join(root, 'electron', 'engine', 'replicas', 'worker.ts'),
   },
   outdir: out,
   bundle: true,
@@ -46,6 +50,11 @@ await build({
   logLevel: 'warning',
 });
 rmSync(shim);
+
+// The lab's own SIMD kernels, read beside the module that loads them (built first if missing).
+const labWasm = path.join(root, 'dist', 'electron', 'engine', 'kernels', 'lab-kernels.wasm');
+execFileSync(process.execPath, [path.join(root, 'scripts', 'build-wasm.mjs')], { stdio: 'inherit' });
+cpSync(labWasm, path.join(out, 'lab-kernels.wasm'));
 
 const wasmDir = path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json'));
 for (const f of readdirSync(path.join(wasmDir, 'dist')).filter((f) => f.endsWith('.wasm'))) {

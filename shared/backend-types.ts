@@ -54,7 +54,10 @@ export interface BackendInfo {
   nodeVersion: string;
   /** Electron version when the engine runs under Electron. */
   electronVersion?: string;
-  /** Threads used by the backend. */
+  /**
+   * Threads a run can train with on this backend: the cores, as data-parallel replicas on wasm and
+   * cpu (each a single-threaded backend instance), or the native library's own thread pool.
+   */
   threads: number;
   /** Whether the wasm backend runs its SIMD build. */
   simd?: boolean;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { EVENT_CHANNELS, REQUEST_CHANNELS, SHELL_CHANNELS, SHELL_EVENT_CHANNELS } from './channels.js';
+import type { ThreadsInfo } from './threads.js';
 import type { BackendInfo } from './backend-types.js';
 import type { DatasetMeta, ImportPreview, ImportProgress } from './dataset-types.js';
 import {
@@ -177,6 +178,8 @@ export interface SystemInfo {
   mode: 'electron' | 'web';
   /** Runs waiting and running. */
   queue: { running: number; queued: number };
+  /** The cores and how the queue shares them between runs. */
+  threads: ThreadsInfo;
 }
 
 /** A decoded graph file: B×B row-major values. */

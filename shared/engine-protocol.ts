@@ -68,15 +68,15 @@ export interface TrainJob {
   /** Continue from a checkpoint (the one named by `resumeFrom`, else the newest intact one). */
   resume: boolean;
   /**
-   * Checkpoint folder (`e0002-s000000468`, inside the run's `checkpoints/`) the host chose for the
-   * resume and told the person about; the engine checks it again and fails if it is damaged.
-   */
-  resumeFrom?: string;
-  /**
    * CPU threads granted by the host's queue (the cores free when the run started); the engine
    * uses at most this many, and at most the batch size. Absent: the spec's `threads`.
    */
   threads?: number;
+  /**
+   * Checkpoint folder (`e0002-s000000468`, inside the run's `checkpoints/`) the host chose for the
+   * resume and told the person about; the engine checks it again and fails if it is damaged.
+   */
+  resumeFrom?: string;
 }
 
 /** Run the robustness evaluation suite on a finished run. */
@@ -124,6 +124,8 @@ export interface BenchJob {
   backends: BackendChoice[];
   /** Quick mode: fewer steps (for smoke tests). */
   quick: boolean;
+  /** Thread counts to measure training at (default 1 … the machine's cores). */
+  threads?: number[];
 }
 
 /** Report the backend only. */

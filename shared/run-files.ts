@@ -87,6 +87,7 @@ const statusShape = z.object({
     })
     .optional(),
   backend: z.string().max(100).optional(),
+  threads: z.number().int().min(1).max(4096).optional(),
   error: LabErrorSchema.optional(),
   executor: slurmTaskShape.loose().optional(),
   // Derived by the host from Slurm and never written; the store drops one found in a file.

@@ -42,6 +42,8 @@ export interface RunStatus {
   holder?: RunHolder;
   /** Backend the engine runs on. */
   backend?: string;
+  /** CPU threads the engine trains with (data-parallel replicas), once it reported them. */
+  threads?: number;
   /** Why the run failed, was cancelled or interrupted. */
   error?: LabError;
   /** Where the run executes when not in the host's own queue (a Slurm array task). */
@@ -254,4 +256,6 @@ export interface RunProgress {
   etaSec: number;
   /** Free text of the current phase (e.g. "PGD ε=0.01: 300/1000"). */
   detail?: string;
+  /** CPU threads training this run (data-parallel replicas; 1 on a GPU backend). */
+  threads?: number;
 }

@@ -126,6 +126,7 @@ export function createHandlers(host: LabHost): Handlers {
       version: host.options.version ?? '0.0.0',
       mode: host.options.mode,
       queue: host.queue.counts(),
+      threads: host.queue.threadUse(),
     }),
     'lab:presets.list': () => Promise.resolve([...PRESETS]),
     'lab:specs.validate': (p) => Promise.resolve(validSpec(p.spec)),

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { strictObject } from '../strict-object.js';
 import { LggOptionsSchema, SMOOTHNESS_LGG } from '../lgg-options.js';
 import { ModelSpecSchema, TapSelectionSchema } from './model.js';
-import { BackendChoiceSchema, ProbeSchema, TrainingSchema } from './training.js';
+import { BackendChoiceSchema, ProbeSchema, ThreadsSchema, TrainingSchema } from './training.js';
 import { EvaluationSchema } from './evaluation.js';
 
 /** Current version of the experiment spec format. */
@@ -22,6 +22,8 @@ const common = {
   training: TrainingSchema.default(TrainingSchema.parse({})),
   /** Compute backend. */
   backend: BackendChoiceSchema.default('auto'),
+  /** CPU threads (data-parallel replicas on wasm and cpu): `auto` = the free cores, at most the batch size. */
+  threads: ThreadsSchema.default('auto'),
   /** Probe batch and snapshot epochs. */
   probe: ProbeSchema.default(ProbeSchema.parse({})),
   /** Representations whose LGG is snapshotted on the probe batch. */

@@ -119,3 +119,12 @@ export type Probe = z.infer<typeof ProbeSchema>;
 export const BackendChoiceSchema = z.enum(['auto', 'tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu']);
 /** A backend choice. */
 export type BackendChoice = z.infer<typeof BackendChoiceSchema>;
+
+/**
+ * CPU threads a run trains with: `auto` (the cores free when it starts, at most the batch size) or
+ * an explicit count. More than one runs data-parallel replicas (wasm and cpu backends only); a
+ * given count is bit-reproducible, different counts agree to float32 rounding.
+ */
+export const ThreadsSchema = z.union([z.literal('auto'), z.number().int().min(1).max(256)]);
+/** A thread choice. */
+export type ThreadsChoice = z.infer<typeof ThreadsSchema>;

@@ -42,6 +42,8 @@ describe('the one-folder engine bundle', () => {
       'lgg-lab.js',
       'engine.js',
       'tfjs-backend-wasm-simd.wasm',
+      'worker.js',
+      'lab-kernels.wasm',
       'node_modules/webgpu/dist/linux-x64/dawn.node',
     ]) {
       expect(statSync(path.join(bundle, f)).size, f).toBeGreaterThan(0);

@@ -69,6 +69,11 @@ export class FakeEngine implements EngineHandle {
     this.exit(null, 'SIGKILL');
   }
 
+  /** Sends a message as the engine would while working (progress, metrics, …). */
+  report(m: EngineToHost): void {
+    this.emit(m);
+  }
+
   /** Ends the job with a result. */
   finish(value: unknown = null): void {
     this.emit({ type: 'result', value });

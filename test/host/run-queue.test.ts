@@ -18,10 +18,48 @@ describe('run queue (scripted engines)', () => {
       launcher,
       t.dir,
       { status: (s) => statuses.push(s), message: () => undefined },
-      { concurrency: 2, ...(prepare ? { prepare } : {}) },
+      { concurrency: 2, cores: 4, ...(prepare ? { prepare } : {}) },
     );
     return { q, statuses };
   }
+
+  it('grants a run the free cores, takes back what its engine does not use, and records the threads', async () => {
+    const launcher = new FakeLauncher();
+    const { q } = queue(launcher);
+    const a = await t.store.create(spec());
+    const b = await t.store.create(spec());
+    await q.enqueue(a.id);
+    await expect.poll(() => launcher.engines[0]?.job).toMatchObject({ type: 'train', threads: 4 });
+    expect(q.threadUse()).toMatchObject({ cores: 4, inUse: 4, maxConcurrentRuns: 2 });
+    // The engine trains on 2 (say its batch has 2 rows): 2 cores are free again.
+    launcher.engines[0]!.report({
+      type: 'progress',
+      progress: {
+        runId: a.id,
+        phase: 'training',
+        epoch: 1,
+        totalEpochs: 3,
+        step: 1,
+        stepsPerEpoch: 9,
+        samplesPerSec: 1,
+        etaSec: 1,
+        threads: 2,
+      },
+    });
+    await expect.poll(async () => (await t.store.status(a.id)).threads).toBe(2);
+    await q.enqueue(b.id);
+    await expect.poll(() => launcher.engines[1]?.job).toMatchObject({ threads: 2 });
+    expect(q.threadUse().inUse).toBe(4);
+    launcher.engines[0]!.finish();
+    launcher.engines[1]!.finish();
+    await Promise.all([q.waitFor(a.id), q.waitFor(b.id)]);
+    expect(q.threadUse().inUse).toBe(0);
+    const c = await t.store.create(parsedSpec({ kind: 'train', threads: 3 }));
+    await q.enqueue(c.id);
+    await expect.poll(() => launcher.engines[2]?.job).toMatchObject({ threads: 3 });
+    launcher.engines[2]!.finish();
+    await q.waitFor(c.id);
+  });
 
   it('starts one engine when the same run is resumed twice at once', async () => {
     const launcher = new FakeLauncher();

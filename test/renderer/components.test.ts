@@ -248,10 +248,15 @@ describe('System and chart export', () => {
       version: '0.1.0',
       mode: 'web',
       queue: { running: 1, queued: 0 },
+      threads: { cores: 8, inUse: 6, maxConcurrentRuns: 2, policy: 'the queue policy' },
     });
     const w = mount(SystemView, { global: { plugins: [pinia] } });
     await flushPromises();
     expect(w.get('[data-backend]').text()).toBe('wasm');
+    expect(w.get('[data-threads]').text()).toBe('2 per run');
+    expect(w.get('[data-thread-policy]').text()).toMatch(
+      /6 of 8 cores training now · 2 runs at once · the queue policy/,
+    );
     expect(w.text()).toContain('npm i x');
     expect(w.get('[data-datadir]').text()).toBe('/lab');
   });
@@ -289,6 +294,7 @@ describe('System and chart export', () => {
       version: '0.1.0',
       mode: 'web',
       queue: { running: 0, queued: 0 },
+      threads: { cores: 2, inUse: 0, maxConcurrentRuns: 1, policy: 'the queue policy' },
     });
     const w = mount(SystemView, { global: { plugins: [pinia] } });
     await flushPromises();

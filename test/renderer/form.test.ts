@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { TrainingSchema } from '../../shared/spec';
-import { modelCost, epochSeconds } from '../../renderer/src/form/estimate';
+import { modelCost, epochSeconds, runThreads } from '../../renderer/src/form/estimate';
 import { groupsOf } from '../../renderer/src/form/groups';
 import { fieldsOf, getAt, setAt, type Field } from '../../renderer/src/form/schema-fields';
 
@@ -99,5 +99,17 @@ describe('parameter count and time estimate', () => {
     const cost = { parameters: 1, macs: 1e6 };
     expect(epochSeconds(cost, 1000, 'wasm')).toBeCloseTo(0.6);
     expect(epochSeconds(cost, 1000, 'wasm', 3e9)).toBeCloseTo(1);
+  });
+
+  it('divides epoch time over the threads a run gets on wasm and cpu only', () => {
+    const cost = { parameters: 1, macs: 1e6 };
+    expect(runThreads('auto', 8, 128, 'wasm')).toBe(8);
+    expect(runThreads('auto', 8, 4, 'wasm')).toBe(4);
+    expect(runThreads(3, 8, 128, 'cpu')).toBe(3);
+    expect(runThreads('auto', 8, 128, 'tensorflow-gpu')).toBe(1);
+    const one = epochSeconds(cost, 1000, 'wasm');
+    const four = epochSeconds(cost, 1000, 'wasm', undefined, 4);
+    expect(four).toBeLessThan(one / 3);
+    expect(four).toBeGreaterThan(one / 4);
   });
 });

@@ -1,3 +1,4 @@
+import { THREAD_POLICY } from '../../shared/threads.js';
 import type { RequestChannel, RequestOf, ResponseMap } from '../../shared/contract.js';
 import { presetSpec, PRESETS } from '../../shared/presets.js';
 import type { RunStatus, RunSummary } from '../../shared/run-types.js';
@@ -109,6 +110,7 @@ export const CANNED: ResponseMap = {
     version: '0.1.0',
     mode: 'web',
     queue: { running: 0, queued: 0 },
+    threads: { cores: 2, inUse: 0, maxConcurrentRuns: 1, policy: THREAD_POLICY },
   },
   'lab:presets.list': [...PRESETS],
   'lab:specs.validate': spec,

@@ -194,8 +194,13 @@ export const infoCommand = defineCommand({
         `  node         ${info.nodeVersion}${info.electronVersion ? ` · electron ${info.electronVersion}` : ''}`,
       );
       ctx.out(
-        `  threads      ${info.threads}${info.simd !== undefined ? ` · SIMD ${info.simd ? 'yes' : 'no'}` : ''}`,
+        `  threads      ${info.threads} per run${info.simd !== undefined ? ` · SIMD ${info.simd ? 'yes' : 'no'}` : ''}` +
+          (info.backend === 'wasm' || info.backend === 'cpu'
+            ? ' (data-parallel replicas in worker threads)'
+            : ''),
       );
+      const use = host.queue.threadUse();
+      ctx.out(`  queue        ${use.maxConcurrentRuns} run(s) at once; ${use.policy}`);
       ctx.out(`  platform     ${info.platform} · ${info.cpus} CPUs`);
       if (info.adapter) {
         ctx.out(`  adapter      ${adapterLabel(info.adapter)}`);

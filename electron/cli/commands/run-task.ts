@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { EngineToHost } from '../../../shared/engine-protocol.js';
 import { LabFailure, toLabError } from '../../../shared/result.js';
 import type { RunStatus } from '../../../shared/run-types.js';
+import { grantThreads } from '../../../shared/threads.js';
 import { readJsonIfExists, writeJsonAtomic } from '../../common/atomic-file.js';
 import {
   CANCEL_MARKER,
@@ -116,12 +117,15 @@ export async function runTask(runArg: string, ctx: CliContext): Promise<number> 
   const settings = await readSettings(labPaths(dataDir).settings);
   // A task's cores are what Slurm allocated (--cpus-per-task), not the node's: its thread budget.
   const cpus = Number(process.env.SLURM_CPUS_PER_TASK) || undefined;
+  // The queue's policy on the task's cores: a spec asking for N threads gets N, `auto` all of them.
+  const threads = cpus ? grantThreads(spec.threads, cpus, 0) : undefined;
   await store.updateStatus(id, {
     state: 'running',
     startedAt: new Date().toISOString(),
     pid: process.pid,
     error: undefined,
     endedAt: undefined,
+    ...(threads ? { threads } : {}),
     ...(task ? { executor: taskRecord(status.executor, task) } : {}),
   });
   const from = latest
@@ -166,7 +170,7 @@ export async function runTask(runArg: string, ctx: CliContext): Promise<number> 
   try {
     const outcome = await runEngineJob(
       new ChildProcessLauncher(),
-      { type: 'train', runDir, dataDir, resume: true, ...(cpus ? { threads: cpus } : {}) },
+      { type: 'train', runDir, dataDir, resume: true, ...(threads ? { threads } : {}) },
       {
         backend: spec.backend !== 'auto' ? spec.backend : settings.backend,
         signal: abort.signal,

@@ -58,6 +58,11 @@ export const SPEC_OPTIONS = {
   },
   epochs: { type: 'number', help: 'training.epochs' },
   backend: backendOptionSpec('compute backend'),
+  threads: {
+    type: 'string',
+    value: 'N|auto',
+    help: 'CPU threads: data-parallel replicas on wasm and cpu (auto: the cores free when the run starts)',
+  },
   dataset: { type: 'string', value: 'ID', help: 'dataset id (lgg-lab datasets)' },
   method: { type: 'string', value: 'M', help: 'method of the experiment’s kind' },
   set: {
@@ -78,6 +83,7 @@ export function applySpecOverrides(
     [o.seed, 'training.seed'],
     [o.epochs, 'training.epochs'],
     [backendOption(o.backend), 'backend'],
+    [o.threads, 'threads'],
     [o.dataset, 'dataset'],
     [o.method, 'method'],
   ];

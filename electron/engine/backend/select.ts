@@ -5,6 +5,7 @@ import type { BackendChoice } from '../../../shared/spec/training.js';
 import { LabFailure } from '../../../shared/result.js';
 import './gradients.js';
 import { adapterFix, releaseWebGpu, startWebGpu } from './webgpu/index.js';
+import { availableCores } from '../replicas/index.js';
 import { initWasm, wasmDetails } from './wasm.js';
 
 /** Preference order when the choice is `auto`. */
@@ -76,7 +77,8 @@ async function load(name: BackendName, forced: boolean): Promise<Loaded> {
     case 'cpu': {
       await import('@tensorflow/tfjs-backend-cpu');
       if (!(await tf.setBackend('cpu'))) throw new Error('the cpu backend did not initialise');
-      return { info: { threads: 1 }, customKernels: [] };
+      // Replicated like wasm: one pure-JS backend per worker thread.
+      return { info: { threads: availableCores() }, customKernels: [] };
     }
   }
 }

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendInfo } from '../../../shared/backend-types.js';
+import { availableCores } from '../replicas/index.js';
 
 /**
  * Starts the wasm backend and registers the lab's training kernels (the stock wasm backend cannot
@@ -16,8 +17,9 @@ export async function initWasm(): Promise<string[]> {
 /** Threads and SIMD of the running wasm backend. */
 export function wasmDetails(): Partial<BackendInfo> {
   return {
-    // tfjs runs wasm single-threaded under Node (tensorflow/tfjs#3830).
-    threads: 1,
+    // One wasm instance is single-threaded under Node (tensorflow/tfjs#3830); a run trains on one
+    // replica per core, each in its own worker thread with its own instance.
+    threads: availableCores(),
     simd: tf.env().getBool('WASM_HAS_SIMD_SUPPORT'),
   };
 }

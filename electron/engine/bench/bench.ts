@@ -1,24 +1,24 @@
+import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type { BenchJob } from '../../../shared/engine-protocol.js';
 import { LggOptionsSchema } from '../../../shared/lgg-options.js';
 import { adapterLabel, webGpuAdapter } from '../backend/webgpu/index.js';
-import { buildLgg } from '../lgg/graph.js';
-import { createModel } from '../models/registry.js';
 import { jobProgress } from '../jobs/progress.js';
 import { readTidy } from '../nn/read.js';
+import type { ExperimentSpecInput } from '../../../shared/spec/index.js';
 import { Rng } from '../../../shared/rng.js';
-import { crossEntropy } from '../train/losses.js';
-import { Sgd } from '../train/sgd.js';
+import { buildLgg } from '../lgg/graph.js';
+import { createModel } from '../models/registry.js';
+import { availableCores, replicaCount } from '../replicas/index.js';
+import { saveCheckpoint } from '../train/checkpoint.js';
 import type { JobIo } from '../train/run-setup.js';
+import { benchDataFolder, median, openBenchRun, timeSteps, type StepTiming } from './bench-run.js';
+import { profileStep, type KernelProfile } from './profile.js';
 
-/** Training throughput of one model at one batch size. */
-export interface TrainBench {
-  /** `ref-cnn` (28×28×1, MNIST-sized) or `wrn-28-1` (32×32×3, CIFAR-sized). */
+/** Training throughput of one network, batch and thread count. */
+export interface TrainBench extends StepTiming {
+  /** `ref-cnn`, `wrn-28-1`, `preact-resnet18`. */
   model: string;
-  batch: number;
-  steps: number;
-  medianMs: number;
-  samplesPerSec: number;
 }
 
 /** LGG construction time for one (B, D). */
@@ -29,75 +29,50 @@ export interface LggBench {
   fwdBwdMs: number;
 }
 
+/** A GKD step (teacher forward + student step + graph loss) against a CE step of the same student. */
+export interface GkdBench {
+  threads: number;
+  batch: number;
+  ceMs: number;
+  gkdMs: number;
+  /** gkdMs ÷ ceMs. */
+  ratio: number;
+}
+
 /** What one engine process measures on its backend. */
 export interface BenchResult {
   backend: string;
   /** The WebGPU adapter measured (its label), on webgpu. */
   adapter?: string;
+  /** Cores of the machine (the thread counts measured are 1 … cores unless told). */
+  cores: number;
+  /** Reference CNN, batches 64 and 256, per thread count. */
   train: TrainBench[];
+  /** WRN-28-1 and PreActResNet18 at batch 128 on 32×32×3, per thread count. */
+  models: TrainBench[];
+  /** GKD ÷ CE, reference CNN student and its 2×-wide teacher, batch 64, on every core. */
+  gkd: GkdBench[];
+  /** Per-kernel profile of one WRN-28-1 step on one thread. */
+  profile: KernelProfile[];
   lgg: LggBench[];
   skipped: string[];
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[m] ?? 0) : ((s[m - 1] ?? 0) + (s[m] ?? 0)) / 2;
-}
+const CIFAR: [number, number, number] = [32, 32, 3];
+const MNIST: [number, number, number] = [28, 28, 1];
+
+/** The anchor's LGG: cosine, diagonal removed, negatives clamped, top-10 kept, union-symmetrised. */
+const ANCHOR_LGG = LggOptionsSchema.parse({
+  negatives: 'clamp',
+  normalization: 'none',
+  k: 10,
+  maskSource: 'own',
+});
 
 function randomTensor(shape: number[], seed: number): tf.Tensor {
   const n = shape.reduce((a, b) => a * b, 1);
   return tf.tensor(new Rng(seed).fillUniform(new Float32Array(n), 0, 1), shape);
 }
-
-/** The benchmarked networks: the reference CNN on MNIST-sized inputs, WRN-28-1 on CIFAR-sized ones. */
-const BENCH_MODELS = {
-  'ref-cnn': { spec: { arch: 'ref-cnn', width: 1 }, shape: [28, 28, 1] },
-  'wrn-28-1': { spec: { arch: 'wrn', depth: 28, width: 1 }, shape: [32, 32, 3] },
-} as const;
-
-/** Median ms of a full SGD step (forward, CE, gradients, momentum update). */
-async function benchTrain(
-  name: keyof typeof BENCH_MODELS,
-  batch: number,
-  warmup: number,
-  steps: number,
-): Promise<TrainBench> {
-  const { spec, shape } = BENCH_MODELS[name];
-  const model = createModel(spec, shape, 10, 0);
-  const sgd = new Sgd(model.params.trainable, { momentum: 0.9, nesterov: false, weightDecay: 0 });
-  const x = randomTensor([batch, ...shape], 1);
-  const y = tf.tensor1d(
-    Int32Array.from({ length: batch }, (_, i) => i % 10),
-    'int32',
-  );
-  const vars = [...model.params.trainable.values()];
-  const times: number[] = [];
-  try {
-    for (let i = 0; i < warmup + steps; i++) {
-      const t0 = performance.now();
-      const { value, grads } = tf.variableGrads(
-        () => crossEntropy(model.forward(x, { training: true, bnUpdates: [] }).output, y),
-        vars,
-      );
-      await value.data();
-      sgd.step(grads, 0.01);
-      tf.dispose([value, ...Object.values(grads)]);
-      // Reading one weight forces the update to complete on asynchronous backends.
-      await vars[0]?.data();
-      if (i >= warmup) times.push(performance.now() - t0);
-    }
-  } finally {
-    tf.dispose([x, y]);
-    sgd.dispose();
-    model.params.dispose();
-  }
-  const ms = median(times);
-  return { model: name, batch, steps, medianMs: ms, samplesPerSec: (batch * 1000) / ms };
-}
-
-/** The anchor's LGG: cosine, diagonal removed, negatives clamped, top-10 kept, union-symmetrised. */
-const ANCHOR_LGG = LggOptionsSchema.parse({ negatives: 'clamp', normalization: 'none', k: 10 });
 
 async function benchLgg(b: number, d: number, reps: number): Promise<LggBench> {
   const x = randomTensor([b, d], 2);
@@ -122,46 +97,135 @@ async function benchLgg(b: number, d: number, reps: number): Promise<LggBench> {
   return { B: b, D: d, fwdMs: median(fwd), fwdBwdMs: median(bwd) };
 }
 
+const train = (model: ExperimentSpecInput['model'], dataset: string, batch: number): ExperimentSpecInput => ({
+  kind: 'train',
+  dataset,
+  model,
+  training: { batchSize: batch, lr: 0.01, momentum: 0.9, weightDecay: 5e-4 },
+  probe: { epochs: [] },
+});
+
+/** A random (untrained) 2×-wide CNN saved as a checkpoint: the GKD teacher, as the PyTorch anchor's. */
+async function benchTeacher(dataDir: string): Promise<string> {
+  const model = createModel({ arch: 'ref-cnn', width: 2 }, MNIST, 10, 1);
+  try {
+    return await saveCheckpoint(path.join(dataDir, 'teacher'), model, undefined, {
+      model: { arch: 'ref-cnn', width: 2 },
+      inputShape: MNIST,
+      outputDim: 10,
+      classes: 10,
+      normalization: { mean: [0.5], std: [0.29] },
+      state: { epoch: 1, step: 1, stepInEpoch: 0, seconds: 0 },
+    });
+  } finally {
+    model.params.dispose();
+  }
+}
+
 /** Runs the benchmark on the backend this engine process selected. */
 export async function runBench(job: BenchJob, io: JobIo): Promise<BenchResult> {
   const backend = tf.getBackend();
   const adapter = webGpuAdapter();
-  // The pure-JS cpu backend takes ~48 s per reference-CNN step, a software WebGPU adapter (lavapipe)
+  const cores = availableCores();
+  // The pure-JS cpu backend takes ~30 s per reference-CNN step, a software WebGPU adapter (lavapipe)
   // a few seconds: only the smallest cases run there.
   const software = backend === 'webgpu' && adapter?.isFallback === true;
   const slow = backend === 'cpu' || software;
   const why = software ? 'software adapter' : `${backend} backend`;
-  // WRN-28-1 (369,690 parameters, 28 layers on 32×32×3) is a GPU-sized step (seconds on wasm):
-  // measured on webgpu and the native TensorFlow backends.
-  const gpu = (backend === 'webgpu' && !software) || backend === 'tensorflow';
+  const quick = job.quick || slow;
+  const threadCounts = (job.threads ?? Array.from({ length: cores }, (_, i) => i + 1)).filter((t) => t >= 1);
   const result: BenchResult = {
     backend,
     ...(backend === 'webgpu' && adapter ? { adapter: adapterLabel(adapter) } : {}),
+    cores,
     train: [],
+    models: [],
+    gkd: [],
+    profile: [],
     lgg: [],
     skipped: [],
   };
-  const total = 3 + 9;
   let done = 0;
+  const total = 4 * threadCounts.length + 2 + 9;
   const tick = (detail: string): void => jobProgress(io, 'bench', ++done, total, detail);
-  for (const batch of [64, 256]) {
-    if (slow && batch > 64) {
-      result.skipped.push(`train batch ${batch} (${why} too slow)`);
-    } else {
-      result.train.push(
-        await benchTrain('ref-cnn', batch, job.quick || slow ? 1 : 5, job.quick || slow ? 2 : 20),
-      );
+  const data = await benchDataFolder({ mnist28: MNIST, cifar32: CIFAR });
+  try {
+    const teacher = await benchTeacher(data.dir);
+    const trainCases: [string, ExperimentSpecInput['model'], string, number, number, number][] = [
+      ['ref-cnn', { arch: 'ref-cnn', width: 1 }, 'mnist28', 64, quick ? 1 : 5, quick ? 2 : 20],
+      ['ref-cnn', { arch: 'ref-cnn', width: 1 }, 'mnist28', 256, quick ? 1 : 3, quick ? 2 : 10],
+      ['wrn-28-1', { arch: 'wrn', depth: 28, width: 1 }, 'cifar32', 128, 1, quick ? 1 : 4],
+      ['preact-resnet18', { arch: 'preact-resnet18', width: 1 }, 'cifar32', 128, 1, quick ? 1 : 2],
+    ];
+    for (const [name, model, dataset, batch, warmup, steps] of trainCases) {
+      for (const threads of threadCounts) {
+        const label = `${name} batch ${batch} on ${threads} thread${threads === 1 ? '' : 's'}`;
+        if (slow && (name !== 'ref-cnn' || batch > 64 || threads > 1)) {
+          result.skipped.push(`${label} (${why} too slow)`);
+          continue;
+        }
+        // GPU and native TensorFlow backends train in one process (they thread themselves).
+        if (threads > batch || replicaCount(threads, backend, batch) !== threads) continue;
+        const run = await openBenchRun(
+          data.dir,
+          `${name}-${batch}-${threads}`,
+          train(model, dataset, batch),
+          threads,
+        );
+        try {
+          const t = await timeSteps(run, threads, batch, warmup, steps);
+          (name === 'ref-cnn' ? result.train : result.models).push({ model: name, ...t });
+        } finally {
+          await run.close();
+        }
+        tick(label);
+        if (io.cancelled()) return result;
+      }
     }
-    tick(`train batch ${batch}`);
-    if (io.cancelled()) return result;
+    if (!slow) {
+      const threads = replicaCount(Math.max(...threadCounts), backend, 64);
+      const gkd: ExperimentSpecInput = {
+        kind: 'distill',
+        method: 'gkd',
+        dataset: 'mnist28',
+        teacher: { checkpoint: teacher },
+        model: { arch: 'ref-cnn', width: 1 },
+        training: { batchSize: 64, lr: 0.01, momentum: 0.9, weightDecay: 5e-4 },
+        probe: { epochs: [] },
+        // The anchor's mode b: Σ over the 3 latents of the mean squared difference of kNN graphs.
+        gkd: { weight: 3, reduction: 'mean', lgg: ANCHOR_LGG },
+      };
+      const times: number[] = [];
+      for (const [id, spec] of [
+        ['ce', { ...gkd, method: 'student' }],
+        ['gkd', gkd],
+      ] as const) {
+        const run = await openBenchRun(data.dir, `${id}-step`, spec, threads);
+        try {
+          times.push((await timeSteps(run, threads, 64, quick ? 1 : 5, quick ? 2 : 20)).medianMs);
+        } finally {
+          await run.close();
+        }
+      }
+      const [ceMs = Number.NaN, gkdMs = Number.NaN] = times;
+      result.gkd.push({ threads, batch: 64, ceMs, gkdMs, ratio: gkdMs / ceMs });
+      tick('GKD ÷ CE step');
+      const run = await openBenchRun(
+        data.dir,
+        'profile',
+        train({ arch: 'wrn', depth: 28, width: 1 }, 'cifar32', 128),
+        1,
+      );
+      try {
+        result.profile = await profileStep(run, 128);
+      } finally {
+        await run.close();
+      }
+      tick('per-kernel profile');
+    }
+  } finally {
+    await data.cleanup();
   }
-  if (gpu) result.train.push(await benchTrain('wrn-28-1', 128, job.quick ? 1 : 3, job.quick ? 2 : 10));
-  else
-    result.skipped.push(
-      `WRN-28-1 batch 128 (${software ? 'software adapter too slow' : 'webgpu and native backends only'})`,
-    );
-  tick('train WRN-28-1 batch 128');
-  if (io.cancelled()) return result;
   for (const b of [64, 256, 1024]) {
     for (const d of [128, 3136, 12544]) {
       const limit = software ? 64 * 64 * 12544 : slow ? 256 * 256 * 3136 : Number.POSITIVE_INFINITY;

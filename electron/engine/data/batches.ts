@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '../../../shared/rng.js';
+import type { Collective } from '../replicas/index.js';
 import type { SplitData } from './dataset.js';
 
 /** Augmentation applied while a training batch is assembled. */
@@ -12,10 +13,25 @@ export interface Augment {
 
 /** A batch as tensors: inputs [B, …shape] float32 (normalised) and int32 labels [B]. */
 export interface Batch {
+  /** Inputs: the whole batch, or under {@link replicas} only this replica's rows of it. */
   x: tf.Tensor;
+  /** Labels of the whole batch. */
   labels: tf.Tensor1D;
   /** Labels on the host side (for metrics that need them without a sync). */
   labelArray: Int32Array;
+  /**
+   * Set when the step runs on data-parallel replicas: `x` is this replica's shard (rows
+   * `replicas.rows`), and forward results are gathered into the whole batch before any loss.
+   */
+  replicas?: Collective;
+}
+
+/** A batch on the host: normalised inputs [B, …shape] row-major and labels [B]. */
+export interface BatchArrays {
+  /** Inputs, B × prod(shape) floats. */
+  x: Float32Array;
+  /** Labels. */
+  labels: Int32Array;
 }
 
 /**
@@ -49,8 +65,23 @@ export class BatchAssembler {
     }
   }
 
+  /** Per-example input shape. */
+  get inputShape(): readonly number[] {
+    return this.shape;
+  }
+
   /** The batch of the given example indices; augmented when `augment` and `rng` are given. */
   make(indices: ArrayLike<number>, augment?: Augment, rng?: Rng): Batch {
+    const { x, labels } = this.assemble(indices, augment, rng);
+    return {
+      x: tf.tensor(x, [labels.length, ...this.shape], 'float32'),
+      labels: tf.tensor1d(labels, 'int32'),
+      labelArray: labels,
+    };
+  }
+
+  /** {@link make} on the host side: the same values, no tensors. */
+  assemble(indices: ArrayLike<number>, augment?: Augment, rng?: Rng): BatchArrays {
     const b = indices.length;
     const out = new Float32Array(b * this.per);
     const labelArray = new Int32Array(b);
@@ -64,11 +95,7 @@ export class BatchAssembler {
         this.copyPlain(src, out, i * this.per);
       }
     }
-    return {
-      x: tf.tensor(out, [b, ...this.shape], 'float32'),
-      labels: tf.tensor1d(labelArray, 'int32'),
-      labelArray,
-    };
+    return { x: out, labels: labelArray };
   }
 
   private copyPlain(src: number, out: Float32Array, o: number): void {

@@ -19,6 +19,7 @@ import {
 import { spLossFromTarget, spSimilarity } from '../methods/sp.js';
 import type { ForwardResult } from '../models/model.js';
 import type { ForwardContext } from '../nn/layers.js';
+import { wholeBatch } from '../replicas/index.js';
 import type { ExperimentPlugin, FinishResult, RunContext, StepLoss } from '../train/experiment.js';
 import { crossEntropy } from '../train/losses.js';
 import { predictions } from './inference.js';
@@ -100,11 +101,15 @@ class DistillExperiment implements ExperimentPlugin {
     return this.teacher.model;
   }
 
-  /** Teacher-side targets of a batch, computed off the gradient tape. */
+  /**
+   * Teacher-side targets of a batch, computed off the gradient tape. Under replicas each one runs
+   * the teacher on its shard and the teacher's outputs are gathered into the whole batch, so the
+   * teacher's forward is parallel too and its graphs are whole-batch graphs.
+   */
   private targets(batch: Batch, fn: (out: ForwardResult) => tf.Tensor[]): tf.Tensor[] {
     const model = this.teacherModel;
     const want = new Set(this.pairs.map((p) => p.teacher));
-    return detachedAll(batch.x, (x) => fn(model.forward(x, inference(), want)));
+    return detachedAll(batch.x, (x) => fn(wholeBatch(model.forward(x, inference(), want), batch.replicas)));
   }
 
   loss(_ctx: RunContext, batch: Batch, out: ForwardResult): StepLoss {

@@ -47,37 +47,14 @@ export function convGeometry(
   pad: Conv2DAttrs['pad'],
   dimRoundingMode: Conv2DAttrs['dimRoundingMode'],
 ): ConvGeometry {
-  const info = backend_util.computeConv2DInfo(
-    toShape4(xShape, 'conv input'),
-    toShape4(filterShape, 'conv filter'),
-    strides,
-    1,
-    pad,
-    dimRoundingMode,
-    false,
-    'channelsLast',
-  );
+  const g = forwardGeometry(xShape, filterShape, strides, pad, dimRoundingMode);
   const [dyBatch, outH, outW, outC] = toShape4(dyShape, 'conv dy');
-  if (dyBatch !== info.batchSize || outC !== info.outChannels) {
+  if (dyBatch !== g.batch || outC !== g.outC) {
     throw new Error(
       `conv dy shape [${dyShape.join(', ')}] does not fit input [${xShape.join(', ')}] and filter [${filterShape.join(', ')}]`,
     );
   }
-  return {
-    batch: info.batchSize,
-    inH: info.inHeight,
-    inW: info.inWidth,
-    inC: info.inChannels,
-    outH,
-    outW,
-    outC,
-    kH: info.filterHeight,
-    kW: info.filterWidth,
-    strideH: info.strideHeight,
-    strideW: info.strideWidth,
-    padTop: info.padInfo.top,
-    padLeft: info.padInfo.left,
-  };
+  return { ...g, outH, outW };
 }
 
 /**
@@ -91,4 +68,39 @@ const GEMM_CHUNK_PIXELS = 2048;
 
 export function rowsPerGemmChunk(g: ConvGeometry): number {
   return Math.max(1, Math.floor(GEMM_CHUNK_PIXELS / Math.max(1, g.outW)));
+}
+
+/** Geometry of a forward NHWC convolution (dilation 1), from tfjs's own padding and rounding rules. */
+export function forwardGeometry(
+  xShape: readonly number[],
+  filterShape: readonly number[],
+  strides: Conv2DAttrs['strides'],
+  pad: Conv2DAttrs['pad'],
+  dimRoundingMode: Conv2DAttrs['dimRoundingMode'],
+): ConvGeometry {
+  const info = backend_util.computeConv2DInfo(
+    toShape4(xShape, 'conv input'),
+    toShape4(filterShape, 'conv filter'),
+    strides,
+    1,
+    pad,
+    dimRoundingMode,
+    false,
+    'channelsLast',
+  );
+  return {
+    batch: info.batchSize,
+    inH: info.inHeight,
+    inW: info.inWidth,
+    inC: info.inChannels,
+    outH: info.outHeight,
+    outW: info.outWidth,
+    outC: info.outChannels,
+    kH: info.filterHeight,
+    kW: info.filterWidth,
+    strideH: info.strideHeight,
+    strideW: info.strideWidth,
+    padTop: info.padInfo.top,
+    padLeft: info.padInfo.left,
+  };
 }

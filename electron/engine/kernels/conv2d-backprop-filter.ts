@@ -1,5 +1,6 @@
 import { Conv2DBackpropFilter } from '@tensorflow/tfjs-core';
 import type { Conv2DBackpropFilterAttrs, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import { directConvFits, directFilterGrad } from './conv-direct.js';
 import { assertNhwc, convGeometry, rowsPerGemmChunk } from './conv-geometry.js';
 import { im2colTransposed } from './im2col.js';
 import { transpose2d } from './layout.js';
@@ -21,6 +22,7 @@ const conv2DBackpropFilter: KernelFunc = ({ inputs, backend: untyped, attrs }) =
     attrsAs<Conv2DBackpropFilterAttrs>(attrs);
   assertNhwc(Conv2DBackpropFilter, dataFormat);
   const g = convGeometry(x.shape, filterShape, dy.shape, strides, pad, dimRoundingMode);
+  if (g.batch * g.outH * g.outW > 0 && directConvFits(g, true)) return directFilterGrad(backend, x, dy, g);
   const patch = g.kH * g.kW * g.inC;
   const outRows = g.batch * g.outH;
 

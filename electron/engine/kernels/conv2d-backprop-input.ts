@@ -7,6 +7,7 @@ import type {
   TensorInfo,
 } from '@tensorflow/tfjs-core';
 import { col2im } from './col2im.js';
+import { directConv, directConvFits } from './conv-direct.js';
 import { assertNhwc, convGeometry, rowsPerGemmChunk } from './conv-geometry.js';
 import type { ConvGeometry } from './conv-geometry.js';
 import { transpose2d } from './layout.js';
@@ -74,7 +75,25 @@ function viaRotatedConv(
     ],
     dataFormat: 'NHWC',
   };
-  const dx = runStock('Conv2D', backend, { x: dy, filter: rotated }, { ...convAttrs });
+  // The same convolution seen from dy: dy is its input, the rotated filter maps outC → inC.
+  const flipped: ConvGeometry = {
+    batch: g.batch,
+    inH: g.outH,
+    inW: g.outW,
+    inC: g.outC,
+    outH: g.inH,
+    outW: g.inW,
+    outC: g.inC,
+    kH: g.kH,
+    kW: g.kW,
+    strideH: 1,
+    strideW: 1,
+    padTop: top,
+    padLeft: left,
+  };
+  const dx = directConvFits(flipped, false)
+    ? directConv(backend, dy, rotated, flipped)
+    : runStock('Conv2D', backend, { x: dy, filter: rotated }, { ...convAttrs });
   release(backend, rotated);
   return dx;
 }

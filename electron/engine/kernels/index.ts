@@ -1,6 +1,8 @@
 import { getKernel, registerKernel, unregisterKernel } from '@tensorflow/tfjs-core';
 import type { KernelConfig } from '@tensorflow/tfjs-core';
 import { batchMatMulConfig } from './batch-mat-mul.js';
+import { BATCH_NORM_TRAIN_KERNELS } from './batch-norm-train.js';
+import { conv2dConfig } from './conv2d.js';
 import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter.js';
 import { conv2DBackpropInputConfig } from './conv2d-backprop-input.js';
 import { fusedBatchNormConfig } from './fused-batch-norm.js';
@@ -8,9 +10,11 @@ import { castConfig, identityConfig } from './identity-cast.js';
 import { maxPoolGradConfig } from './max-pool-grad.js';
 import { meanConfig, sumConfig } from './reduce-axes.js';
 import { rememberStock, stockKernel } from './stock-kernels.js';
+import { labWasmAvailable } from './lab-wasm.js';
 import { tileConfig } from './tile.js';
 
 export { gram, normalizedGram } from './gram.js';
+export { LAB_BN } from './batch-norm-train.js';
 
 /**
  * The lab's wasm kernels. Measured on the reference CNN and a pre-activation residual block; the
@@ -25,6 +29,8 @@ export { gram, normalizedGram } from './gram.js';
  * - FusedBatchNorm: folded into one per-channel affine map on XNNPACK's broadcasting Mul/Add.
  * - Identity, Cast: stock copies every tensor the tape saves; we share the immutable buffer (and
  *   make float→bool casts produce 0/1).
+ * - LabChannelSums … LabBatchNormBackward (new names, in the lab's own SIMD wasm module, when built):
+ *   training-mode BatchNorm in 5 passes over the activation instead of ~25 (nn/batch-norm.ts).
  */
 const LAB_KERNELS: readonly KernelConfig[] = [
   conv2DBackpropFilterConfig,
@@ -49,13 +55,17 @@ const LAB_KERNELS: readonly KernelConfig[] = [
  */
 export function registerWasmTrainingKernels(): string[] {
   stockKernel('Conv2D');
-  for (const config of LAB_KERNELS) install(config);
-  return LAB_KERNELS.map((config) => config.kernelName);
+  const kernels = [
+    ...LAB_KERNELS,
+    ...(labWasmAvailable() ? [conv2dConfig, ...BATCH_NORM_TRAIN_KERNELS] : []),
+  ];
+  for (const config of kernels) install(config);
+  return kernels.map((config) => config.kernelName);
 }
 
 /** Puts the stock wasm kernels back (for comparisons and tests). */
 export function unregisterWasmTrainingKernels(): void {
-  for (const config of LAB_KERNELS) {
+  for (const config of [...LAB_KERNELS, conv2dConfig, ...BATCH_NORM_TRAIN_KERNELS]) {
     const current = getKernel(config.kernelName, 'wasm');
     if (current?.kernelFunc !== config.kernelFunc) continue;
     unregisterKernel(config.kernelName, 'wasm');
@@ -78,7 +88,8 @@ function install(config: KernelConfig): void {
 function getStock(kernelName: string): KernelConfig | undefined {
   try {
     const stock = stockKernel(kernelName);
-    return LAB_KERNELS.some((ours) => ours.kernelFunc === stock.kernelFunc) ? undefined : stock;
+    const ours = [...LAB_KERNELS, conv2dConfig, ...BATCH_NORM_TRAIN_KERNELS];
+    return ours.some((k) => k.kernelFunc === stock.kernelFunc) ? undefined : stock;
   } catch {
     return undefined;
   }

@@ -1,4 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
+import type { Collective } from '../replicas/index.js';
+import { batchNormTraining } from './batch-norm.js';
 import type { Init, ParamSet } from './params.js';
 
 /** State threaded through one forward pass. */
@@ -15,6 +17,11 @@ export interface ForwardContext {
    * taps); the replaced value is also what the tap records.
    */
   transform?: (tap: string, value: tf.Tensor) => tf.Tensor;
+  /**
+   * Under data-parallel replicas: the input is this replica's shard of the batch, and BatchNorm
+   * statistics are synchronised over the whole batch through these collectives.
+   */
+  replicas?: Collective;
 }
 
 /** Options of a 2-D convolution (NHWC, weights [kh, kw, in, out]). */
@@ -109,15 +116,14 @@ export function batchNorm(
   const runVar = ps.addBuffer(`${name}.running_var`, [channels], 1);
   return <T extends tf.Tensor>(x: T, ctx: ForwardContext): T => {
     if (!ctx.training) return tf.batchNorm(x, runMean, runVar, beta, gamma, eps) as T;
-    const axes = x.shape.map((_, i) => i).slice(0, -1);
-    const { mean, variance } = tf.moments(x, axes);
-    const n = x.size / channels;
-    const unbiased = n > 1 ? n / (n - 1) : 1;
+    const { y, stats } = batchNormTraining(x, gamma, beta, eps, ctx.replicas);
+    const unbiased = stats.count > 1 ? stats.count / (stats.count - 1) : 1;
     ctx.bnUpdates.push(
-      [runMean, tf.keep(tf.add(tf.mul(runMean, 1 - momentum), tf.mul(mean, momentum)))],
-      [runVar, tf.keep(tf.add(tf.mul(runVar, 1 - momentum), tf.mul(variance, momentum * unbiased)))],
+      [runMean, tf.keep(tf.add(tf.mul(runMean, 1 - momentum), tf.mul(stats.mean, momentum)))],
+      [runVar, tf.keep(tf.add(tf.mul(runVar, 1 - momentum), tf.mul(stats.variance, momentum * unbiased)))],
     );
-    return tf.batchNorm(x, mean, variance, beta, gamma, eps) as T;
+    tf.dispose([stats.mean, stats.variance]);
+    return y;
   };
 }
 

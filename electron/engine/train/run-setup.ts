@@ -6,7 +6,7 @@ import { ExperimentSpecFileSchema, modelSpecOf, runNormalization } from '../../.
 import { requireRunJson } from '../../common/run-folder/index.js';
 import type { ExperimentSpec } from '../../../shared/spec/experiments.js';
 import { BatchAssembler } from '../data/batches.js';
-import { loadDataset } from '../data/dataset.js';
+import { loadDataset, type LoadedDataset } from '../data/dataset.js';
 import { balancedSample, probeIndices, trainValidationSplit } from '../data/sampling.js';
 import { createPlugin } from '../experiments/index.js';
 import { createModel } from '../models/registry.js';
@@ -24,14 +24,24 @@ export async function readRunSpec(runDir: string): Promise<ExperimentSpec> {
   return requireRunJson(runDir, 'spec.json', ExperimentSpecFileSchema, `${path.basename(runDir)}/spec.json`);
 }
 
+/** Options of {@link setupRun}. */
+export interface SetupOptions {
+  /** The dataset, already in memory (a replica worker gets the engine's shared copy). */
+  data?: LoadedDataset;
+  /** Applied to the dataset once loaded (e.g. moving it to shared memory for replicas). */
+  prepareData?: (data: LoadedDataset) => LoadedDataset;
+}
+
 /** Builds the dataset, model, plugin and index sets of a run. The caller disposes model and plugin. */
 export async function setupRun(
   spec: ExperimentSpec,
   runDir: string,
   dataDir: string,
   io: JobIo,
+  options: SetupOptions = {},
 ): Promise<{ ctx: RunContext; plugin: ExperimentPlugin }> {
-  const data = await loadDataset(dataDir, spec.dataset);
+  const loaded = options.data ?? (await loadDataset(dataDir, spec.dataset));
+  const data = options.prepareData ? options.prepareData(loaded) : loaded;
   const isImage = data.shape.length === 3;
   if (!isImage && spec.model.arch !== 'mlp') {
     throw new LabFailure(

@@ -8,6 +8,9 @@ import { modelSpecOf } from '../../../shared/spec/index.js';
 import type { EpochRecord, RunReport, SplitMetrics } from '../../../shared/run-types.js';
 import { writeJsonAtomic } from '../../common/atomic-file.js';
 import { Rng, Stream } from '../../../shared/rng.js';
+import type { BackendName } from '../../../shared/backend-types.js';
+import type { BatchArrays } from '../data/batches.js';
+import { replicaCount, ReplicaPool, shareDataset } from '../replicas/index.js';
 import { checkCheckpoint, chooseResumePoint, confinedPath } from '../../common/run-folder/index.js';
 import {
   disposeCheckpoint,
@@ -24,7 +27,7 @@ import { readRunSpec, setupRun, type JobIo } from './run-setup.js';
 import { learningRate } from './schedule.js';
 import { Sgd } from './sgd.js';
 import { assertDeviceHealthy, withDeviceFault } from './device-faults.js';
-import { trainStep } from './step.js';
+import { trainStep, type StepValues } from './step.js';
 
 /** Running sums of an epoch's training batches. */
 type Accum = Record<string, number>;
@@ -53,10 +56,17 @@ async function checkpoint(ctx: RunContext, sgd: Sgd, state: TrainState): Promise
 /** Trains (or resumes) the run of `job.runDir` to the end, or until cancelled. */
 export async function runTraining(job: TrainJob, io: JobIo): Promise<RunReport | undefined> {
   const spec = await readRunSpec(job.runDir);
-  const { ctx, plugin } = await setupRun(spec, job.runDir, job.dataDir, io);
+  const backend = tf.getBackend();
+  const threads = replicaCount(job.threads ?? spec.threads, backend, spec.training.batchSize);
+  // Replicas read the dataset from shared memory rather than each loading a copy.
+  const options = threads > 1 ? { prepareData: shareDataset } : {};
+  const { ctx, plugin } = await setupRun(spec, job.runDir, job.dataDir, io, options);
   const sgd = new Sgd(ctx.model.params.trainable, spec.training);
   try {
-    return await loop(ctx, plugin, sgd, job.resume ? { from: job.resumeFrom } : undefined);
+    return await loop(ctx, plugin, sgd, job.resume ? { from: job.resumeFrom } : undefined, {
+      threads,
+      backend: backend as BackendName,
+    });
   } catch (e) {
     throw await withDeviceFault(e, ctx);
   } finally {
@@ -64,6 +74,26 @@ export async function runTraining(job: TrainJob, io: JobIo): Promise<RunReport |
     ctx.model.params.dispose();
     plugin.dispose();
   }
+}
+
+/** Runs a training step: in this thread, or over the replicas of a pool. */
+type Stepper = (
+  batch: BatchArrays,
+  lr: number,
+  maxLoss: number,
+) => Promise<StepValues & { applied: boolean }>;
+
+function localStepper(ctx: RunContext, plugin: ExperimentPlugin, sgd: Sgd): Stepper {
+  const shape = ctx.trainBatches.inputShape;
+  return async (b, lr, maxLoss) => {
+    const x = tf.tensor(b.x, [b.labels.length, ...shape], 'float32');
+    const labels = tf.tensor1d(b.labels, 'int32');
+    try {
+      return await trainStep(ctx, plugin, sgd, { x, labels, labelArray: b.labels }, lr, maxLoss);
+    } finally {
+      tf.dispose([x, labels]);
+    }
+  };
 }
 
 /**
@@ -102,8 +132,8 @@ async function loop(
   plugin: ExperimentPlugin,
   sgd: Sgd,
   resume: { from: string | undefined } | undefined,
+  o: { threads: number; backend: BackendName },
 ): Promise<RunReport | undefined> {
-  const t = ctx.spec.training;
   const log = new MetricsLog(ctx.runDir);
   let state: TrainState = { epoch: 0, step: 0, stepInEpoch: 0, seconds: 0 };
   const restored = resume ? await restore(ctx, sgd, log, resume.from) : undefined;
@@ -113,6 +143,32 @@ async function loop(
     await fs.rm(path.join(ctx.runDir, 'probes'), { recursive: true, force: true });
     if (wantsProbe(ctx, 0)) ctx.emit({ type: 'probe', snapshot: await takeProbeSnapshot(ctx, plugin, 0) });
   }
+  // Started after the restore: the workers copy the weights and momentum the run continues from.
+  if (o.threads > 1)
+    ctx.progress({ phase: 'starting', detail: `starting ${o.threads} replicas`, threads: o.threads });
+  const pool =
+    o.threads > 1
+      ? await ReplicaPool.start(ctx, plugin, sgd, { replicas: o.threads, backend: o.backend })
+      : undefined;
+  try {
+    const step: Stepper = pool ? (b, lr, max) => pool.step(b, lr, max) : localStepper(ctx, plugin, sgd);
+    return await epochs(ctx, plugin, sgd, log, state, step, o.threads);
+  } finally {
+    await pool?.close();
+  }
+}
+
+async function epochs(
+  ctx: RunContext,
+  plugin: ExperimentPlugin,
+  sgd: Sgd,
+  log: MetricsLog,
+  initial: TrainState,
+  trainOn: Stepper,
+  threads: number,
+): Promise<RunReport | undefined> {
+  const t = ctx.spec.training;
+  let state = initial;
   const steps = stepsPerEpoch(ctx);
   const recordEvery = Math.max(1, Math.round(steps / 50));
   const started = Date.now() - state.seconds * 1000;
@@ -142,15 +198,10 @@ async function loop(
         order.subarray(s * t.batchSize, (s + 1) * t.batchSize),
         (i) => ctx.indices.train[i] ?? 0,
       );
-      const batch = ctx.trainBatches.make(ids, t.augment, new Rng(t.seed, epoch, s, Stream.augment));
+      const batch = ctx.trainBatches.assemble(ids, t.augment, new Rng(t.seed, epoch, s, Stream.augment));
       lr = learningRate(t.lr, t.schedule, epoch, s, steps, t.epochs);
       const t0 = performance.now();
-      let r;
-      try {
-        r = await trainStep(ctx, plugin, sgd, batch, lr, t.divergenceLoss);
-      } finally {
-        tf.dispose([batch.x, batch.labels]);
-      }
+      const r = await trainOn(batch, lr, t.divergenceLoss);
       await assertDeviceHealthy(ctx);
       trainSeconds += (performance.now() - t0) / 1000;
       trainSamples += ids.length;
@@ -200,6 +251,7 @@ async function loop(
             stepsPerEpoch: steps,
             samplesPerSec: rate,
             etaSec: (remaining * t.batchSize) / Math.max(rate, 1e-9),
+            threads,
           },
         });
       }

@@ -1,7 +1,9 @@
+import os from 'node:os';
 import type { EngineToHost } from '../../../shared/engine-protocol.js';
 import { toLabError } from '../../../shared/result.js';
 import type { RunStatus } from '../../../shared/run-types.js';
 import type { BackendChoice } from '../../../shared/spec/training.js';
+import { grantThreads, THREAD_POLICY, type ThreadsInfo } from '../../../shared/threads.js';
 import type { EngineLauncher } from '../engine-launcher.js';
 import { runEngineJob } from '../launch/engine-job.js';
 import { thisHolder } from './run-holder.js';
@@ -26,11 +28,14 @@ interface Pending {
 /**
  * Runs queued runs, at most `concurrency` at a time, each in its own engine process. The queue
  * owns the status of the runs it drives; Stop is a cooperative cancel (the engine checkpoints and
- * exits), then a kill after the grace period.
+ * exits), then a kill after the grace period. Cores are shared by {@link THREAD_POLICY}: a run
+ * is granted its threads when it starts, and the engine reports what it actually uses.
  */
 export class RunQueue {
   private readonly waiting: Pending[] = [];
   private readonly running = new Map<string, AbortController>();
+  /** Threads granted to each running run (then what its engine reported using). */
+  private readonly threads = new Map<string, number>();
   /** Runs between the `has` check of {@link enqueue} and their place in `waiting`. */
   private readonly enqueuing = new Set<string>();
   private closed = false;
@@ -46,8 +51,22 @@ export class RunQueue {
       prepare?: (id: string) => Promise<void>;
       backend?: BackendChoice;
       killAfterMs?: number;
+      /** Logical cores shared between runs (default: this machine's). */
+      cores?: number;
     },
   ) {}
+
+  /** The cores and the threads of the runs training now. */
+  threadUse(): ThreadsInfo {
+    let inUse = 0;
+    for (const t of this.threads.values()) inUse += t;
+    return {
+      cores: this.o.cores ?? os.availableParallelism(),
+      inUse,
+      maxConcurrentRuns: this.o.concurrency,
+      policy: THREAD_POLICY,
+    };
+  }
 
   /** Runs waiting and running. */
   counts(): { running: number; queued: number } {
@@ -137,11 +156,15 @@ export class RunQueue {
     try {
       await this.o.prepare?.(p.id);
       const spec = await this.store.spec(p.id);
+      const use = this.threadUse();
+      const threads = grantThreads(spec.threads, use.cores, use.inUse);
+      this.threads.set(p.id, threads);
       emit(
         await this.store.updateStatus(p.id, {
           state: 'running',
           startedAt: new Date().toISOString(),
           error: undefined,
+          threads,
         }),
       );
       const outcome = await runEngineJob(
@@ -152,6 +175,7 @@ export class RunQueue {
           dataDir: this.dataDir,
           resume: p.resume !== false,
           ...(typeof p.resume === 'object' ? { resumeFrom: p.resume.from } : {}),
+          threads,
         },
         {
           backend: p.backend ?? (spec.backend !== 'auto' ? spec.backend : (this.o.backend ?? 'auto')),
@@ -177,6 +201,7 @@ export class RunQueue {
       if (failed) emit(failed);
     } finally {
       this.running.delete(p.id);
+      this.threads.delete(p.id);
       for (const w of this.waiters.get(p.id) ?? []) w();
       this.waiters.delete(p.id);
       this.pump();
@@ -189,6 +214,13 @@ export class RunQueue {
       this.listener.status(await this.store.updateStatus(id, { backend: m.info.backend }));
     } else if (m.type === 'checkpoint') {
       this.listener.status(await this.store.updateStatus(id, { epoch: m.epoch }));
+    } else if (m.type === 'progress' && m.progress.threads !== undefined) {
+      // The engine uses fewer than granted on a GPU backend or a small batch: the rest is free.
+      const used = m.progress.threads;
+      if (this.threads.has(id) && this.threads.get(id) !== used) {
+        this.threads.set(id, used);
+        this.listener.status(await this.store.updateStatus(id, { threads: used }));
+      }
     }
   }
 }

@@ -100,7 +100,7 @@ export function modelCost(model: ModelSpec, shape: readonly number[], outputs: n
   }
 }
 
-/** Sustained multiply-accumulates per second per backend (wasm measured: reference CNN, ~400 img/s on 2 cores). */
+/** Sustained multiply-accumulates per second per backend and thread (wasm measured: reference CNN, one thread). */
 const ASSUMED_MACS_PER_SEC: Record<string, number> = {
   'tensorflow-gpu': 2e11,
   // TF.js's WebGPU kernels reach a fraction of cuDNN on the same card; a software adapter is far
@@ -112,6 +112,23 @@ const ASSUMED_MACS_PER_SEC: Record<string, number> = {
 };
 
 /**
+ * Speed-up of each thread beyond the first on wasm and cpu, where a run trains as data-parallel
+ * replicas (measured: reference CNN, 2 threads ÷ 1 in the same bench run; the replicas meet at every
+ * BatchNorm and at the gradient sum, so the rest is spent waiting and copying).
+ */
+const REPLICA_EFFICIENCY = 0.85;
+
+/** Backends whose runs train on one replica per thread. */
+const REPLICATED = new Set(['wasm', 'cpu']);
+
+/** Threads a run gets: the spec's count or (`auto`) the cores, at most the batch; 1 off wasm/cpu. */
+export function runThreads(requested: unknown, cores: number, batchSize: number, backend: string): number {
+  if (!REPLICATED.has(backend)) return 1;
+  const wanted = typeof requested === 'number' && requested >= 1 ? Math.floor(requested) : cores;
+  return Math.max(1, Math.min(wanted, batchSize));
+}
+
+/**
  * Seconds per epoch: training costs about three forward passes (forward, input and weight
  * gradients). `calibration` is the MACs/s a finished run actually achieved, when there is one.
  */
@@ -120,7 +137,9 @@ export function epochSeconds(
   examples: number,
   backend: string,
   calibration?: number,
+  threads = 1,
 ): number {
   const rate = calibration ?? ASSUMED_MACS_PER_SEC[backend] ?? ASSUMED_MACS_PER_SEC.cpu ?? 2e8;
-  return (3 * cost.macs * examples) / rate;
+  const speedup = 1 + REPLICA_EFFICIENCY * (Math.max(1, threads) - 1);
+  return (3 * cost.macs * examples) / rate / speedup;
 }

@@ -34,6 +34,7 @@ const GROUP_OF: Record<string, GroupId> = {
   embeddingDim: 'model',
   training: 'training',
   backend: 'training',
+  threads: 'training',
   similarity: 'lgg',
   rbfAlpha: 'lgg',
   pairs: 'loss',

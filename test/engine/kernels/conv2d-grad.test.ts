@@ -78,6 +78,51 @@ const CASES: ConvCase[] = [
     pad: 'same',
   },
   { name: '3×3 s2 same, chunks split images', x: [6, 62, 62, 2], k: [3, 3], outC: 3, stride: 2, pad: 'same' },
+  // The lab's direct SIMD kernels (channels in multiples of 4, at most 64): full and partial blocks of
+  // 4 pixels × 8 channels, the 4-channel remainder, strides, 'valid', and filter-gradient row chunks.
+  {
+    name: 'direct: 3×3 s1 pad 1, 16 → 16 (WRN stage 1)',
+    x: [3, 9, 10, 16],
+    k: [3, 3],
+    outC: 16,
+    stride: 1,
+    pad: explicit(1, 1, 1, 1),
+  },
+  {
+    name: 'direct: 3×3 s2 pad 1, 16 → 32 (WRN downsampling)',
+    x: [2, 9, 9, 16],
+    k: [3, 3],
+    outC: 32,
+    stride: 2,
+    pad: explicit(1, 1, 1, 1),
+  },
+  {
+    name: 'direct: 1×1 s2 shortcut, 16 → 32',
+    x: [2, 8, 8, 16],
+    k: [1, 1],
+    outC: 32,
+    stride: 2,
+    pad: 'valid',
+  },
+  { name: 'direct: outC ≡ 4 mod 8 (8 → 12)', x: [2, 6, 7, 8], k: [3, 3], outC: 12, stride: 1, pad: 'same' },
+  {
+    name: 'direct: stem 3 → 16 (the 3×3 narrow filter-gradient kernel)',
+    x: [2, 8, 8, 3],
+    k: [3, 3],
+    outC: 16,
+    stride: 1,
+    pad: 'same',
+  },
+  { name: 'direct: 5×5 same, 4 → 8', x: [2, 7, 6, 4], k: [5, 5], outC: 8, stride: 1, pad: 'same' },
+  { name: 'direct: 3×3 valid, 4 → 4', x: [2, 8, 7, 4], k: [3, 3], outC: 4, stride: 1, pad: 'valid' },
+  {
+    name: 'direct: filter-gradient chunks split images',
+    x: [16, 16, 16, 8],
+    k: [3, 3],
+    outC: 8,
+    stride: 1,
+    pad: 'same',
+  },
 ];
 
 function conv(c: ConvCase, x: tf.Tensor, w: tf.Tensor): tf.Tensor4D {

@@ -23,6 +23,9 @@ describe('MaxPoolGrad on wasm matches cpu (first maximum wins)', () => {
     ['2×2 s2 same, odd size (clipped windows)', [1, 7, 7, 2], 2, 2, 'same'],
     ['3×3 s2 same', [2, 9, 8, 3], 3, 2, 'same'],
     ['3×3 s1 same (overlapping windows)', [1, 6, 6, 2], 3, 1, 'same'],
+    // Channels in multiples of 4: the lab's SIMD kernel (ties and the odd border included).
+    ['2×2 s2 valid, 8 channels (SIMD)', [2, 8, 6, 8], 2, 2, 'valid'],
+    ['2×2 s2 valid, odd size, 4 channels (SIMD)', [2, 7, 9, 4], 2, 2, 'valid'],
   ];
   for (const [name, shape, size, stride, pad] of cases) {
     it(name, async () => {
@@ -51,6 +54,17 @@ describe('MaxPoolGrad on wasm matches cpu (first maximum wins)', () => {
     );
     // Window maxima are the top-left elements −1, −3, −9, −11 (flat indices 0, 2, 8, 10).
     expect(Array.from(dx!)).toEqual([1, 0, 1, 0, 0, 0, 0, 0, 1, 0, 1, 0, 0, 0, 0, 0]);
+    // The same four windows as 4 channels of the SIMD path, each channel a shifted copy.
+    const x4 = {
+      values: Float32Array.from({ length: 64 }, (_, i) => -1 - (i >> 2) - (i & 3) / 8),
+      shape: [1, 4, 4, 4],
+    };
+    const [dx4] = await runOn('wasm', { x: x4 }, (t) =>
+      tf.grad((v: tf.Tensor) => tf.sum(tf.maxPool(v as tf.Tensor4D, 2, 2, 'valid')))(t.x!),
+    );
+    expect(Array.from(dx4!).filter((_, i) => (i & 3) === 2)).toEqual([
+      1, 0, 1, 0, 0, 0, 0, 0, 1, 0, 1, 0, 0, 0, 0, 0,
+    ]);
   });
 });
 

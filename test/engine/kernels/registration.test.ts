@@ -21,6 +21,13 @@ const EXPECTED = [
   'FusedBatchNorm',
   'Identity',
   'Cast',
+  // From the lab's own SIMD module (built by npm run build:wasm, which npm test runs first).
+  'Conv2D',
+  'LabChannelSums',
+  'LabChannelCentredSquares',
+  'LabBatchNormForward',
+  'LabBatchNormGradSums',
+  'LabBatchNormBackward',
 ];
 
 /** A small training-style computation that needs Conv2DBackpropFilter and a transposed matMul. */

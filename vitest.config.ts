@@ -6,6 +6,8 @@ import vue from '@vitejs/plugin-vue';
 export default defineConfig({
   test: {
     maxWorkers: 2,
+    // The cluster tests need a Slurm: started here when it is not up and this process may (root).
+    globalSetup: ['test/cluster/global-setup.ts'],
     projects: [
       {
         test: {

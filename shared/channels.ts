@@ -28,6 +28,9 @@ export const REQUEST_CHANNELS = [
   'lab:runs.graph',
   'lab:runs.export',
   'lab:runs.evaluate',
+  'lab:cluster.info',
+  'lab:cluster.preview',
+  'lab:cluster.saveSettings',
   'lab:lgg.preview',
   'lab:lgg.analyze',
 ] as const;

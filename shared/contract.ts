@@ -3,6 +3,13 @@ import { EVENT_CHANNELS, REQUEST_CHANNELS, SHELL_CHANNELS, SHELL_EVENT_CHANNELS 
 import type { ThreadsInfo } from './threads.js';
 import type { BackendInfo } from './backend-types.js';
 import type { DatasetMeta, ImportPreview, ImportProgress } from './dataset-types.js';
+import {
+  ClusterSettingsSchema,
+  ExecutorChoiceSchema,
+  SlurmOptionsSchema,
+  type ClusterInfo,
+  type SlurmSubmission,
+} from './executor.js';
 import type { AnalyzeResult, PreviewResult } from './engine-protocol.js';
 import { LggOptionsSchema } from './lgg-options.js';
 import { EvaluationSchema } from './spec/evaluation.js';
@@ -83,11 +90,18 @@ export const requestSchemas = {
   }),
   'lab:runs.list': z.object({}),
   'lab:runs.get': z.object({ id }),
-  'lab:runs.start': z.object({ spec: z.unknown() }),
-  'lab:runs.startStudy': z.object({ study: z.unknown() }),
+  /** Starts a run here (`local`, the default) or submits it to Slurm. */
+  'lab:runs.start': z.object({ spec: z.unknown(), executor: ExecutorChoiceSchema.optional() }),
+  /** Starts every method × seed of a study here, or submits them to Slurm as one job array. */
+  'lab:runs.startStudy': z.object({ study: z.unknown(), executor: ExecutorChoiceSchema.optional() }),
   'lab:runs.stop': z.object({ id }),
   // `backend` continues the run elsewhere (e.g. on wasm after a GPU fault); the spec keeps its own.
-  'lab:runs.resume': z.object({ id, backend: BackendChoiceSchema.optional() }),
+  // A cluster run's task is resubmitted (with its own Slurm options unless `slurm` gives others).
+  'lab:runs.resume': z.object({
+    id,
+    backend: BackendChoiceSchema.optional(),
+    slurm: SlurmOptionsSchema.optional(),
+  }),
   'lab:runs.remove': z.object({ id }),
   'lab:runs.metrics': z.object({ id, from: z.number().int().min(0).default(0) }),
   'lab:runs.probes': z.object({ id }),
@@ -96,6 +110,18 @@ export const requestSchemas = {
   'lab:runs.export': z.object({ id, format: z.enum(['json', 'csv', 'zip']) }),
   /** Re-runs the evaluation suite of a finished run, optionally with another suite. */
   'lab:runs.evaluate': z.object({ id, evaluation: EvaluationSchema.optional() }),
+  /** Cluster settings, Slurm availability and the shared-filesystem check of the data folder. */
+  'lab:cluster.info': z.object({}),
+  /** The batch script a Slurm submission of this study (or single run) would use (nothing is written). */
+  'lab:cluster.preview': z
+    .object({
+      study: z.unknown().optional(),
+      spec: z.unknown().optional(),
+      slurm: SlurmOptionsSchema.default({ sbatchArgs: [] }),
+    })
+    .refine((p) => (p.study === undefined) !== (p.spec === undefined), 'give a study or a spec'),
+  /** Saves the cluster defaults (the lab command only where the UI may set it: not in web mode). */
+  'lab:cluster.saveSettings': z.object({ settings: ClusterSettingsSchema }),
   'lab:lgg.preview': z.object({
     dataset: id,
     perClass: z.number().int().positive().max(50).default(8),
@@ -182,10 +208,10 @@ export interface ResponseMap {
   };
   'lab:runs.list': RunSummary[];
   'lab:runs.get': RunDetail;
-  'lab:runs.start': { id: string };
-  'lab:runs.startStudy': { ids: string[] };
+  'lab:runs.start': { id: string; submission?: SlurmSubmission };
+  'lab:runs.startStudy': { ids: string[]; submission?: SlurmSubmission };
   'lab:runs.stop': { stopped: boolean };
-  'lab:runs.resume': ResumeReply;
+  'lab:runs.resume': ResumeReply & { submission?: SlurmSubmission };
   'lab:runs.remove': { removed: boolean };
   'lab:runs.metrics': { records: MetricsRecord[]; next: number };
   'lab:runs.probes': { epochs: number[] };
@@ -193,6 +219,9 @@ export interface ResponseMap {
   'lab:runs.graph': GraphData;
   'lab:runs.export': { path: string; bytes: number };
   'lab:runs.evaluate': { id: string };
+  'lab:cluster.info': ClusterInfo;
+  'lab:cluster.preview': { script: string; command: string; file: string };
+  'lab:cluster.saveSettings': ClusterInfo;
   'lab:lgg.preview': PreviewResult;
   'lab:lgg.analyze': AnalyzeResult;
 }

@@ -10,6 +10,7 @@ import type {
   RunStatus,
   StepRecord,
 } from './run-types.js';
+import { SLURM_PHASES, SlurmOptionsSchema, type SlurmTaskRecord, type SlurmTaskState } from './executor.js';
 import { ModelSpecSchema } from './spec/model.js';
 
 /**
@@ -44,6 +45,30 @@ export const STORED_RUN_STATES = [
   'interrupted',
 ] as const;
 
+/** A run's Slurm task as its status records it (written by the submitting lab and the task). */
+const slurmTaskShape = z.object({
+  kind: z.literal('slurm'),
+  jobId: z.string().regex(/^\d+$/).max(20).optional(),
+  arrayIndex: count,
+  script: z.string().max(4096),
+  submittedAt: isoTime.optional(),
+  // Reused when the run is resubmitted: validated as strictly as options typed in.
+  options: SlurmOptionsSchema.optional(),
+  taskJobId: z.string().regex(/^\d+$/).max(20).optional(),
+  node: z.string().max(1000).optional(),
+  restarts: count.optional(),
+});
+const slurmStateShape = z.object({
+  phase: z.enum(SLURM_PHASES),
+  state: z.string().max(100),
+  task: z.string().max(100),
+  node: z.string().max(1000).optional(),
+  reason: z.string().max(10_000).optional(),
+  exitCode: z.string().max(20).optional(),
+  source: z.enum(['squeue', 'sacct', 'none']),
+  checkedAt: isoTime,
+});
+
 const statusShape = z.object({
   id: z.string().min(1).max(200),
   state: z.enum(STORED_RUN_STATES),
@@ -55,9 +80,19 @@ const statusShape = z.object({
   totalEpochs: z.number().int().min(1),
   stepsPerEpoch: z.number().int().positive().optional(),
   pid: z.number().int().positive().optional(),
+  holder: z
+    .object({
+      hostname: z.string().min(1).max(255),
+      pid: z.number().int().positive(),
+      startTicks: count.optional(),
+    })
+    .optional(),
   backend: z.string().max(100).optional(),
   threads: z.number().int().min(1).max(4096).optional(),
   error: LabErrorSchema.optional(),
+  executor: slurmTaskShape.loose().optional(),
+  // Derived by the host from Slurm and never written; the store drops one found in a file.
+  slurm: slurmStateShape.optional(),
 });
 /** `status.json`. */
 export const RunStatusSchema = statusShape.loose();
@@ -211,7 +246,10 @@ export type CheckpointMeta = z.infer<typeof CheckpointMetaSchema>;
  * field optional on one side and missing on the other): compile-time check of schemas against run-types.ts.
  */
 type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
-const statusAgrees: Same<Omit<z.output<typeof statusShape>, 'state'>, Omit<RunStatus, 'state'>> = true;
+const statusAgrees: Same<
+  Omit<z.output<typeof statusShape>, 'state' | 'executor'>,
+  Omit<RunStatus, 'state' | 'executor'>
+> = true;
 const statesAgree: Same<z.output<typeof statusShape>['state'] | 'damaged', RunState> = true;
 const errorAgrees: Same<z.output<typeof LabErrorSchema>, LabError> = true;
 const epochAgrees: Same<
@@ -227,6 +265,8 @@ const besideAgrees: Same<z.output<typeof besideShape>, BesideRow> = true;
 const referenceAgrees: Same<Omit<z.output<typeof referenceShape>, 'rows'>, Omit<RunReference, 'rows'>> = true;
 const probeAgrees: Same<Omit<z.output<typeof probeShape>, 'taps'>, Omit<ProbeSnapshot, 'taps'>> = true;
 const metricsAgree: Same<z.output<typeof MetricsRecordSchema>['type'], MetricsRecord['type']> = true;
+const taskAgrees: Same<z.output<typeof slurmTaskShape>, SlurmTaskRecord> = true;
+const slurmAgrees: Same<z.output<typeof slurmStateShape>, SlurmTaskState> = true;
 void [
   statusAgrees,
   statesAgree,
@@ -238,4 +278,6 @@ void [
   referenceAgrees,
   probeAgrees,
   metricsAgree,
+  taskAgrees,
+  slurmAgrees,
 ];

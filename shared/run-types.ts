@@ -1,3 +1,4 @@
+import type { ExecutorRecord, SlurmTaskState } from './executor.js';
 import type { RunReference } from './paper-reference.js';
 import type { LabError } from './result.js';
 import type { ExperimentKind } from './spec/experiments.js';
@@ -31,8 +32,14 @@ export interface RunStatus {
   epoch: number;
   /** Epochs planned. */
   totalEpochs: number;
-  /** PID of the engine process while running. */
+  /** PID of the engine process while running (on {@link RunHolder.hostname}). */
   pid?: number;
+  /**
+   * The lab process whose queue holds the run while it is queued or running there. Another lab
+   * process on the same data folder (a CLI beside the app) leaves such a run alone unless this
+   * process is provably gone; absent in run folders written before it existed.
+   */
+  holder?: RunHolder;
   /** Backend the engine runs on. */
   backend?: string;
   /**
@@ -44,6 +51,26 @@ export interface RunStatus {
   threads?: number;
   /** Why the run failed, was cancelled or interrupted. */
   error?: LabError;
+  /** Where the run executes when not in the host's own queue (a Slurm array task). */
+  executor?: ExecutorRecord;
+  /**
+   * The Slurm view of the run's task, added by the host when it reads the run (from `squeue` or
+   * `sacct`); never written to status.json.
+   */
+  slurm?: SlurmTaskState;
+}
+
+/** Which lab process holds a run (see {@link RunStatus.holder}). */
+export interface RunHolder {
+  /** `os.hostname()` of the machine the process runs on: a pid means nothing on another machine. */
+  hostname: string;
+  /** Its process id. */
+  pid: number;
+  /**
+   * When the process started, as Linux reports it (`/proc/<pid>/stat` field 22, clock ticks since
+   * boot): tells the holder from a later process that got the same pid. Absent elsewhere.
+   */
+  startTicks?: number;
 }
 
 /** Scalars of one split at the end of an epoch. */

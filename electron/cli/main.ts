@@ -13,7 +13,9 @@ import { setLabVersion } from './commands/host-context.js';
 import { importCommand } from './commands/import.js';
 import { infoCommand, listCommand, presetsCommand, showCommand } from './commands/inspect.js';
 import { resumeCommand, runCommand } from './commands/run.js';
+import { runTaskCommand } from './commands/run-task.js';
 import { serveCommand } from './commands/serve.js';
+import { stopCommand } from './commands/stop.js';
 import { studyCommand } from './commands/study.js';
 import { table } from './format.js';
 import { pipeSafeOutput } from './output.js';
@@ -22,6 +24,7 @@ import { pipeSafeOutput } from './output.js';
 export const COMMANDS: Command[] = [
   runCommand,
   resumeCommand,
+  stopCommand,
   studyCommand,
   evalCommand,
   presetsCommand,
@@ -33,6 +36,7 @@ export const COMMANDS: Command[] = [
   serveCommand,
   infoCommand,
   benchCommand,
+  runTaskCommand,
   gpuCheckCommand,
 ];
 
@@ -102,9 +106,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   let interrupts = 0;
-  const onSignal = (): void => {
-    interrupts++;
-    if (interrupts > 1) process.exit(130);
+  // A second Ctrl-C kills; TERM only ever asks for a checkpoint (Slurm sends it to every process
+  // of a task, and the batch script forwards it too: a second TERM must not cut the checkpoint short).
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (signal === 'SIGINT' && ++interrupts > 1) process.exit(130);
     controller.abort();
   };
   process.on('SIGINT', onSignal);

@@ -19,10 +19,14 @@ port.onHostGone(() => process.exit(2));
 // Ctrl-C in a terminal reaches the whole process group: the host decides (it asks for a
 // checkpoint), so the engine ignores it. SIGTERM is a cooperative cancel.
 process.on('SIGINT', () => undefined);
-process.on('SIGTERM', () => {
+const onStopSignal = (): void => {
   cancelled = true;
   if (!busy) process.exit(0);
-});
+};
+process.on('SIGTERM', onStopSignal);
+// USR1 is Slurm's warning before a time limit (scancel --signal=USR1 to a whole task): a cooperative
+// cancel too, where Node would otherwise open its debugger.
+process.on('SIGUSR1', onStopSignal);
 port.onMessage((message: HostToEngine) => {
   switch (message.type) {
     case 'cancel':

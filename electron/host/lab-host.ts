@@ -14,13 +14,16 @@ import type { EngineLauncher } from './engine-launcher.js';
 import { ChildProcessLauncher } from './launch/child-launcher.js';
 import { runEngineJob, type JobOptions, type JobOutcome } from './launch/engine-job.js';
 import { EventHub } from './event-hub.js';
+import { LocalExecutor, SlurmExecutor } from './executors/index.js';
+import { RunFollower } from './follow/index.js';
 import type { HostApi, HostEventListener } from './host-api.js';
 import { createHandlers, type Handlers } from './handlers.js';
 import { PathPolicy } from './path-policy.js';
 import { labPaths } from './paths.js';
 import { RunQueue } from './runs/run-queue.js';
 import { RunStore } from './runs/run-store.js';
-import { loadSettings, type Settings } from './settings.js';
+import { refreshStudyReport } from './studies/study-report.js';
+import { loadSettings, saveSettings, type Settings } from './settings.js';
 import type { RunProgress } from '../../shared/run-types.js';
 
 /** Options of {@link createLabHost}. */
@@ -51,7 +54,13 @@ export class LabHost implements HostApi {
   readonly queue: RunQueue;
   readonly events = new EventHub();
   readonly launcher: EngineLauncher;
+  /** Runs on this machine (the queue). */
+  readonly local: LocalExecutor;
+  /** Runs as Slurm array tasks. */
+  readonly slurm: SlurmExecutor;
   private readonly handlers: Handlers;
+  private follower: RunFollower | undefined;
+  private readonly reportTimers = new Map<string, NodeJS.Timeout>();
   private backendInfo: Promise<BackendInfo> | undefined;
 
   constructor(
@@ -85,6 +94,13 @@ export class LabHost implements HostApi {
         },
       },
     );
+    this.local = new LocalExecutor(this.queue);
+    this.slurm = new SlurmExecutor(
+      options.dataDir,
+      this.runs,
+      () => this.settings.cluster,
+      options.version ?? '0.0.0',
+    );
     this.handlers = createHandlers(this);
   }
 
@@ -96,6 +112,59 @@ export class LabHost implements HostApi {
     if (p.phase !== 'training' || p.stepsPerEpoch <= 0 || this.stepsNoted.has(id)) return;
     this.stepsNoted.add(id);
     this.runs.updateStatus(id, { stepsPerEpoch: p.stepsPerEpoch }).catch(() => this.stepsNoted.delete(id));
+  }
+
+  /**
+   * Follows run folders this host does not drive (Slurm tasks, another lab on the data folder):
+   * their statuses, metrics, probes and progress are pushed like those of local runs, and a study's
+   * report is rebuilt as its runs land. Idempotent; the desktop app and web mode call it at start.
+   */
+  follow(o: { intervalMs?: number } = {}): RunFollower {
+    this.follower ??= new RunFollower(
+      {
+        runs: this.runs,
+        drivenHere: (id) => this.local.has(id),
+        decorate: (s) => this.slurm.decorate(s),
+        events: this.events,
+        landed: (id) => this.studyRunLanded(id),
+      },
+      { ...o, slurmMs: () => this.settings.cluster.pollSeconds * 1000 },
+    );
+    this.follower.start();
+    return this.follower;
+  }
+
+  /** Rebuilds the report of the run's study (debounced: a whole array often lands at once). */
+  private studyRunLanded(id: string): void {
+    void this.runs
+      .spec(id)
+      .then((spec) => {
+        const name = spec.study;
+        if (!name) return;
+        clearTimeout(this.reportTimers.get(name));
+        const t = setTimeout(() => {
+          this.reportTimers.delete(name);
+          void refreshStudyReport(this.runs, this.options.dataDir, name).catch(() => undefined);
+        }, 1000);
+        t.unref?.();
+        this.reportTimers.set(name, t);
+      })
+      .catch(() => undefined);
+  }
+
+  /** Replaces the settings (in memory and in settings.json). */
+  async updateSettings(next: Settings): Promise<void> {
+    await saveSettings(this.paths.settings, next);
+    Object.assign(this.settings, next);
+  }
+
+  /**
+   * Requests come from browsers (web mode, anyone with the token: the host has path roots), not
+   * from the person who started the lab: they may not set what the cluster runs (the lab command,
+   * free-form #SBATCH options), as they may not name server paths outside the roots.
+   */
+  get browserRequests(): boolean {
+    return this.options.allowedRoots !== undefined;
   }
 
   /** The real path of a server path a request names, when the path policy allows it (see {@link PathPolicy.check}). */
@@ -161,8 +230,13 @@ export class LabHost implements HostApi {
     return this.events.subscribe(listener);
   }
 
-  /** Stops the queue (running runs checkpoint and become interrupted) and flushes events. */
+  /**
+   * Stops following and the queue (running runs checkpoint and become interrupted) and flushes
+   * events. Cluster runs are not this host's: they go on running on Slurm.
+   */
   async close(): Promise<void> {
+    await this.follower?.stop();
+    for (const t of this.reportTimers.values()) clearTimeout(t);
     await this.queue.close();
     this.events.close();
   }

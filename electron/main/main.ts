@@ -38,6 +38,7 @@ async function start(): Promise<void> {
     launcher: new UtilityProcessLauncher(APP_PATHS.engine),
     version: app.getVersion(),
   });
+  host.follow();
   const binding = bindIpc({
     transport: electronTransport(() => BrowserWindow.getAllWindows()),
     host,

@@ -19,6 +19,8 @@ export interface ServeLabOptions {
   version?: string;
   /** Largest uploaded file, bytes. */
   maxUploadBytes?: number;
+  /** Milliseconds between polls of run folders other processes write (default 1000). */
+  followIntervalMs?: number;
   /**
    * Server folders requests may name besides the data folder (which holds the uploads): imports,
    * analyses and teacher checkpoints anywhere else are refused (see the host's PathPolicy).
@@ -58,6 +60,8 @@ export async function serveLab(options: ServeLabOptions): Promise<ServedLab> {
     allowedRoots: [options.dataDir, ...(options.allowPaths ?? [])],
     ...(options.version ? { version: options.version } : {}),
   });
+  // Runs written elsewhere (Slurm tasks on compute nodes) appear and update live in the browser.
+  host.follow(options.followIntervalMs !== undefined ? { intervalMs: options.followIntervalMs } : {});
   try {
     const server = await startWebServer({
       host,

@@ -126,13 +126,14 @@ describe('the lgg-lab command refuses unknown flags (defect 6)', () => {
       'study',
       '--preset',
       'mnist-cnn-quick',
-      '--executor',
+      // Since the Slurm executor exists, the issue's --executor is a real option: a misspelling is not.
+      '--executer',
       'slurm',
       '--data-dir',
       dir(),
     ]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^unknown option --executor/);
+    expect(r.stderr).toMatch(/^unknown option --executer \(did you mean --executor\?\)/);
     expect(r.stdout).toBe('');
   });
 

@@ -200,3 +200,31 @@ describe('listing and showing damaged runs (defect 4)', () => {
     );
   });
 });
+
+describe('listing cluster runs where Slurm cannot be asked', () => {
+  it('says why once below the table, keeps each row on one line, and leaves the run as it is', async () => {
+    await copyRun('cluster-copied', {
+      state: 'queued',
+      executor: {
+        kind: 'slurm',
+        jobId: '4242',
+        arrayIndex: 0,
+        script: '/shared/lgg/studies/x/job.sh',
+        submittedAt: new Date().toISOString(),
+      },
+    });
+    // A machine without Slurm's client commands (a laptop reading a copied data folder).
+    const list = await lggLab(['list', '--data-dir', data.dir], { PATH: path.join(data.dir, 'no-bin') });
+    expect(list.code, list.stderr).toBe(0);
+    expect(list.stdout).toMatch(/^cluster-copied +queued · Slurm not asked \(below\) +train /m);
+    const why = list.stdout.split('Slurm could not be asked about the cluster runs:\n');
+    expect(why).toHaveLength(2);
+    expect(why[1]).toMatch(/^ {2}squeue was not found on this machine's PATH/);
+    const status = JSON.parse(
+      await fs.readFile(path.join(runDir('cluster-copied'), 'status.json'), 'utf8'),
+    ) as {
+      state: string;
+    };
+    expect(status.state).toBe('queued');
+  });
+});

@@ -1,4 +1,5 @@
 import { promises as fs } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { encodeNpy } from '../../electron/common/npy-file.js';
@@ -22,22 +23,26 @@ describe('run store', () => {
 
   it('reports a run left running by a dead host as interrupted, and persists that', async () => {
     const s = await t.store.create(spec());
-    await t.store.updateStatus(s.id, { state: 'running', pid: 2 ** 22 + 12345 });
+    await t.store.updateStatus(s.id, {
+      state: 'running',
+      pid: 2 ** 22 + 12345,
+      holder: { hostname: os.hostname(), pid: 2 ** 22 + 12346 },
+    });
     const fresh = new RunStore(t.dir);
     const st = await fresh.status(s.id);
     expect(st.state).toBe('interrupted');
     expect(st.pid).toBeUndefined();
+    expect(st.holder).toBeUndefined();
     const onDisk = JSON.parse(await fs.readFile(path.join(t.store.dir(s.id), 'status.json'), 'utf8')) as {
       state: string;
     };
     expect(onDisk.state).toBe('interrupted');
   });
 
-  it('keeps runs it owns as they are', async () => {
+  it('keeps runs this process holds as they are, in any store over the folder', async () => {
     const s = await t.store.create(spec());
-    t.store.own(s.id, true);
     await t.store.updateStatus(s.id, { state: 'running' });
-    expect((await t.store.status(s.id)).state).toBe('running');
+    expect((await new RunStore(t.dir).status(s.id)).state).toBe('running');
   });
 
   it('applies concurrent status patches in order without losing any', async () => {
@@ -104,5 +109,34 @@ describe('run store', () => {
       { file: 'status.json', reason: 'is missing' },
     ]);
     expect(rows[1]!.damaged).toBeUndefined();
+  });
+  it('validates the Slurm task a status.json records, and never takes a Slurm state from the file', async () => {
+    const s = await t.store.create(spec());
+    const file = path.join(t.store.dir(s.id), 'status.json');
+    const stored = JSON.parse(await fs.readFile(file, 'utf8')) as Record<string, unknown>;
+    const task = { kind: 'slurm', jobId: '12', arrayIndex: 0, script: '/shared/job.sh' };
+    // Options a resubmission would reuse, and job ids scancel would be given: as strict as typed-in ones.
+    for (const [executor, reason] of [
+      [
+        { ...task, options: { sbatchArgs: ['--output=/home/me/.bashrc'] } },
+        /--output is set by the lab itself/,
+      ],
+      [{ ...task, options: { partition: 'gpu; rm -rf ~', sbatchArgs: [] } }, /partition/],
+      [{ ...task, jobId: '12,13' }, /jobId/],
+    ] as const) {
+      await fs.writeFile(file, JSON.stringify({ ...stored, executor }));
+      await expect(t.store.status(s.id)).rejects.toThrow(reason);
+      const [row] = await t.store.list();
+      expect(row!.status.state).toBe('damaged');
+      expect(row!.damaged?.[0]?.file).toBe('status.json');
+    }
+    // The Slurm state is asked from Slurm: one found in the file is dropped, and not written back.
+    const slurm = { phase: 'completed', state: 'COMPLETED', task: '12_0', source: 'sacct', checkedAt: 'now' };
+    await fs.writeFile(file, JSON.stringify({ ...stored, executor: task, slurm }));
+    const read = await t.store.status(s.id);
+    expect(read.executor).toEqual(task);
+    expect(read.slurm).toBeUndefined();
+    await t.store.updateStatus(s.id, { epoch: 1 });
+    expect(JSON.parse(await fs.readFile(file, 'utf8'))).not.toHaveProperty('slurm');
   });
 });

@@ -52,6 +52,12 @@ export const VALID_PAYLOADS: { [C in RequestChannel]: RequestOf<C> } = {
   'lab:runs.graph': { id: 'run-1', file: 'probes/e1/stage1.npy' },
   'lab:runs.export': { id: 'run-1', format: 'csv' },
   'lab:runs.evaluate': { id: 'run-1' },
+  'lab:cluster.info': {},
+  'lab:cluster.preview': {
+    study: { kind: 'study', name: 's', base: PRESETS[0]!.spec },
+    slurm: { time: '1:00:00' },
+  },
+  'lab:cluster.saveSettings': { settings: { defaults: { partition: 'gpu' } } },
   'lab:lgg.preview': { dataset: 'mnist', lgg: {} },
   'lab:lgg.analyze': { layers: ['/tmp/a.npy'], labels: '/tmp/y.npy', lgg: {} },
 };
@@ -80,6 +86,9 @@ export const INVALID_PAYLOADS: { [C in RequestChannel]: unknown } = {
   'lab:runs.graph': { id: 'run-1' },
   'lab:runs.export': { id: 'run-1', format: 'xlsx' },
   'lab:runs.evaluate': { id: '' },
+  'lab:cluster.info': 7,
+  'lab:cluster.preview': { study: {}, slurm: { time: 'tomorrow' } },
+  'lab:cluster.saveSettings': { settings: { defaults: { partition: 'a b' } } },
   'lab:lgg.preview': { dataset: 'mnist', lgg: { similarity: 'euclid' } },
   'lab:lgg.analyze': { layers: [], labels: 'y', lgg: {} },
 };
@@ -139,6 +148,27 @@ export const CANNED: ResponseMap = {
   'lab:runs.graph': { size: 1, values: [0] },
   'lab:runs.export': { path: '/tmp/lab/tmp/run-1.csv', bytes: 10 },
   'lab:runs.evaluate': { id: 'run-1' },
+  'lab:cluster.info': {
+    settings: { defaults: { sbatchArgs: [] }, pollSeconds: 10 },
+    labCommand: '/usr/bin/node /opt/lgg-lab/bin/lgg-lab.js',
+    commandEditable: false,
+    slurm: { available: false, message: 'sbatch was not found' },
+    dataDir: '/tmp/lab',
+    sharedFs: { ok: false, fsType: 'unknown', message: 'not checked' },
+  },
+  'lab:cluster.preview': {
+    script: '#!/bin/bash\n',
+    command: 'sbatch /tmp/lab/studies/s/job.sh',
+    file: '/tmp/lab/studies/s/job.sh',
+  },
+  'lab:cluster.saveSettings': {
+    settings: { defaults: { sbatchArgs: [] }, pollSeconds: 10 },
+    labCommand: 'lgg-lab',
+    commandEditable: true,
+    slurm: { available: true, version: 'slurm 22.05.8', partitions: ['lab*'] },
+    dataDir: '/tmp/lab',
+    sharedFs: { ok: true, fsType: 'nfs', message: 'shared' },
+  },
   'lab:lgg.preview': { labels: [0, 1], graph: [0, 1, 1, 0], sigma1: 2, sigma1Pairs: 1, sparsity: 0 },
   'lab:lgg.analyze': {
     batch: 2,

@@ -1,3 +1,4 @@
+import type { SlurmTaskState } from '../../../shared/executor.js';
 import { adapterLabel, adapterLimitsText } from '../../../shared/gpu-adapter.js';
 import { PRESETS } from '../../../shared/presets.js';
 import { LabFailure } from '../../../shared/result.js';
@@ -7,6 +8,7 @@ import { formatMetric, metricDef } from '../../../shared/metrics.js';
 import { runDurationSec } from '../../../shared/progress.js';
 import { resolveRunId } from '../../host/runs/run-lookup.js';
 import { formatDuration, pct, table } from '../format.js';
+import { slurmLabel } from '../cluster-watch.js';
 import { backendOption, backendOptionSpec } from '../backend-option.js';
 import { printReference } from './eval.js';
 import { labVersion, withHost } from './host-context.js';
@@ -42,17 +44,29 @@ export const listCommand = defineCommand({
   maxPositionals: 0,
   run: (args, ctx) =>
     withHost(ctx, async (host) => {
-      const runs = await host.runs.list();
+      const listed = await host.request('lab:runs.list', {});
+      if (!listed.ok) throw new LabFailure(listed.error.code, listed.error.message);
+      const runs = listed.value;
       if (args.options.json) ctx.out(JSON.stringify(runs, null, 2));
       else if (runs.length === 0) ctx.out(`no runs in ${host.runs.root}`);
       else {
+        // Slurm's own error when it cannot be asked (no configuration here, controller down) is
+        // long and the same for every cluster run: printed once below the table, not in each row.
+        const unasked = new Set<string>();
+        const slurmCell = (sl: SlurmTaskState): string => {
+          if (sl.source !== 'none' || sl.task !== '' || !sl.reason) return slurmLabel(sl);
+          unasked.add(sl.reason);
+          return 'Slurm not asked (below)';
+        };
         ctx.out(
           table(
             // The name (what the app shows) goes last: it is the long, ragged column.
             ['id', 'state', 'epoch', 'test acc', 'best', 'time', 'name'],
             runs.map((r) => [
               r.id,
-              r.damaged ? 'damaged' : r.status.state,
+              r.damaged
+                ? 'damaged'
+                : `${r.status.state}${r.status.slurm ? ` · ${slurmCell(r.status.slurm)}` : ''}`,
               `${r.status.epoch}/${r.status.totalEpochs}`,
               pct(r.lastTestAcc),
               pct(r.bestTestAcc),
@@ -61,6 +75,8 @@ export const listCommand = defineCommand({
             ]),
           ),
         );
+        for (const reason of unasked)
+          ctx.out(`\nSlurm could not be asked about the cluster runs:\n  ${reason.split('\n').join('\n  ')}`);
         const damaged = runs.filter((r) => r.damaged);
         if (damaged.length > 0) ctx.out(`\ndamaged (lgg-lab show <run> for details):`);
         for (const r of damaged)
@@ -92,6 +108,15 @@ export const showCommand = defineCommand({
       ctx.out(
         `${summary.name}\n  id       ${id}\n  folder   ${path}\n  state    ${summary.status.state}${summary.status.error ? ` (${summary.status.error.message})` : ''}`,
       );
+      const ex = summary.status.executor;
+      if (ex) {
+        const task = ex.jobId ? `${ex.jobId}_${ex.arrayIndex}` : `index ${ex.arrayIndex} (not submitted)`;
+        ctx.out(
+          `  slurm    task ${task}${summary.status.slurm ? ` · ${slurmLabel(summary.status.slurm)}` : ''}`,
+        );
+        ctx.out(`  script   ${ex.script}`);
+        if (ex.jobId) ctx.out(`  log      ${path}/slurm-${ex.jobId}_${ex.arrayIndex}.out`);
+      }
       ctx.out(
         `  kind     ${spec.kind} · ${spec.method}\n  model    ${summary.model} on ${spec.dataset} · seed ${spec.training.seed} · backend ${summary.status.backend ?? spec.backend}`,
       );

@@ -11,9 +11,11 @@ import {
 } from '../command.js';
 import { formatDuration, pct } from '../format.js';
 import { watchRuns } from '../run-watch.js';
-import { backendOption, backendOptionSpec } from '../backend-option.js';
 import type { LabHost } from '../../host/lab-host.js';
+import { backendOption, backendOptionSpec } from '../backend-option.js';
 import { resolveRunId } from '../../host/runs/run-lookup.js';
+import { EXECUTOR_OPTIONS, executorFromArgs, SLURM_OPTIONS, slurmOptionsFromArgs } from './cluster-args.js';
+import { followSubmission } from './cluster-follow.js';
 import { withHost } from './host-context.js';
 
 /** Sets `a.b.c=value` in a plain object (value parsed as JSON when it parses, else a string). */
@@ -149,6 +151,22 @@ export async function reportOutcome(
   return code;
 }
 
+/** Prints how long the runs took and their outcome; returns the exit code. */
+export function reportFinished(
+  host: LabHost,
+  ctx: CliContext,
+  statuses: RunStatus[],
+  t0: number,
+): Promise<number> {
+  ctx.out(`finished in ${formatDuration((Date.now() - t0) / 1000)}`);
+  return reportOutcome(
+    ctx,
+    statuses,
+    (i) => host.runs.dir(i),
+    async (i) => (await host.runs.report(i))?.testAcc,
+  );
+}
+
 /** `lgg-lab run`. */
 export const runCommand = defineCommand({
   name: 'run',
@@ -157,25 +175,21 @@ export const runCommand = defineCommand({
     'lgg-lab run <spec.json> | --preset <name> [options]',
     `  (a distillation preset needs --teacher; its placeholder is "${TEACHER_PLACEHOLDER}")`,
   ].join('\n'),
-  options: { ...SPEC_OPTIONS, seed: { type: 'number', help: 'training.seed' } },
+  options: { ...SPEC_OPTIONS, seed: { type: 'number', help: 'training.seed' }, ...EXECUTOR_OPTIONS },
   maxPositionals: 1,
   async run(args, ctx) {
     const spec = await specFromArgs(args, args.options.seed);
     return withHost(ctx, async (host) => {
       await resolveTeacher(host, spec);
-      const started = await host.request('lab:runs.start', { spec });
+      const executor = executorFromArgs(args.options, host);
+      const started = await host.request('lab:runs.start', { spec, ...(executor ? { executor } : {}) });
       if (!started.ok) throw new LabFailure(started.error.code, started.error.message, started.error.details);
       const id = started.value.id;
+      if (started.value.submission)
+        return followSubmission(host, ctx, args.options.detach === true, started.value.submission);
       ctx.out(`run ${id} → ${host.runs.dir(id)}`);
       const t0 = Date.now();
-      const statuses = await watchRuns(host, [id], ctx);
-      ctx.out(`finished in ${formatDuration((Date.now() - t0) / 1000)}`);
-      return reportOutcome(
-        ctx,
-        statuses,
-        (i) => host.runs.dir(i),
-        async (i) => (await host.runs.report(i))?.testAcc,
-      );
+      return reportFinished(host, ctx, await watchRuns(host, [id], ctx), t0);
     });
   },
 });
@@ -184,9 +198,13 @@ export const runCommand = defineCommand({
 export const resumeCommand = defineCommand({
   name: 'resume',
   summary: 'continue an interrupted, cancelled or failed run from its last checkpoint',
-  usage: 'lgg-lab resume <run> [--backend B]   (the run id, or a unique start or end of it)',
+  usage: [
+    'lgg-lab resume <run> [--backend B]   (the run id, or a unique start or end of it)',
+    '  A cluster run’s task is resubmitted to Slurm with its own options; the Slurm options replace them.',
+  ].join('\n'),
   options: {
     backend: backendOptionSpec('continue on another backend than the spec’s (e.g. wasm after a GPU error)'),
+    ...SLURM_OPTIONS,
   },
   maxPositionals: 1,
   async run(args, ctx) {
@@ -195,9 +213,16 @@ export const resumeCommand = defineCommand({
     const backend = backendOption(args.options.backend);
     return withHost(ctx, async (host) => {
       const id = await resolveRunId(host.runs, typed);
-      const r = await host.request('lab:runs.resume', { id, ...(backend ? { backend } : {}) });
+      const slurm = slurmOptionsFromArgs(args.options);
+      const r = await host.request('lab:runs.resume', {
+        id,
+        ...(backend ? { backend } : {}),
+        ...(slurm ? { slurm } : {}),
+      });
       if (!r.ok) throw new LabFailure(r.error.code, r.error.message);
       ctx.out(`resuming ${id} ${r.value.note}${backend ? ` on ${backend}` : ''}`);
+      if (r.value.submission)
+        return followSubmission(host, ctx, args.options.detach === true, r.value.submission);
       const statuses = await watchRuns(host, [id], ctx);
       return reportOutcome(
         ctx,

@@ -2,21 +2,15 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { LabFailure } from '../../../shared/result.js';
 import { findPreset } from '../../../shared/presets.js';
-import type { RunStatus } from '../../../shared/run-types.js';
 import { expandStudy, parseStudySpec, type StudySpecInput } from '../../../shared/spec/index.js';
 import type { LabHost } from '../../host/lab-host.js';
-import {
-  collectStudyRuns,
-  studyDir,
-  studyMarkdown,
-  summarizeStudy,
-  writeStudyReport,
-} from '../../host/studies/study-report.js';
+import { refreshStudyReport, studyDir } from '../../host/studies/study-report.js';
 import { defineCommand, UsageError, type CliContext, type ParsedArgs } from '../command.js';
-import { formatDuration } from '../format.js';
 import { watchRuns } from '../run-watch.js';
+import { EXECUTOR_OPTIONS, executorFromArgs } from './cluster-args.js';
+import { followSubmission } from './cluster-follow.js';
 import { withHost } from './host-context.js';
-import { applySpecOverrides, reportOutcome, resolveTeacher, SPEC_OPTIONS, specFromArgs } from './run.js';
+import { applySpecOverrides, reportFinished, resolveTeacher, SPEC_OPTIONS, specFromArgs } from './run.js';
 
 /** Options of `lgg-lab study`: the base experiment's overrides plus the study's own. */
 const STUDY_OPTIONS = {
@@ -32,6 +26,7 @@ const STUDY_OPTIONS = {
     type: 'boolean',
     help: 'rebuild the report from the runs already tagged with the study name',
   },
+  ...EXECUTOR_OPTIONS,
   figures: {
     type: 'boolean',
     help: 'also render the figure set as SVG (curves with ± std bands, σˡ profiles, final-metric bars, LGG heatmaps)',
@@ -127,22 +122,19 @@ export async function writeAndPrintStudy(
   methods?: readonly string[],
   figures?: string,
 ): Promise<boolean> {
-  const runs = await collectStudyRuns(host.runs, name);
-  if (runs.length === 0) {
+  const r = await refreshStudyReport(host.runs, host.options.dataDir, name, methods);
+  if (!r) {
     ctx.err(`no runs are tagged with the study "${name}"`);
     return false;
   }
-  const summary = summarizeStudy(name, runs, methods);
-  const markdown = studyMarkdown(summary);
-  const files = await writeStudyReport(host.options.dataDir, summary, markdown);
-  ctx.out(markdown);
-  ctx.out(`report: ${files.markdown}\n        ${files.csv}`);
+  ctx.out(r.markdown);
+  ctx.out(`report: ${r.files.markdown}\n        ${r.files.csv}`);
   if (figures) {
     // ECharts loads only when figures are asked for.
     const { writeFigures } = await import('../figures/index.js');
     const written = await writeFigures(
       host,
-      summary.runs.map((r) => r.id),
+      r.summary.runs.map((run) => run.id),
       figures,
       { name },
     );
@@ -170,27 +162,23 @@ export async function studyWithHost(host: LabHost, args: StudyArgs, ctx: CliCont
   ctx.out(
     `study "${study.name}": ${methods.length} method(s) × ${study.seeds.length} seed(s) = ${expandStudy(study).length} runs`,
   );
-  const started = await host.request('lab:runs.startStudy', { study: input });
+  const executor = executorFromArgs(args.options, host);
+  const t0 = Date.now();
+  const started = await host.request('lab:runs.startStudy', {
+    study: input,
+    ...(executor ? { executor } : {}),
+  });
   if (!started.ok) throw new LabFailure(started.error.code, started.error.message, started.error.details);
   const ids = started.value.ids;
+  const figures = figuresDir(args, host.options.dataDir, study.name);
+  if (started.value.submission)
+    return followSubmission(host, ctx, args.options.detach === true, started.value.submission, () =>
+      writeAndPrintStudy(host, ctx, study.name, methods, figures),
+    );
   for (const id of ids) ctx.out(`  queued ${id}`);
-  const t0 = Date.now();
-  const statuses: RunStatus[] = await watchRuns(host, ids, ctx);
-  ctx.out(`finished in ${formatDuration((Date.now() - t0) / 1000)}`);
-  const code = await reportOutcome(
-    ctx,
-    statuses,
-    (i) => host.runs.dir(i),
-    async (i) => (await host.runs.report(i))?.testAcc,
-  );
+  const code = await reportFinished(host, ctx, await watchRuns(host, ids, ctx), t0);
   ctx.out('');
-  await writeAndPrintStudy(
-    host,
-    ctx,
-    study.name,
-    methods,
-    figuresDir(args, host.options.dataDir, study.name),
-  );
+  await writeAndPrintStudy(host, ctx, study.name, methods, figures);
   return code;
 }
 
@@ -205,6 +193,7 @@ export const studyCommand = defineCommand({
     '  study.json: {"kind":"study","name":…,"base":<experiment spec>,"methods":[…],"seeds":[…]}',
     '  The spec options (--teacher, --epochs, --set …) change the base experiment.',
     'Writes <data folder>/studies/<name>/report.md and report.csv and prints the Markdown.',
+    'With --executor slurm the runs are one job array; the batch script is studies/<name>/slurm-<time>/job.sh.',
   ].join('\n'),
   options: STUDY_OPTIONS,
   maxPositionals: 1,

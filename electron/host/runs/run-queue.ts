@@ -6,6 +6,7 @@ import type { BackendChoice } from '../../../shared/spec/training.js';
 import { grantThreads, THREAD_POLICY, type ThreadsInfo } from '../../../shared/threads.js';
 import type { EngineLauncher } from '../engine-launcher.js';
 import { runEngineJob } from '../launch/engine-job.js';
+import { thisHolder } from './run-holder.js';
 import type { RunStore } from './run-store.js';
 
 /** What the queue reports as runs progress. */
@@ -88,9 +89,13 @@ export class RunQueue {
     // while the status is written: that would start two engines on one run folder.
     this.enqueuing.add(id);
     try {
-      this.store.own(id, true);
       this.listener.status(
-        await this.store.updateStatus(id, { state: 'queued', error: undefined, endedAt: undefined }),
+        await this.store.updateStatus(id, {
+          state: 'queued',
+          holder: thisHolder(),
+          error: undefined,
+          endedAt: undefined,
+        }),
       );
       this.waiting.push({ id, resume, ...(backend ? { backend } : {}) });
     } finally {
@@ -104,7 +109,6 @@ export class RunQueue {
     const i = this.waiting.findIndex((p) => p.id === id);
     if (i >= 0) {
       this.waiting.splice(i, 1);
-      this.store.own(id, false);
       this.listener.status(
         await this.store.updateStatus(id, { state: 'cancelled', endedAt: new Date().toISOString() }),
       );
@@ -121,7 +125,6 @@ export class RunQueue {
     this.closed = true;
     const ids = [...this.running.keys()];
     for (const p of this.waiting.splice(0)) {
-      this.store.own(p.id, false);
       await this.store.updateStatus(p.id, {
         state: 'interrupted',
         error: { code: 'interrupted', message: 'the lab was closed before this run started' },
@@ -199,7 +202,6 @@ export class RunQueue {
     } finally {
       this.running.delete(p.id);
       this.threads.delete(p.id);
-      this.store.own(p.id, false);
       for (const w of this.waiters.get(p.id) ?? []) w();
       this.waiters.delete(p.id);
       this.pump();

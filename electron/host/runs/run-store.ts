@@ -37,18 +37,8 @@ import {
   type CheckpointEntry,
 } from '../../common/run-folder/index.js';
 import { labPaths } from '../paths.js';
+import { abandoned, thisHolder } from './run-holder.js';
 import { isValidRunId, newRunId } from './run-id.js';
-
-/** True when a process with this pid exists. */
-function alive(pid: number | undefined): boolean {
-  if (!pid) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /**
  * The run store: `runs/<id>/` with spec.json, status.json (atomic), metrics.jsonl (append-only,
@@ -58,10 +48,15 @@ function alive(pid: number | undefined): boolean {
  */
 export class RunStore {
   readonly root: string;
-  /** Runs whose engine belongs to this host (others found "running" with a dead pid are interrupted). */
-  private readonly owned = new Set<string>();
 
-  constructor(dataDir: string) {
+  /**
+   * `judgeOrphans: false` reads statuses as they are: a process on another machine (a Slurm task on
+   * a compute node) cannot tell whether a pid in status.json is alive, so it must not rewrite them.
+   */
+  constructor(
+    dataDir: string,
+    private readonly o: { judgeOrphans?: boolean } = {},
+  ) {
     this.root = labPaths(dataDir).runs;
   }
 
@@ -92,6 +87,9 @@ export class RunStore {
         updatedAt: now,
         epoch: 0,
         totalEpochs: spec.training.epochs,
+        // Held by this process until its queue takes the run or a submission hands it to Slurm:
+        // another lab process listing the data folder meanwhile must not call it interrupted.
+        holder: thisHolder(),
       };
       await writeJsonAtomic(path.join(staging, 'status.json'), status);
       await fs.rename(staging, dir);
@@ -134,12 +132,6 @@ export class RunStore {
     }
   }
 
-  /** Marks a run as driven by this host (so a live pid check is not needed). */
-  own(id: string, owned: boolean): void {
-    if (owned) this.owned.add(id);
-    else this.owned.delete(id);
-  }
-
   /** The validated spec of a run. */
   spec(id: string): Promise<ExperimentSpec> {
     return this.required(id, 'spec.json', () =>
@@ -154,24 +146,27 @@ export class RunStore {
         const s = await readRunJson(dir, 'status.json', RunStatusSchema);
         if (s && s.id !== id)
           throw new RunFolderDamage('status.json', `belongs to run "${s.id}", not to this folder`);
+        // Slurm's view of a task is asked from Slurm, never taken from a file.
+        if (s) delete s.slurm;
         return s;
       }),
     );
   }
 
   /**
-   * The status of a run. A run left `running` or `queued` by a host that is gone (crash, kill) is
-   * reported — and rewritten — as `interrupted`: it can be resumed from its last checkpoint.
+   * The status of a run. A run left `running` or `queued` by a lab process that is gone (crash,
+   * kill) is reported — and rewritten — as `interrupted`: it can be resumed from its last
+   * checkpoint. Runs another live process holds are left as they are (see {@link abandoned}).
    */
   async status(id: string): Promise<RunStatus> {
     const file = path.join(this.dir(id), 'status.json');
     const s = await this.readStatus(id);
-    if (!this.orphaned(id, s)) return s;
+    if (!this.orphaned(s)) return s;
     // Rewritten in turn with the run's patches, from a fresh read: a patch that was on its way
     // (a Stop of a queued run) must not be overwritten by what was read before it.
     return this.locked(id, async () => {
       const now = await this.readStatus(id);
-      if (!this.orphaned(id, now)) return now;
+      if (!this.orphaned(now)) return now;
       const fixed: RunStatus = {
         ...now,
         state: 'interrupted',
@@ -182,18 +177,15 @@ export class RunStore {
         },
       };
       delete fixed.pid;
+      delete fixed.holder;
       await writeJsonAtomic(file, fixed);
       return fixed;
     });
   }
 
-  /** True for a run left `running` or `queued` by a host that is gone. */
-  private orphaned(id: string, s: RunStatus): boolean {
-    return (
-      (s.state === 'running' || s.state === 'queued') &&
-      !this.owned.has(id) &&
-      !(s.state === 'running' && alive(s.pid))
-    );
+  /** True when this process may rewrite the run as interrupted (see {@link abandoned}). */
+  private orphaned(s: RunStatus): boolean {
+    return this.o.judgeOrphans !== false && abandoned(s);
   }
 
   private readonly statusLocks = new Map<string, Promise<unknown>>();
@@ -221,6 +213,9 @@ export class RunStore {
     const s = await this.readStatus(id);
     const next: RunStatus = { ...s, ...patch, updatedAt: new Date().toISOString() };
     for (const k of Object.keys(patch) as (keyof RunStatus)[]) if (patch[k] === undefined) delete next[k];
+    delete next.slurm;
+    // A holder means something only while the run waits or runs in that process's queue.
+    if (next.state !== 'queued' && next.state !== 'running') delete next.holder;
     await writeJsonAtomic(file, next);
     return next;
   }

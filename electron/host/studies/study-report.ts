@@ -314,3 +314,22 @@ export async function writeStudyReport(
   await writeFileAtomic(files.csv, studyCsv(s));
   return files;
 }
+
+/**
+ * Rebuilds a study's report from the runs tagged with it, as they are now (finished runs merge in
+ * as they land; unfinished ones are listed with their state). Undefined when no run has the tag.
+ */
+export async function refreshStudyReport(
+  store: RunStore,
+  dataDir: string,
+  name: string,
+  methods?: readonly string[],
+): Promise<
+  { summary: StudySummary; markdown: string; files: { markdown: string; csv: string } } | undefined
+> {
+  const runs = await collectStudyRuns(store, name);
+  if (runs.length === 0) return undefined;
+  const summary = summarizeStudy(name, runs, methods);
+  const markdown = studyMarkdown(summary);
+  return { summary, markdown, files: await writeStudyReport(dataDir, summary, markdown) };
+}

@@ -4,6 +4,7 @@ import { GKD_LGG, LggOptionsSchema, ROBUST_LGG, type LggOptions } from '../../..
 import { PRESETS, TEACHER_PLACEHOLDER, presetSpec, type PresetInfo } from '../../../shared/presets';
 import { parseExperimentSpec, type ExperimentKind, type SpecIssue } from '../../../shared/spec';
 import { useApi } from '../api';
+import { useClusterStore } from './cluster';
 import { SCHEMA_OF_KIND } from '../form/groups';
 import { getAt, setAt } from '../form/schema-fields';
 import { useNavStore } from './nav';
@@ -32,7 +33,10 @@ export const useExperimentStore = defineStore('experiment', () => {
   const playgroundLgg = ref<LggOptions>({ ...GKD_LGG });
   const study = ref({ enabled: false, methods: [] as string[], seeds: '0, 1, 2', name: '' });
   const starting = ref(false);
+  /** Why the last start failed (shown beside the Start button until the next try). */
+  const startError = ref<string | null>(null);
   const notify = useNotifyStore();
+  const cluster = useClusterStore();
 
   const kindPresets = computed(() => presets.value.filter((p) => p.kind === kind.value));
   const preset = computed(() => presets.value.find((p) => p.id === presetId.value) ?? null);
@@ -64,7 +68,12 @@ export const useExperimentStore = defineStore('experiment', () => {
         : null,
   );
   const canStart = computed(
-    () => issues.value.length === 0 && !teacherMissing.value && studyIssue.value === null && !starting.value,
+    () =>
+      issues.value.length === 0 &&
+      !teacherMissing.value &&
+      studyIssue.value === null &&
+      !starting.value &&
+      cluster.ready,
   );
   /** The graph options the LGG group edits: the GKD loss graph, else a playground. */
   const lggOptions = computed<LggOptions>(() => {
@@ -147,32 +156,48 @@ export const useExperimentStore = defineStore('experiment', () => {
       .filter((n) => Number.isInteger(n) && n >= 0);
   }
 
-  /** Starts the run (or the study) and opens its dashboard. */
-  async function start(): Promise<string | null> {
-    if (!canStart.value) return null;
-    starting.value = true;
-    try {
-      const api = useApi();
-      if (study.value.enabled) {
-        const name = study.value.name.trim() || `${kind.value} study`;
-        const { ids } = await api.request('lab:runs.startStudy', {
+  /** The study (or single run) Start would create, as the requests take it. */
+  const submission = computed<{ study: unknown } | { spec: unknown }>(() =>
+    study.value.enabled
+      ? {
           study: {
             kind: 'study',
-            name,
+            name: study.value.name.trim() || `${kind.value} study`,
             base: draft.value,
             methods: study.value.methods,
             seeds: seedsOf(study.value.seeds),
           },
-        });
-        notify.info(`Started ${ids.length} runs`);
-        useNavStore().go({ view: 'runs' });
-        return ids[0] ?? null;
-      }
-      const { id } = await api.request('lab:runs.start', { spec: draft.value });
-      useNavStore().go({ view: 'run', runId: id });
-      return id;
+        }
+      : { spec: draft.value },
+  );
+
+  /** Starts the run (or the study) here or on Slurm, and opens its dashboard (the runs table for a study). */
+  async function start(): Promise<string | null> {
+    if (!canStart.value) return null;
+    starting.value = true;
+    startError.value = null;
+    const executor = cluster.executor;
+    try {
+      const api = useApi();
+      const s = submission.value;
+      const reply =
+        'study' in s
+          ? await api.request('lab:runs.startStudy', { study: s.study, ...(executor ? { executor } : {}) })
+          : await api
+              .request('lab:runs.start', { spec: s.spec, ...(executor ? { executor } : {}) })
+              .then((r) => ({ ...r, ids: [r.id] }));
+      const sub = reply.submission;
+      if (sub?.dryRun) notify.info(`Dry run: ${sub.runs.length} run(s) written; submit with ${sub.command}`);
+      else if (sub) notify.info(`Submitted Slurm job ${sub.jobId} (${sub.runs.length} task(s))`);
+      else if ('study' in s) notify.info(`Started ${reply.ids.length} runs`);
+      if ('study' in s) useNavStore().go({ view: 'runs' });
+      else useNavStore().go({ view: 'run', runId: reply.ids[0] ?? '' });
+      return reply.ids[0] ?? null;
     } catch (e) {
-      notify.error(e, 'Start');
+      // Slurm's refusals (sbatch missing, a partition it rejects, a data folder nodes cannot see)
+      // stay beside the button: nothing was left queued, and the options can be fixed in place.
+      startError.value = e instanceof Error ? e.message : String(e);
+      if (!executor) notify.error(e, 'Start');
       return null;
     } finally {
       starting.value = false;
@@ -194,6 +219,8 @@ export const useExperimentStore = defineStore('experiment', () => {
     draft,
     study,
     starting,
+    startError,
+    submission,
     kindPresets,
     preset,
     issues,

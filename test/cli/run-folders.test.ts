@@ -216,7 +216,8 @@ describe('listing cluster runs where Slurm cannot be asked', () => {
     // A machine without Slurm's client commands (a laptop reading a copied data folder).
     const list = await lggLab(['list', '--data-dir', data.dir], { PATH: path.join(data.dir, 'no-bin') });
     expect(list.code, list.stderr).toBe(0);
-    expect(list.stdout).toMatch(/^cluster-copied +queued · Slurm not asked \(below\) +train /m);
+    // The row stays one line, through to the name in the last column.
+    expect(list.stdout).toMatch(/^cluster-copied +queued · Slurm not asked \(below\) +\d+\/\d+ .* train · /m);
     const why = list.stdout.split('Slurm could not be asked about the cluster runs:\n');
     expect(why).toHaveLength(2);
     expect(why[1]).toMatch(/^ {2}squeue was not found on this machine's PATH/);

@@ -10,6 +10,9 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '.
 const built =
   existsSync(path.join(root, 'dist', 'electron', 'server', 'serve-lab.js')) &&
   existsSync(path.join(root, 'dist', 'renderer', 'index.html'));
+if (!built) {
+  console.warn('npm start test skipped: no build in dist/ (run `npm run build`; `npm test` builds first)');
+}
 
 describe('npm start', () => {
   // Needs `npm run build` (as `npm test` does first).

@@ -42,6 +42,15 @@ function valueAndGrad(loss: (t: T, wrt: tf.Tensor[]) => tf.Scalar, wrt: string[]
 const labels = (t: T): tf.Tensor1D => t.y as tf.Tensor1D;
 const logits = (x: tf.Tensor): tf.Tensor2D => tf.slice(x, [0, 0], [B, 4]) as tf.Tensor2D;
 
+/** The smoothness loss of the features `s` against the labels, as a parity computation. */
+function smoothness(similarity: 'cosine' | 'rbf', normalize: boolean): () => Computation {
+  return valueAndGrad(
+    (t, [s]) =>
+      smoothnessLoss(s as tf.Tensor2D, labels(t), { similarity, rbfAlpha: 1, weight: 1, normalize }),
+    ['s'],
+  );
+}
+
 const LOSSES: [string, () => Computation][] = [
   ['cross-entropy', valueAndGrad((t, [s]) => crossEntropy(logits(s!), labels(t)), ['s'])],
   [
@@ -76,32 +85,8 @@ const LOSSES: [string, () => Computation][] = [
   ['RKD-D', valueAndGrad((t, [s]) => rkdDistance(t.t!, s!), ['s'])],
   ['RKD-A', valueAndGrad((t, [s]) => rkdAngle(t.t!, s!), ['s'])],
   ['SP', valueAndGrad((t, [s]) => spLoss(t.t!, s!), ['s'])],
-  [
-    'smoothness loss (cosine LGG)',
-    valueAndGrad(
-      (t, [s]) =>
-        smoothnessLoss(s as tf.Tensor2D, labels(t), {
-          similarity: 'cosine',
-          rbfAlpha: 1,
-          weight: 1,
-          normalize: true,
-        }),
-      ['s'],
-    ),
-  ],
-  [
-    'smoothness loss (RBF)',
-    valueAndGrad(
-      (t, [s]) =>
-        smoothnessLoss(s as tf.Tensor2D, labels(t), {
-          similarity: 'rbf',
-          rbfAlpha: 1,
-          weight: 1,
-          normalize: false,
-        }),
-      ['s'],
-    ),
-  ],
+  ['smoothness loss (cosine LGG)', smoothness('cosine', true)],
+  ['smoothness loss (RBF)', smoothness('rbf', false)],
   [
     'Laplacian σ regulariser (m = 2, 3 layers)',
     valueAndGrad(

@@ -9,11 +9,14 @@ import type { ParityCase } from './cases.js';
 // Every architecture at a tiny size (a software adapter is a CPU pretending to be a GPU): the
 // forward output in training and inference mode, every tap, the loss, the gradient of every
 // parameter and the new BatchNorm statistics, from the same seed on both backends.
-const SHAPE = [8, 8, 3];
-const CLASSES = 5;
+/** Input shape of the tiny models (height, width, channels). */
+export const TINY_SHAPE = [8, 8, 3] as const;
+/** Classes of the tiny models. */
+export const TINY_CLASSES = 5;
 const BATCH = 4;
 
-const SPECS: ModelSpec[] = [
+/** A tiny version of every architecture, small enough for gradients on the cpu backend. */
+export const TINY_MODEL_SPECS: readonly ModelSpec[] = [
   { arch: 'mlp', hidden: [16, 8] },
   { arch: 'ref-cnn', width: 0.25 },
   { arch: 'wrn', depth: 10, width: 0.25 },
@@ -23,7 +26,7 @@ const SPECS: ModelSpec[] = [
 
 function modelStep(spec: ModelSpec): () => Computation {
   return () => {
-    const model = createModel(spec, SHAPE, CLASSES, 5);
+    const model = createModel(spec, TINY_SHAPE, TINY_CLASSES, 5);
     return {
       run: ({ x, y }) => {
         const fctx: ForwardContext = { training: true, bnUpdates: [] };
@@ -42,11 +45,11 @@ function modelStep(spec: ModelSpec): () => Computation {
 }
 
 /** One case per architecture: values, taps, gradients and BatchNorm statistics of a training step. */
-export const MODEL_CASES: readonly ParityCase[] = SPECS.map((spec) => ({
+export const MODEL_CASES: readonly ParityCase[] = TINY_MODEL_SPECS.map((spec) => ({
   name: `model ${spec.arch}${spec.arch === 'preact-resnet18' && spec.parseval ? ' (Parseval)' : ''}: forward, taps, loss, every gradient, BN statistics`,
   inputs: () => {
-    const a = randomArrays({ x: [BATCH, ...SHAPE] }, 11);
-    a.y = { values: Int32Array.from({ length: BATCH }, (_, i) => i % CLASSES), shape: [BATCH] };
+    const a = randomArrays({ x: [BATCH, ...TINY_SHAPE] }, 11);
+    a.y = { values: Int32Array.from({ length: BATCH }, (_, i) => i % TINY_CLASSES), shape: [BATCH] };
     return a;
   },
   make: modelStep(spec),

@@ -7,17 +7,12 @@ import type { ModelSpec } from '../../../shared/spec/model.js';
 import type { ForwardContext } from '../../../electron/engine/nn/layers.js';
 import type { Model } from '../../../electron/engine/models/model.js';
 import { createModel } from '../../../electron/engine/models/registry.js';
+import { TINY_CLASSES, TINY_MODEL_SPECS, TINY_SHAPE } from '../../../electron/engine/parity/models.js';
 
-// Tiny versions of every architecture, small enough for gradients on the cpu backend.
-const SHAPE = [8, 8, 3] as const;
-const CLASSES = 5;
-const SPECS: ModelSpec[] = [
-  { arch: 'mlp', hidden: [16, 8] },
-  { arch: 'ref-cnn', width: 0.25 },
-  { arch: 'wrn', depth: 10, width: 0.25 },
-  { arch: 'preact-resnet18', width: 0.125, parseval: false },
-  { arch: 'preact-resnet18', width: 0.125, parseval: true },
-];
+// Tiny versions of every architecture (the parity suite's), small enough for gradients on the cpu backend.
+const SHAPE = TINY_SHAPE;
+const CLASSES = TINY_CLASSES;
+const SPECS = TINY_MODEL_SPECS;
 const ctx = (training: boolean): ForwardContext => ({ training, bnUpdates: [] });
 const input = (b = 4, seed = 7): tf.Tensor4D => tf.randomNormal([b, ...SHAPE], 0, 1, 'float32', seed);
 const maxAbsDiff = (a: tf.Tensor, b: tf.Tensor): number =>

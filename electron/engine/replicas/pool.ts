@@ -5,7 +5,9 @@ import { LabFailure } from '../../../shared/result.js';
 import type { BatchArrays } from '../data/batches.js';
 import type { ExperimentPlugin, RunContext } from '../train/experiment.js';
 import type { Sgd } from '../train/sgd.js';
+import { phaseBody, phaseContext, phaseStop, type PhaseRunner } from '../train/phases.js';
 import { trainStep, type StepValues } from '../train/step.js';
+import { resetStop, sharedBatches } from './batch-loop.js';
 import { ReplicaFailure, ReplicaGroup } from './group.js';
 import { createReplicaMemory, ensureBytes, type ReplicaMemory } from './memory.js';
 import type { PoolToWorker, WorkerInit, WorkerToPool } from './protocol.js';
@@ -195,6 +197,30 @@ export class ReplicaPool {
     }
     if (size < this.size) await this.syncState(this.workers.slice(size - 1).map((w) => w.rank));
     return result;
+  }
+
+  /**
+   * The run's phases over every replica: each worker runs the same phase code, their batch loops
+   * share the batches, and the engine's thread returns the result.
+   */
+  phases(): PhaseRunner {
+    return async (name) => {
+      resetStop(this.memory.work);
+      const step = this.steps++;
+      const firstCall = this.calls;
+      for (const w of this.workers) this.post(w, { type: 'phase', name, step, firstCall, size: this.size });
+      const c = this.group.begin(step, this.size, 0, firstCall);
+      try {
+        const runner = sharedBatches(c, phaseStop(this.ctx, name));
+        const out = await phaseBody(name, phaseContext(this.ctx, runner), this.plugin);
+        c.end();
+        this.calls = c.nextCall;
+        return out;
+      } catch (e) {
+        this.group.abort();
+        throw this.explain(e);
+      }
+    };
   }
 
   /** A failure seen by the engine's thread, with the failing worker's own message when it sent one. */

@@ -19,7 +19,7 @@ import {
   saveCheckpoint,
   type TrainState,
 } from './checkpoint.js';
-import { confusionTable, evaluateSplit } from './evaluate.js';
+import { localPhases, type PhaseRunner } from './phases.js';
 import type { ExperimentPlugin, RunContext } from './experiment.js';
 import { MetricsLog } from './metrics-log.js';
 import { takeProbeSnapshot, wantsProbe } from './probes.js';
@@ -152,7 +152,8 @@ async function loop(
       : undefined;
   try {
     const step: Stepper = pool ? (b, lr, max) => pool.step(b, lr, max) : localStepper(ctx, plugin, sgd);
-    return await epochs(ctx, plugin, sgd, log, state, step, o.threads);
+    const phases = pool ? pool.phases() : localPhases(ctx, plugin);
+    return await epochs(ctx, plugin, sgd, log, state, { step, phases }, o.threads);
   } finally {
     await pool?.close();
   }
@@ -164,7 +165,7 @@ async function epochs(
   sgd: Sgd,
   log: MetricsLog,
   initial: TrainState,
-  trainOn: Stepper,
+  on: { step: Stepper; phases: PhaseRunner },
   threads: number,
 ): Promise<RunReport | undefined> {
   const t = ctx.spec.training;
@@ -201,7 +202,7 @@ async function epochs(
       const batch = ctx.trainBatches.assemble(ids, t.augment, new Rng(t.seed, epoch, s, Stream.augment));
       lr = learningRate(t.lr, t.schedule, epoch, s, steps, t.epochs);
       const t0 = performance.now();
-      const r = await trainOn(batch, lr, t.divergenceLoss);
+      const r = await on.step(batch, lr, t.divergenceLoss);
       await assertDeviceHealthy(ctx);
       trainSeconds += (performance.now() - t0) / 1000;
       trainSamples += ids.length;
@@ -261,6 +262,7 @@ async function epochs(
     const record = await endOfEpoch(
       ctx,
       plugin,
+      on.phases,
       epoch,
       acc,
       lr,
@@ -277,12 +279,13 @@ async function epochs(
     }
     if ((epoch + 1) % t.checkpointEvery === 0 || epoch + 1 === t.epochs) await checkpoint(ctx, sgd, state);
   }
-  return finish(ctx, plugin, state, log);
+  return finish(ctx, plugin, on.phases, state, log);
 }
 
 async function endOfEpoch(
   ctx: RunContext,
   plugin: ExperimentPlugin,
+  phases: PhaseRunner,
   epoch: number,
   acc: Accum,
   lr: number,
@@ -293,12 +296,8 @@ async function endOfEpoch(
   const n = Math.max(1, acc.n ?? 0);
   const train: SplitMetrics = { loss: (acc.loss ?? 0) / n, acc: (acc.correct ?? 0) / n };
   for (const [k, v] of Object.entries(acc)) if (k.startsWith('c:')) train[k.slice(2)] = v / n;
-  const test = await evaluateSplit(ctx, plugin, ctx.testBatches, ctx.indices.test);
+  const { test, val } = await phases('evaluate');
   Object.assign(test, await plugin.epochMetrics?.(ctx, epoch + 1));
-  const val =
-    ctx.indices.val.length > 0
-      ? await evaluateSplit(ctx, plugin, ctx.trainBatches, ctx.indices.val)
-      : undefined;
   return {
     type: 'epoch',
     epoch: epoch + 1,
@@ -315,16 +314,19 @@ async function endOfEpoch(
 async function finish(
   ctx: RunContext,
   plugin: ExperimentPlugin,
+  phases: PhaseRunner,
   state: TrainState,
   log: MetricsLog,
 ): Promise<RunReport> {
   ctx.progress({ phase: 'robustness', epoch: state.epoch, detail: 'final evaluation' });
-  const extra = (await plugin.finish?.(ctx)) ?? { metrics: {}, tables: [] };
+  const extra = plugin.finishOnReplicas
+    ? await phases('finish')
+    : ((await plugin.finish?.(ctx)) ?? { metrics: {}, tables: [] });
   // Class-by-class errors of classifiers (output = logits); embeddings have no argmax to tabulate,
   // even when their width happens to equal the number of classes.
   const embedding = ctx.spec.kind === 'geometry' && ctx.spec.method === 'smoothness';
   const confusion =
-    !embedding && ctx.model.outputDim === ctx.data.classes ? await confusionTable(ctx) : undefined;
+    !embedding && ctx.model.outputDim === ctx.data.classes ? await phases('confusion') : undefined;
   const lines = (await fs.readFile(log.file, 'utf8')).split('\n').filter((l) => l.includes('"type":"epoch"'));
   const epochs = lines.map((l) => JSON.parse(l) as EpochRecord);
   const last = epochs[epochs.length - 1];

@@ -1,0 +1,111 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { describe, expect, it } from 'vitest';
+import type { RunReport } from '../../../shared/run-types.js';
+import type { ExperimentSpecInput } from '../../../shared/spec/index.js';
+import { runEvaluation } from '../../../electron/engine/eval/evaluate-run.js';
+import { disposeCheckpoint, loadCheckpoint, restoreInto } from '../../../electron/engine/train/checkpoint.js';
+import { evaluateSplits } from '../../../electron/engine/train/evaluate.js';
+import { readRunSpec, setupRun } from '../../../electron/engine/train/run-setup.js';
+import { runTraining } from '../../../electron/engine/train/trainer.js';
+import { writeSyntheticImages } from '../../helpers/datasets.js';
+import { readMetrics, recordingIo, writeRun } from '../../helpers/runs.js';
+import { useSquaresData } from '../../helpers/squares-data.js';
+import { robustSpec } from '../experiments/robust-helpers.js';
+
+// A test split of 620 examples: 3 evaluation batches of 250 and 7 attack batches of 100, so the
+// replicas share every loop of the end-of-epoch evaluation, the confusion matrix and the suite.
+const WIDE = { id: 'wide', classes: 4, train: 96, test: 620, height: 8, width: 8, channels: 1 };
+
+function spec(threads: number): ExperimentSpecInput {
+  const s = robustSpec('parseval+laplacian');
+  return {
+    ...s,
+    dataset: 'wide',
+    threads,
+    training: { ...s.training, epochs: 2, stepsPerEpoch: 3 },
+    probe: { perClass: 1, seed: 0, epochs: [] },
+    evaluation: {
+      ...s.evaluation,
+      subset: null,
+      gaussian: { epsilons: [0.2], sigma: 0.5, draws: 2 },
+      fgsm: { epsilons: [0.05], snrDb: [20] },
+      pgd: [{ epsilon: 0.05, step: 0.02, iterations: 2, randomStart: true }],
+      deepfool: null,
+      corruptions: { suite: null, inApp: true },
+      dropout: [0.25],
+      dropoutDraws: 1,
+      quantizationBits: [5],
+      perturbedProfiles: false,
+    },
+  };
+}
+
+describe('evaluation phases on replicas', () => {
+  const data = useSquaresData({
+    backend: 'wasm',
+    then: (dir) => writeSyntheticImages(dir, WIDE).then(() => undefined),
+  });
+
+  it('share their batches and give exactly what one thread gives on the same weights', async () => {
+    const runDir = await writeRun(data.dir, 'three', spec(3));
+    const before = tf.memory().numTensors;
+    const io = recordingIo();
+    const report = (await runTraining(
+      { type: 'train', runDir, dataDir: data.dir, resume: false },
+      io,
+    )) as RunReport;
+    expect(tf.memory().numTensors).toBe(before);
+    const progress = io.messages.flatMap((m) => (m.type === 'progress' ? [m.progress] : []));
+    expect(progress.some((p) => p.phase === 'training' && p.threads === 3)).toBe(true);
+
+    // The last epoch's test metrics, recomputed in this thread from the final weights.
+    const epochs = (await readMetrics(runDir)).filter((m) => m.type === 'epoch');
+    const last = epochs[epochs.length - 1] as unknown as { test: { loss: number; acc: number } };
+    const { ctx, plugin } = await setupRun(await readRunSpec(runDir), runDir, data.dir, recordingIo());
+    try {
+      const ckpt = await loadCheckpoint(runDir);
+      restoreInto(ckpt, ctx.model);
+      disposeCheckpoint(ckpt);
+      const { test } = await evaluateSplits(ctx, plugin);
+      expect(test.loss).toBe(last.test.loss);
+      expect(test.acc).toBe(last.test.acc);
+    } finally {
+      ctx.model.params.dispose();
+      plugin.dispose();
+    }
+
+    // The suite re-run in this thread (lgg-lab eval) gives every metric bit for bit.
+    const suiteMetrics = Object.fromEntries(
+      Object.entries(report.metrics).filter(([k]) => !k.startsWith('sigma') && k !== 'delta'),
+    );
+    expect(Object.keys(suiteMetrics)).toEqual(
+      expect.arrayContaining(['clean', 'gaussian@0.2', 'fgsm-pixel@0.05', 'fgsm-pixel@20dB']),
+    );
+    const again = await runEvaluation({ type: 'evaluate', runDir, dataDir: data.dir }, recordingIo());
+    for (const [k, v] of Object.entries(suiteMetrics)) expect([k, again.metrics[k]]).toEqual([k, v]);
+    expect(again.tables).toEqual(report.tables);
+    const confusion = report.tables.find((t) => t.id === 'confusion');
+    const counted = (confusion?.rows ?? []).flatMap((r) => r.slice(1) as number[]).reduce((a, b) => a + b, 0);
+    expect(counted).toBe(WIDE.test);
+  });
+
+  it('stop the final evaluation on every replica when the run is cancelled during it', async () => {
+    const runDir = await writeRun(data.dir, 'cut', spec(2));
+    const io = recordingIo();
+    let robustness = 0;
+    const cut = {
+      ...io,
+      // Cancelled once the suite has reported a few batches.
+      cancelled: () => robustness > 4,
+      emit: (m: Parameters<typeof io.emit>[0]) => {
+        if (m.type === 'progress' && m.progress.phase === 'robustness') robustness++;
+        io.emit(m);
+      },
+    };
+    const report = await runTraining({ type: 'train', runDir, dataDir: data.dir, resume: false }, cut);
+    // The run still ends (its training finished); the suite returns the items it completed.
+    expect(report).toBeDefined();
+    expect(report?.metrics.clean).toBeGreaterThanOrEqual(0);
+    expect(report?.metrics['quantise-truncate@5']).toBeUndefined();
+  });
+});

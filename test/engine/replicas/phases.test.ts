@@ -12,8 +12,8 @@ import { readMetrics, recordingIo, writeRun } from '../../helpers/runs.js';
 import { useSquaresData } from '../../helpers/squares-data.js';
 import { robustSpec } from '../experiments/robust-helpers.js';
 
-// A test split of 620 examples: 3 evaluation batches of 250 and 7 attack batches of 100, so the
-// replicas share every loop of the end-of-epoch evaluation, the confusion matrix and the suite.
+// A test split of 620 examples: 3 evaluation batches of 250, 7 attack batches of 100 and 3 DeepFool
+// chunks (every 3rd example), so the replicas share every loop of the end-of-epoch evaluation, the confusion matrix and the suite.
 const WIDE = { id: 'wide', classes: 4, train: 96, test: 620, height: 8, width: 8, channels: 1 };
 
 function spec(threads: number): ExperimentSpecInput {
@@ -30,7 +30,7 @@ function spec(threads: number): ExperimentSpecInput {
       gaussian: { epsilons: [0.2], sigma: 0.5, draws: 2 },
       fgsm: { epsilons: [0.05], snrDb: [20] },
       pgd: [{ epsilon: 0.05, step: 0.02, iterations: 2, randomStart: true }],
-      deepfool: null,
+      deepfool: { steps: 5, candidates: 3, overshoot: 0.02, every: 3 },
       corruptions: { suite: null, inApp: true },
       dropout: [0.25],
       dropoutDraws: 1,
@@ -79,7 +79,7 @@ describe('evaluation phases on replicas', () => {
       Object.entries(report.metrics).filter(([k]) => !k.startsWith('sigma') && k !== 'delta'),
     );
     expect(Object.keys(suiteMetrics)).toEqual(
-      expect.arrayContaining(['clean', 'gaussian@0.2', 'fgsm-pixel@0.05', 'fgsm-pixel@20dB']),
+      expect.arrayContaining(['clean', 'gaussian@0.2', 'fgsm-pixel@0.05', 'fgsm-pixel@20dB', 'deepfool']),
     );
     const again = await runEvaluation({ type: 'evaluate', runDir, dataDir: data.dir }, recordingIo());
     for (const [k, v] of Object.entries(suiteMetrics)) expect([k, again.metrics[k]]).toEqual([k, v]);

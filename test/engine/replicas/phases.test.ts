@@ -81,9 +81,17 @@ describe('evaluation phases on replicas', () => {
     expect(Object.keys(suiteMetrics)).toEqual(
       expect.arrayContaining(['clean', 'gaussian@0.2', 'fgsm-pixel@0.05', 'fgsm-pixel@20dB', 'deepfool']),
     );
-    const again = await runEvaluation({ type: 'evaluate', runDir, dataDir: data.dir }, recordingIo());
+    const again = await runEvaluation(
+      { type: 'evaluate', runDir, dataDir: data.dir, threads: 1 },
+      recordingIo(),
+    );
     for (const [k, v] of Object.entries(suiteMetrics)) expect([k, again.metrics[k]]).toEqual([k, v]);
     expect(again.tables).toEqual(report.tables);
+    // And on 2 replicas started for the evaluation alone.
+    const io2 = recordingIo();
+    const twice = await runEvaluation({ type: 'evaluate', runDir, dataDir: data.dir, threads: 2 }, io2);
+    expect(twice.metrics).toEqual(again.metrics);
+    expect(io2.messages.some((m) => m.type === 'progress' && m.progress.threads === 2)).toBe(true);
     const confusion = report.tables.find((t) => t.id === 'confusion');
     const counted = (confusion?.rows ?? []).flatMap((r) => r.slice(1) as number[]).reduce((a, b) => a + b, 0);
     expect(counted).toBe(WIDE.test);

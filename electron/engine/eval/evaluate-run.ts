@@ -51,7 +51,7 @@ async function onReplicas(
   try {
     const pool = await ReplicaPool.start(ctx, plugin, sgd, { replicas: threads, backend });
     try {
-      return await pool.phases()('finish');
+      return await pool.phases()('finish', ctx.spec.training.epochs);
     } finally {
       await pool.close();
     }

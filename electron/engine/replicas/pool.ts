@@ -204,15 +204,17 @@ export class ReplicaPool {
    * share the batches, and the engine's thread returns the result.
    */
   phases(): PhaseRunner {
-    return async (name) => {
+    return async (name, epoch) => {
       resetStop(this.memory.work);
       const step = this.steps++;
       const firstCall = this.calls;
-      for (const w of this.workers) this.post(w, { type: 'phase', name, step, firstCall, size: this.size });
+      for (const w of this.workers) {
+        this.post(w, { type: 'phase', name, epoch, step, firstCall, size: this.size });
+      }
       const c = this.group.begin(step, this.size, 0, firstCall);
       try {
         const runner = sharedBatches(c, phaseStop(this.ctx, name));
-        const out = await phaseBody(name, phaseContext(this.ctx, runner), this.plugin);
+        const out = await phaseBody(name, epoch, phaseContext(this.ctx, runner), this.plugin);
         c.end();
         this.calls = c.nextCall;
         return out;

@@ -46,7 +46,7 @@ export type PoolToWorker =
       maxLoss: number;
     }
   /** Run phase `name` (its batch loops shared through the group), collectives numbered from `firstCall`. */
-  | { type: 'phase'; name: PhaseName; step: number; firstCall: number; size: number };
+  | { type: 'phase'; name: PhaseName; epoch: number; step: number; firstCall: number; size: number };
 
 /** Worker → engine thread. */
 export type WorkerToPool =

@@ -76,6 +76,7 @@ async function handle(m: PoolToWorker): Promise<void> {
       // Replica 0 decides when a phase stops; this replica follows at the same loop.
       await phaseBody(
         m.name,
+        m.epoch,
         phaseContext(
           ctx,
           sharedBatches(c, () => false),

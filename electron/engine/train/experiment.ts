@@ -100,6 +100,16 @@ export interface ExperimentPlugin {
   afterStep?(ctx: RunContext): void | Promise<void>;
   /** Extra test metrics at the end of an epoch (merged into the epoch record's `test`). */
   epochMetrics?(ctx: RunContext, epoch: number): Promise<Record<string, number>>;
+  /**
+   * True when `epochMetrics` runs its loops through `ctx.batches` and may run on every replica in
+   * the end-of-epoch phase (deterministic, no side effects beyond the plugin's own caches).
+   */
+  readonly epochMetricsOnReplicas?: boolean;
+  /**
+   * Called at the start of every end-of-epoch evaluation, on every replica, before its batches
+   * (e.g. fitting the classifiers evalBatch uses, through `ctx.batches`).
+   */
+  prepareEvaluation?(ctx: RunContext): Promise<void>;
   /** Adds kind-specific content to a probe snapshot (teacher graphs, PCA, perturbed σ). */
   probeExtras?(ctx: RunContext, snapshot: ProbeSnapshot, probeDir: string): Promise<void>;
   /** Final evaluation for report.json. */

@@ -9,8 +9,11 @@ import type { ExperimentPlugin, FinishResult, RunContext } from './experiment.js
  * gets every batch's values. Only the engine's thread (replica 0) keeps the result.
  */
 export interface PhaseResults {
-  /** End of an epoch: test (and validation) loss and accuracy. */
-  evaluate: { test: SplitMetrics; val?: SplitMetrics };
+  /**
+   * End of an epoch: test (and validation) loss and accuracy, and the plugin's epoch metrics when
+   * it computes them on every replica (`epochMetricsOnReplicas`).
+   */
+  evaluate: { test: SplitMetrics; val?: SplitMetrics; extra?: Record<string, number> };
   /** End of the run: the confusion matrix of the test split. */
   confusion: ReportTable;
   /** End of the run: the plugin's final evaluation (plugins with `finishOnReplicas`). */
@@ -19,8 +22,8 @@ export interface PhaseResults {
 
 export type PhaseName = keyof PhaseResults;
 
-/** Runs a phase: over the replicas of the run, or in this thread. */
-export type PhaseRunner = <N extends PhaseName>(name: N) => Promise<PhaseResults[N]>;
+/** Runs a phase (at the end of epoch `epoch`, counted from 1): over the replicas, or in this thread. */
+export type PhaseRunner = <N extends PhaseName>(name: N, epoch: number) => Promise<PhaseResults[N]>;
 
 /** Whether a phase stops when the host cancels: only the final evaluation does (it is long). */
 function cancellable(name: PhaseName): boolean {
@@ -44,11 +47,17 @@ export function phaseStop(ctx: RunContext, name: PhaseName): () => boolean {
 /** The code of a phase, the same on every replica. */
 export async function phaseBody<N extends PhaseName>(
   name: N,
+  epoch: number,
   ctx: RunContext,
   plugin: ExperimentPlugin,
 ): Promise<PhaseResults[N]> {
   const bodies: { [K in PhaseName]: () => Promise<PhaseResults[K]> } = {
-    evaluate: () => evaluateSplits(ctx, plugin),
+    evaluate: async () => {
+      await plugin.prepareEvaluation?.(ctx);
+      const splits = await evaluateSplits(ctx, plugin);
+      if (!plugin.epochMetricsOnReplicas || !plugin.epochMetrics) return splits;
+      return { ...splits, extra: await plugin.epochMetrics(ctx, epoch) };
+    },
     confusion: () => confusionTable(ctx),
     finish: async () => (await plugin.finish?.(ctx)) ?? { metrics: {}, tables: [] },
   };
@@ -57,8 +66,8 @@ export async function phaseBody<N extends PhaseName>(
 
 /** Phases in this thread alone. */
 export function localPhases(ctx: RunContext, plugin: ExperimentPlugin): PhaseRunner {
-  return (name) => {
+  return (name, epoch) => {
     const stop = phaseStop(ctx, name);
-    return phaseBody(name, phaseContext(ctx, localBatches(stop), stop), plugin);
+    return phaseBody(name, epoch, phaseContext(ctx, localBatches(stop), stop), plugin);
   };
 }

@@ -296,8 +296,8 @@ async function endOfEpoch(
   const n = Math.max(1, acc.n ?? 0);
   const train: SplitMetrics = { loss: (acc.loss ?? 0) / n, acc: (acc.correct ?? 0) / n };
   for (const [k, v] of Object.entries(acc)) if (k.startsWith('c:')) train[k.slice(2)] = v / n;
-  const { test, val } = await phases('evaluate');
-  Object.assign(test, await plugin.epochMetrics?.(ctx, epoch + 1));
+  const { test, val, extra } = await phases('evaluate', epoch + 1);
+  Object.assign(test, plugin.epochMetricsOnReplicas ? extra : await plugin.epochMetrics?.(ctx, epoch + 1));
   return {
     type: 'epoch',
     epoch: epoch + 1,
@@ -320,13 +320,15 @@ async function finish(
 ): Promise<RunReport> {
   ctx.progress({ phase: 'robustness', epoch: state.epoch, detail: 'final evaluation' });
   const extra = plugin.finishOnReplicas
-    ? await phases('finish')
+    ? await phases('finish', state.epoch)
     : ((await plugin.finish?.(ctx)) ?? { metrics: {}, tables: [] });
   // Class-by-class errors of classifiers (output = logits); embeddings have no argmax to tabulate,
   // even when their width happens to equal the number of classes.
   const embedding = ctx.spec.kind === 'geometry' && ctx.spec.method === 'smoothness';
   const confusion =
-    !embedding && ctx.model.outputDim === ctx.data.classes ? await phases('confusion') : undefined;
+    !embedding && ctx.model.outputDim === ctx.data.classes
+      ? await phases('confusion', state.epoch)
+      : undefined;
   const lines = (await fs.readFile(log.file, 'utf8')).split('\n').filter((l) => l.includes('"type":"epoch"'));
   const epochs = lines.map((l) => JSON.parse(l) as EpochRecord);
   const last = epochs[epochs.length - 1];

@@ -4,7 +4,8 @@ import type { RunReport } from '../../../shared/run-types.js';
 import type { ExperimentSpecInput } from '../../../shared/spec/index.js';
 import { runEvaluation } from '../../../electron/engine/eval/evaluate-run.js';
 import { disposeCheckpoint, loadCheckpoint, restoreInto } from '../../../electron/engine/train/checkpoint.js';
-import { evaluateSplits } from '../../../electron/engine/train/evaluate.js';
+import { localPhases } from '../../../electron/engine/train/phases.js';
+import type { EpochRecord } from '../../../shared/run-types.js';
 import { readRunSpec, setupRun } from '../../../electron/engine/train/run-setup.js';
 import { runTraining } from '../../../electron/engine/train/trainer.js';
 import { writeSyntheticImages } from '../../helpers/datasets.js';
@@ -40,6 +41,26 @@ function spec(threads: number): ExperimentSpecInput {
   };
 }
 
+/** The last epoch's record equals the end-of-epoch phase recomputed in this thread from the final weights. */
+async function expectLastEpochInOneThread(runDir: string, dataDir: string): Promise<void> {
+  const epochs = (await readMetrics(runDir)).filter((m) => m.type === 'epoch') as unknown as EpochRecord[];
+  const last = epochs[epochs.length - 1];
+  const { ctx, plugin } = await setupRun(await readRunSpec(runDir), runDir, dataDir, recordingIo());
+  try {
+    const ckpt = await loadCheckpoint(runDir);
+    restoreInto(ckpt, ctx.model);
+    disposeCheckpoint(ckpt);
+    const { test, val, extra } = await localPhases(ctx, plugin)('evaluate', epochs.length);
+    const expected = plugin.epochMetricsOnReplicas ? { ...test, ...extra } : test;
+    if (plugin.epochMetricsOnReplicas) expect(Object.keys(extra ?? {}).length).toBeGreaterThan(0);
+    expect(last?.test).toEqual(plugin.epochMetricsOnReplicas ? expected : expect.objectContaining(expected));
+    expect(last?.val).toEqual(val);
+  } finally {
+    ctx.model.params.dispose();
+    plugin.dispose();
+  }
+}
+
 describe('evaluation phases on replicas', () => {
   const data = useSquaresData({
     backend: 'wasm',
@@ -58,21 +79,7 @@ describe('evaluation phases on replicas', () => {
     const progress = io.messages.flatMap((m) => (m.type === 'progress' ? [m.progress] : []));
     expect(progress.some((p) => p.phase === 'training' && p.threads === 3)).toBe(true);
 
-    // The last epoch's test metrics, recomputed in this thread from the final weights.
-    const epochs = (await readMetrics(runDir)).filter((m) => m.type === 'epoch');
-    const last = epochs[epochs.length - 1] as unknown as { test: { loss: number; acc: number } };
-    const { ctx, plugin } = await setupRun(await readRunSpec(runDir), runDir, data.dir, recordingIo());
-    try {
-      const ckpt = await loadCheckpoint(runDir);
-      restoreInto(ckpt, ctx.model);
-      disposeCheckpoint(ckpt);
-      const { test } = await evaluateSplits(ctx, plugin);
-      expect(test.loss).toBe(last.test.loss);
-      expect(test.acc).toBe(last.test.acc);
-    } finally {
-      ctx.model.params.dispose();
-      plugin.dispose();
-    }
+    await expectLastEpochInOneThread(runDir, data.dir);
 
     // The suite re-run in this thread (lgg-lab eval) gives every metric bit for bit.
     const suiteMetrics = Object.fromEntries(
@@ -95,6 +102,24 @@ describe('evaluation phases on replicas', () => {
     const confusion = report.tables.find((t) => t.id === 'confusion');
     const counted = (confusion?.rows ?? []).flatMap((r) => r.slice(1) as number[]).reduce((a, b) => a + b, 0);
     expect(counted).toBe(WIDE.test);
+  });
+
+  it('fit, evaluate and score a geometry embedding as one thread does (k-NN, class means)', async () => {
+    const runDir = await writeRun(data.dir, 'geometry', {
+      kind: 'geometry',
+      method: 'smoothness',
+      dataset: 'wide',
+      model: { arch: 'ref-cnn', width: 0.25 },
+      embeddingDim: 8,
+      knn: [1, 3],
+      fitSubset: null,
+      training: { epochs: 1, batchSize: 16, lr: 0.05, stepsPerEpoch: 3, seed: 2, validationFraction: 0.2 },
+      probe: { perClass: 1, seed: 0, epochs: [] },
+      backend: 'wasm',
+      threads: 2,
+    });
+    await runTraining({ type: 'train', runDir, dataDir: data.dir, resume: false }, recordingIo());
+    await expectLastEpochInOneThread(runDir, data.dir);
   });
 
   it('stop the final evaluation on every replica when the run is cancelled during it', async () => {

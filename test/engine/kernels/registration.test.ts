@@ -28,6 +28,7 @@ const EXPECTED = [
   'LabBatchNormForward',
   'LabBatchNormGradSums',
   'LabBatchNormBackward',
+  'LabSgdStep',
 ];
 
 /** A small training-style computation that needs Conv2DBackpropFilter and a transposed matMul. */

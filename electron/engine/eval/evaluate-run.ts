@@ -72,7 +72,10 @@ export async function runEvaluation(job: EvaluateJob, io: JobIo): Promise<RunRep
     throw new LabFailure('not-found', `${job.runDir} has no report.json: the run has not finished`);
   const withSuite = job.evaluation && spec.kind === 'robust' ? { ...spec, evaluation: job.evaluation } : spec;
   const backend = tf.getBackend();
-  const threads = replicaCount(job.threads ?? spec.threads, backend, spec.training.batchSize);
+  // Evaluation batches are large and forward-only: any model gains from the granted threads.
+  const threads = replicaCount(spec.threads, backend, spec.training.batchSize, {
+    ...(job.threads !== undefined ? { granted: job.threads } : {}),
+  });
   // Replicas read the dataset from shared memory rather than each loading a copy.
   const { ctx, plugin } = await setupRun(
     withSuite,

@@ -5,6 +5,8 @@ import type { TrainJob } from '../../../shared/engine-protocol.js';
 import { LabFailure } from '../../../shared/result.js';
 import { runReference } from '../../../shared/paper-reference.js';
 import { modelSpecOf } from '../../../shared/spec/index.js';
+import { modelCost } from '../../../shared/model-cost.js';
+import type { LoadedDataset } from '../data/dataset.js';
 import type { EpochRecord, RunReport, SplitMetrics } from '../../../shared/run-types.js';
 import { writeJsonAtomic } from '../../common/atomic-file.js';
 import { Rng, Stream } from '../../../shared/rng.js';
@@ -57,10 +59,17 @@ async function checkpoint(ctx: RunContext, sgd: Sgd, state: TrainState): Promise
 export async function runTraining(job: TrainJob, io: JobIo): Promise<RunReport | undefined> {
   const spec = await readRunSpec(job.runDir);
   const backend = tf.getBackend();
-  const threads = replicaCount(job.threads ?? spec.threads, backend, spec.training.batchSize);
-  // Replicas read the dataset from shared memory rather than each loading a copy.
-  const options = threads > 1 ? { prepareData: shareDataset } : {};
-  const { ctx, plugin } = await setupRun(spec, job.runDir, job.dataDir, io, options);
+  let threads = 1;
+  // Sized once the dataset's shape is known; replicas read the dataset from shared memory rather
+  // than each loading a copy.
+  const prepareData = (d: LoadedDataset): LoadedDataset => {
+    threads = replicaCount(spec.threads, backend, spec.training.batchSize, {
+      ...(job.threads !== undefined ? { granted: job.threads } : {}),
+      macsPerExample: modelCost(modelSpecOf(spec), d.shape, d.classes).macs,
+    });
+    return threads > 1 ? shareDataset(d) : d;
+  };
+  const { ctx, plugin } = await setupRun(spec, job.runDir, job.dataDir, io, { prepareData });
   const sgd = new Sgd(ctx.model.params.trainable, spec.training);
   try {
     return await loop(ctx, plugin, sgd, job.resume ? { from: job.resumeFrom } : undefined, {

@@ -23,6 +23,13 @@ export const REPLICATED_BACKENDS: ReadonlySet<string> = new Set(['wasm', 'cpu'])
  */
 export const MIN_REPLICA_MACS = 1.8e8;
 
+/**
+ * Forward multiply-accumulates of a run's evaluation (every epoch's test and validation passes, and
+ * the robustness suite) above which the threads its training leaves idle are started for the
+ * evaluation phases (≈ 10 s of one thread here; starting a replica costs 1–2 s).
+ */
+export const MIN_EVALUATION_MACS = 1e11;
+
 /** What decides a run's replicas. */
 export interface ReplicaRequest {
   /** The spec's `threads`. */

@@ -6,6 +6,8 @@ import { LabFailure } from '../../../shared/result.js';
 import { runReference } from '../../../shared/paper-reference.js';
 import { modelSpecOf } from '../../../shared/spec/index.js';
 import { modelCost } from '../../../shared/model-cost.js';
+import { MIN_EVALUATION_MACS } from '../../../shared/threads.js';
+import type { ExperimentSpec } from '../../../shared/spec/experiments.js';
 import type { LoadedDataset } from '../data/dataset.js';
 import type { EpochRecord, RunReport, SplitMetrics } from '../../../shared/run-types.js';
 import { writeJsonAtomic } from '../../common/atomic-file.js';
@@ -60,20 +62,19 @@ export async function runTraining(job: TrainJob, io: JobIo): Promise<RunReport |
   const spec = await readRunSpec(job.runDir);
   const backend = tf.getBackend();
   let threads = 1;
+  let replicas = 1;
   // Sized once the dataset's shape is known; replicas read the dataset from shared memory rather
   // than each loading a copy.
   const prepareData = (d: LoadedDataset): LoadedDataset => {
-    threads = replicaCount(spec.threads, backend, spec.training.batchSize, {
-      ...(job.threads !== undefined ? { granted: job.threads } : {}),
-      macsPerExample: modelCost(modelSpecOf(spec), d.shape, d.classes).macs,
-    });
-    return threads > 1 ? shareDataset(d) : d;
+    ({ threads, replicas } = runThreads(spec, job, backend, d));
+    return replicas > 1 ? shareDataset(d) : d;
   };
   const { ctx, plugin } = await setupRun(spec, job.runDir, job.dataDir, io, { prepareData });
   const sgd = new Sgd(ctx.model.params.trainable, spec.training);
   try {
     return await loop(ctx, plugin, sgd, job.resume ? { from: job.resumeFrom } : undefined, {
       threads,
+      replicas,
       backend: backend as BackendName,
     });
   } catch (e) {
@@ -83,6 +84,30 @@ export async function runTraining(job: TrainJob, io: JobIo): Promise<RunReport |
     ctx.model.params.dispose();
     plugin.dispose();
   }
+}
+
+/**
+ * Threads of a run: `threads` its training steps use (for `auto`, as many as the step's arithmetic
+ * keeps busy), and `replicas` in all: the granted threads when its evaluation is heavy enough to
+ * spread (the extra replicas then serve the evaluation phases only), else `threads`.
+ */
+function runThreads(
+  spec: ExperimentSpec,
+  job: TrainJob,
+  backend: string,
+  d: LoadedDataset,
+): { threads: number; replicas: number } {
+  const t = spec.training;
+  const granted = job.threads !== undefined ? { granted: job.threads } : {};
+  const macs = modelCost(modelSpecOf(spec), d.shape, d.classes).macs;
+  const threads = replicaCount(spec.threads, backend, t.batchSize, { ...granted, macsPerExample: macs });
+  const all = replicaCount(spec.threads, backend, t.batchSize, granted);
+  const tested = t.evalSubset ?? d.test.count;
+  const validated = Math.round(d.train.count * t.validationFraction);
+  // Attacks cost tens of forward and backward passes per example: counted as 30 forwards.
+  const suite = spec.kind === 'robust' ? 30 * (spec.evaluation.subset ?? d.test.count) : 0;
+  const evaluation = macs * ((tested + validated) * t.epochs + suite);
+  return { threads, replicas: evaluation >= MIN_EVALUATION_MACS ? all : threads };
 }
 
 /** Runs a training step: in this thread, or over the replicas of a pool. */
@@ -141,7 +166,7 @@ async function loop(
   plugin: ExperimentPlugin,
   sgd: Sgd,
   resume: { from: string | undefined } | undefined,
-  o: { threads: number; backend: BackendName },
+  o: { threads: number; replicas: number; backend: BackendName },
 ): Promise<RunReport | undefined> {
   const log = new MetricsLog(ctx.runDir);
   let state: TrainState = { epoch: 0, step: 0, stepInEpoch: 0, seconds: 0 };
@@ -153,11 +178,15 @@ async function loop(
     if (wantsProbe(ctx, 0)) ctx.emit({ type: 'probe', snapshot: await takeProbeSnapshot(ctx, plugin, 0) });
   }
   // Started after the restore: the workers copy the weights and momentum the run continues from.
-  if (o.threads > 1)
-    ctx.progress({ phase: 'starting', detail: `starting ${o.threads} replicas`, threads: o.threads });
+  if (o.replicas > 1)
+    ctx.progress({ phase: 'starting', detail: `starting ${o.replicas} replicas`, threads: o.threads });
   const pool =
-    o.threads > 1
-      ? await ReplicaPool.start(ctx, plugin, sgd, { replicas: o.threads, backend: o.backend })
+    o.replicas > 1
+      ? await ReplicaPool.start(ctx, plugin, sgd, {
+          replicas: o.replicas,
+          trainReplicas: o.threads,
+          backend: o.backend,
+        })
       : undefined;
   try {
     const step: Stepper = pool ? (b, lr, max) => pool.step(b, lr, max) : localStepper(ctx, plugin, sgd);

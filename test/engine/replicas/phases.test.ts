@@ -5,6 +5,8 @@ import type { ExperimentSpecInput } from '../../../shared/spec/index.js';
 import { runEvaluation } from '../../../electron/engine/eval/evaluate-run.js';
 import { disposeCheckpoint, loadCheckpoint, restoreInto } from '../../../electron/engine/train/checkpoint.js';
 import { localPhases } from '../../../electron/engine/train/phases.js';
+import { ReplicaPool, shareDataset } from '../../../electron/engine/replicas/index.js';
+import { Sgd } from '../../../electron/engine/train/sgd.js';
 import type { EpochRecord } from '../../../shared/run-types.js';
 import { readRunSpec, setupRun } from '../../../electron/engine/train/run-setup.js';
 import { runTraining } from '../../../electron/engine/train/trainer.js';
@@ -120,6 +122,35 @@ describe('evaluation phases on replicas', () => {
     });
     await runTraining({ type: 'train', runDir, dataDir: data.dir, resume: false }, recordingIo());
     await expectLastEpochInOneThread(runDir, data.dir);
+  });
+
+  it('serve evaluation from replicas left out of training, given the trained weights first', async () => {
+    const runDir = await writeRun(data.dir, 'eval-only', spec(2));
+    const parsed = await readRunSpec(runDir);
+    const { ctx, plugin } = await setupRun(parsed, runDir, data.dir, recordingIo(), {
+      prepareData: shareDataset,
+    });
+    const sgd = new Sgd(ctx.model.params.trainable, parsed.training);
+    const pool = await ReplicaPool.start(ctx, plugin, sgd, {
+      replicas: 2,
+      trainReplicas: 1,
+      backend: 'wasm',
+    });
+    try {
+      for (let s = 0; s < 3; s++) {
+        const ids = ctx.indices.train.subarray(16 * s, 16 * s + 16);
+        const r = await pool.step(ctx.trainBatches.assemble(ids), 0.05, 1e6);
+        expect(r.applied).toBe(true);
+      }
+      const shared = await pool.phases()('evaluate', 1);
+      const alone = await localPhases(ctx, plugin)('evaluate', 1);
+      expect(shared).toEqual(alone);
+    } finally {
+      await pool.close();
+      sgd.dispose();
+      ctx.model.params.dispose();
+      plugin.dispose();
+    }
   });
 
   it('stop the final evaluation on every replica when the run is cancelled during it', async () => {

@@ -117,6 +117,15 @@ export interface PreviewResult {
   sparsity: number;
 }
 
+/**
+ * The parts of `lgg-lab bench`, each runnable alone (`--only lgg,gkd`): `train` the reference CNN's
+ * training step, `models` WRN-28-1 and PreActResNet18, `gkd` GKD ÷ CE, `profile` the per-kernel
+ * profile of a WRN-28-1 step, `lgg` LGG construction, `import` dataset import.
+ */
+export const BENCH_SECTIONS = ['train', 'models', 'gkd', 'profile', 'lgg', 'import'] as const;
+/** One of {@link BENCH_SECTIONS}. */
+export type BenchSection = (typeof BENCH_SECTIONS)[number];
+
 /** Throughput and LGG timing benchmark. */
 export interface BenchJob {
   type: 'bench';
@@ -126,6 +135,8 @@ export interface BenchJob {
   quick: boolean;
   /** Thread counts to measure training at (default 1 … the machine's cores). */
   threads?: number[];
+  /** The sections to run (default: all of {@link BENCH_SECTIONS}). */
+  sections?: BenchSection[];
 }
 
 /** Report the backend only. */

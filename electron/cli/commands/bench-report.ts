@@ -95,12 +95,15 @@ export function benchMarkdown(
 ): string {
   const md: string[] = [`# ${title}`, ''];
   for (const r of results) if (r.adapter) md.push(`${r.backend} ran on ${r.adapter}.`, '');
-  md.push('## Reference CNN training step (SGD momentum; median of timed steps)', '');
-  for (const r of results)
-    md.push(
-      trainTable(r.train, r.backend, torch, (t, row) => t.train.get(row.batch)),
-      '',
-    );
+  const trained = results.filter((r) => r.train.length > 0);
+  if (trained.length > 0) {
+    md.push('## Reference CNN training step (SGD momentum; median of timed steps)', '');
+    for (const r of trained)
+      md.push(
+        trainTable(r.train, r.backend, torch, (t, row) => t.train.get(row.batch)),
+        '',
+      );
+  }
   const models = results.filter((r) => r.models.length > 0);
   if (models.length > 0) {
     md.push(
@@ -169,30 +172,32 @@ export function benchMarkdown(
       '',
     );
   }
-  md.push('## LGG construction (cosine, k = 10, clamped), ms, PyTorch on the most threads measured', '');
   const top = torch?.[torch.length - 1];
-  md.push(
-    mdTable(
-      ['backend', 'B', 'D', 'fwd', 'fwd+bwd', 'PyTorch fwd', 'PyTorch fwd+bwd', 'lab ÷ PyTorch time (fwd)'],
-      results.flatMap((r) =>
-        r.lgg.map((l) => {
-          const t = top?.lgg.get(`${l.B}x${l.D}`);
-          return [
-            r.backend,
-            String(l.B),
-            String(l.D),
-            f1(l.fwdMs),
-            f1(l.fwdBwdMs),
-            f1(t?.fwd),
-            f1(t?.fwdBwd),
-            ratio(l.fwdMs, t?.fwd),
-          ];
-        }),
+  if (results.some((r) => r.lgg.length > 0))
+    md.push(
+      '## LGG construction (cosine, k = 10, clamped), ms, PyTorch on the most threads measured',
+      '',
+      mdTable(
+        ['backend', 'B', 'D', 'fwd', 'fwd+bwd', 'PyTorch fwd', 'PyTorch fwd+bwd', 'lab ÷ PyTorch time (fwd)'],
+        results.flatMap((r) =>
+          r.lgg.map((l) => {
+            const t = top?.lgg.get(`${l.B}x${l.D}`);
+            return [
+              r.backend,
+              String(l.B),
+              String(l.D),
+              f1(l.fwdMs),
+              f1(l.fwdBwdMs),
+              f1(t?.fwd),
+              f1(t?.fwdBwd),
+              ratio(l.fwdMs, t?.fwd),
+            ];
+          }),
+        ),
+        [false, true, true, true, true, true, true, true],
       ),
-      [false, true, true, true, true, true, true, true],
-    ),
-    '',
-  );
+      '',
+    );
   if (imports.length > 0) {
     md.push('## Dataset import', '');
     md.push(

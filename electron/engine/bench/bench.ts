@@ -1,6 +1,6 @@
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import type { BenchJob } from '../../../shared/engine-protocol.js';
+import { BENCH_SECTIONS, type BenchJob, type BenchSection } from '../../../shared/engine-protocol.js';
 import { LggOptionsSchema } from '../../../shared/lgg-options.js';
 import { adapterLabel, webGpuAdapter } from '../backend/webgpu/index.js';
 import { jobProgress } from '../jobs/progress.js';
@@ -145,18 +145,28 @@ export async function runBench(job: BenchJob, io: JobIo): Promise<BenchResult> {
     lgg: [],
     skipped: [],
   };
+  const sections = new Set<BenchSection>(job.sections ?? BENCH_SECTIONS);
+  const trainCount = (sections.has('train') ? 2 : 0) + (sections.has('models') ? 2 : 0);
   let done = 0;
-  const total = 4 * threadCounts.length + 2 + 9;
+  const total =
+    trainCount * threadCounts.length +
+    (sections.has('gkd') ? 1 : 0) +
+    (sections.has('profile') ? 1 : 0) +
+    (sections.has('lgg') ? 9 : 0);
   const tick = (detail: string): void => jobProgress(io, 'bench', ++done, total, detail);
   const data = await benchDataFolder({ mnist28: MNIST, cifar32: CIFAR });
   try {
     const teacher = await benchTeacher(data.dir);
-    const trainCases: [string, ExperimentSpecInput['model'], string, number, number, number][] = [
+    type TrainCase = [string, ExperimentSpecInput['model'], string, number, number, number];
+    const refCnn: TrainCase[] = [
       ['ref-cnn', { arch: 'ref-cnn', width: 1 }, 'mnist28', 64, quick ? 1 : 5, quick ? 2 : 20],
       ['ref-cnn', { arch: 'ref-cnn', width: 1 }, 'mnist28', 256, quick ? 1 : 3, quick ? 2 : 10],
+    ];
+    const paper: TrainCase[] = [
       ['wrn-28-1', { arch: 'wrn', depth: 28, width: 1 }, 'cifar32', 128, 1, quick ? 1 : 4],
       ['preact-resnet18', { arch: 'preact-resnet18', width: 1 }, 'cifar32', 128, 1, quick ? 1 : 2],
     ];
+    const trainCases = [...(sections.has('train') ? refCnn : []), ...(sections.has('models') ? paper : [])];
     for (const [name, model, dataset, batch, warmup, steps] of trainCases) {
       for (const threads of threadCounts) {
         const label = `${name} batch ${batch} on ${threads} thread${threads === 1 ? '' : 's'}`;
@@ -182,7 +192,7 @@ export async function runBench(job: BenchJob, io: JobIo): Promise<BenchResult> {
         if (io.cancelled()) return result;
       }
     }
-    if (!slow) {
+    if (!slow && sections.has('gkd')) {
       const threads = replicaCount(Math.max(...threadCounts), backend, 64);
       const gkd: ExperimentSpecInput = {
         kind: 'distill',
@@ -210,6 +220,8 @@ export async function runBench(job: BenchJob, io: JobIo): Promise<BenchResult> {
       const [ceMs = Number.NaN, gkdMs = Number.NaN] = times;
       result.gkd.push({ threads, batch: 64, ceMs, gkdMs, ratio: gkdMs / ceMs });
       tick('GKD ÷ CE step');
+    }
+    if (!slow && sections.has('profile')) {
       const run = await openBenchRun(
         data.dir,
         'profile',
@@ -226,7 +238,7 @@ export async function runBench(job: BenchJob, io: JobIo): Promise<BenchResult> {
   } finally {
     await data.cleanup();
   }
-  for (const b of [64, 256, 1024]) {
+  for (const b of sections.has('lgg') ? [64, 256, 1024] : []) {
     for (const d of [128, 3136, 12544]) {
       const limit = software ? 64 * 64 * 12544 : slow ? 256 * 256 * 3136 : Number.POSITIVE_INFINITY;
       if (b * b * d > limit || (job.quick && b * d > 256 * 3136)) {

@@ -533,3 +533,7 @@ export function conv3x3FilterGradNarrow(
   v128.store(g + 7 * tap, a7);
   v128.store(g + 8 * tap, a8);
 }
+
+// ---------------------------------------------------------------------------------------------- LGG
+
+export { gramSym, rowNormalize, rowNormalizeGrad } from './lgg';

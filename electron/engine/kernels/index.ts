@@ -11,10 +11,12 @@ import { maxPoolGradConfig } from './max-pool-grad.js';
 import { meanConfig, sumConfig } from './reduce-axes.js';
 import { rememberStock, stockKernel } from './stock-kernels.js';
 import { labWasmAvailable } from './lab-wasm.js';
+import { LGG_KERNELS } from './lgg.js';
 import { tileConfig } from './tile.js';
 
 export { gram, normalizedGram } from './gram.js';
 export { LAB_BN } from './batch-norm-train.js';
+export { LAB_LGG } from './lgg.js';
 
 /**
  * The lab's wasm kernels. Measured on the reference CNN and a pre-activation residual block; the
@@ -31,7 +33,16 @@ export { LAB_BN } from './batch-norm-train.js';
  *   make float→bool casts produce 0/1).
  * - LabChannelSums … LabBatchNormBackward (new names, in the lab's own SIMD wasm module, when built):
  *   training-mode BatchNorm in 5 passes over the activation instead of ~25 (nn/batch-norm.ts).
+ * - LabRowNormalize, LabRowNormalizeGrad, LabGramSym (new names, same module): the LGG's cosine
+ *   similarity (lgg/cosine.ts), the Gram matrix on its upper triangle only.
  */
+/** The kernels of the lab's own wasm module (registered when it was built). */
+const LAB_MODULE_KERNELS: readonly KernelConfig[] = [
+  conv2dConfig,
+  ...BATCH_NORM_TRAIN_KERNELS,
+  ...LGG_KERNELS,
+];
+
 const LAB_KERNELS: readonly KernelConfig[] = [
   conv2DBackpropFilterConfig,
   conv2DBackpropInputConfig,
@@ -55,17 +66,14 @@ const LAB_KERNELS: readonly KernelConfig[] = [
  */
 export function registerWasmTrainingKernels(): string[] {
   stockKernel('Conv2D');
-  const kernels = [
-    ...LAB_KERNELS,
-    ...(labWasmAvailable() ? [conv2dConfig, ...BATCH_NORM_TRAIN_KERNELS] : []),
-  ];
+  const kernels = [...LAB_KERNELS, ...(labWasmAvailable() ? LAB_MODULE_KERNELS : [])];
   for (const config of kernels) install(config);
   return kernels.map((config) => config.kernelName);
 }
 
 /** Puts the stock wasm kernels back (for comparisons and tests). */
 export function unregisterWasmTrainingKernels(): void {
-  for (const config of [...LAB_KERNELS, conv2dConfig, ...BATCH_NORM_TRAIN_KERNELS]) {
+  for (const config of [...LAB_KERNELS, ...LAB_MODULE_KERNELS]) {
     const current = getKernel(config.kernelName, 'wasm');
     if (current?.kernelFunc !== config.kernelFunc) continue;
     unregisterKernel(config.kernelName, 'wasm');
@@ -88,7 +96,7 @@ function install(config: KernelConfig): void {
 function getStock(kernelName: string): KernelConfig | undefined {
   try {
     const stock = stockKernel(kernelName);
-    const ours = [...LAB_KERNELS, conv2dConfig, ...BATCH_NORM_TRAIN_KERNELS];
+    const ours = [...LAB_KERNELS, ...LAB_MODULE_KERNELS];
     return ours.some((k) => k.kernelFunc === stock.kernelFunc) ? undefined : stock;
   } catch {
     return undefined;

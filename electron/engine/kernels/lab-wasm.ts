@@ -95,6 +95,9 @@ export interface LabWasm {
     outW: number,
     dx: number,
   ): void;
+  rowNormalize(x: number, rows: number, d: number, y: number, ss: number): void;
+  rowNormalizeGrad(dy: number, y: number, ss: number, rows: number, d: number, dx: number): void;
+  gramSym(y: number, n: number, d: number, out: number): void;
   conv2dFilterGrad(
     xp: number,
     ph: number,

@@ -28,6 +28,9 @@ const EXPECTED = [
   'LabBatchNormForward',
   'LabBatchNormGradSums',
   'LabBatchNormBackward',
+  'LabRowNormalize',
+  'LabRowNormalizeGrad',
+  'LabGramSym',
 ];
 
 /** A small training-style computation that needs Conv2DBackpropFilter and a transposed matMul. */

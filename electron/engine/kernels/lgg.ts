@@ -1,0 +1,66 @@
+import type { KernelConfig, TensorInfo } from '@tensorflow/tfjs-core';
+import { labKernel } from './batch-norm-train.js';
+import { labWasm } from './lab-wasm.js';
+import { allocF32 } from './wasm-backend.js';
+
+/**
+ * The cosine-similarity kernels of the LGG (lgg/cosine.ts), in the lab's SIMD wasm module: row
+ * normalisation in one pass (two outputs: the rows and their squared norms), its gradient in one,
+ * and the Gram matrix of the normalised rows on its upper triangle only, mirrored (half the
+ * multiply-adds of XNNPACK's general product, and exactly symmetric).
+ */
+export const LAB_LGG = {
+  normalize: 'LabRowNormalize',
+  normalizeGrad: 'LabRowNormalizeGrad',
+  gram: 'LabGramSym',
+} as const;
+
+function matrix(kernel: string, t: TensorInfo): [number, number] {
+  const [rows, d] = t.shape;
+  if (t.shape.length !== 2 || rows === undefined || d === undefined) {
+    throw new Error(
+      `${kernel} (lab wasm kernel) needs a [rows, features] matrix, got [${t.shape.join(', ')}]`,
+    );
+  }
+  return [rows, d];
+}
+
+const rowNormalizeConfig = labKernel(LAB_LGG.normalize, (b, ptr, get) => {
+  const x = get('x');
+  const [rows, d] = matrix(LAB_LGG.normalize, x);
+  const y = allocF32(b, [rows, d]);
+  const ss = allocF32(b, [rows]);
+  labWasm(b).rowNormalize(ptr(x), rows, d, ptr(y), ptr(ss));
+  return [y, ss];
+});
+
+const rowNormalizeGradConfig = labKernel(LAB_LGG.normalizeGrad, (b, ptr, get) => {
+  const dy = get('dy');
+  const y = get('y');
+  const ss = get('ss');
+  const [rows, d] = matrix(LAB_LGG.normalizeGrad, dy);
+  const [yRows, yD] = matrix(LAB_LGG.normalizeGrad, y);
+  if (yRows !== rows || yD !== d || ss.shape[0] !== rows) {
+    throw new Error(
+      `${LAB_LGG.normalizeGrad}: dy [${dy.shape.join(', ')}], y [${y.shape.join(', ')}] and ss [${ss.shape.join(', ')}] disagree`,
+    );
+  }
+  const dx = allocF32(b, [rows, d]);
+  labWasm(b).rowNormalizeGrad(ptr(dy), ptr(y), ptr(ss), rows, d, ptr(dx));
+  return dx;
+});
+
+const gramSymConfig = labKernel(LAB_LGG.gram, (b, ptr, get) => {
+  const x = get('x');
+  const [n, d] = matrix(LAB_LGG.gram, x);
+  const out = allocF32(b, [n, n]);
+  labWasm(b).gramSym(ptr(x), n, d, ptr(out));
+  return out;
+});
+
+/** The LGG kernels (new kernel names: they replace no stock kernel). */
+export const LGG_KERNELS: readonly KernelConfig[] = [
+  rowNormalizeConfig,
+  rowNormalizeGradConfig,
+  gramSymConfig,
+];

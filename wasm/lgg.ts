@@ -1,0 +1,215 @@
+// The lab's LGG kernels (cosine similarity of a batch of representations): row normalisation, its
+// gradient, and the symmetric Gram matrix Y Yᵀ computed on its upper triangle only (half the
+// multiply-adds of a general product). Same conventions as kernels.ts: byte offsets on the TF.js
+// wasm heap, row-major float32, no memory of our own.
+
+/** √max(ss, 1e-24): PyTorch's F.normalize clamp (eps 1e-12) taken under the root. */
+function clampedNorm(ss: f32): f32 {
+  return Mathf.sqrt(ss < 1e-24 ? <f32>1e-24 : ss);
+}
+
+/** Σ of the 4 lanes. */
+function lanes(v: v128): f32 {
+  return (
+    f32x4.extract_lane(v, 0) +
+    f32x4.extract_lane(v, 1) +
+    (f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3))
+  );
+}
+
+/** ss[r] = Σ x[r]²; y[r] = x[r] / √max(ss[r], 1e-24), for `rows` rows of d floats. */
+export function rowNormalize(x: usize, rows: i32, d: i32, y: usize, ss: usize): void {
+  const d4 = d & ~3;
+  for (let r = 0; r < rows; r++) {
+    const xr = x + ((<usize>r * <usize>d) << 2);
+    const yr = y + ((<usize>r * <usize>d) << 2);
+    let acc = f32x4.splat(0);
+    for (let k = 0; k < d4; k += 4) {
+      const v = v128.load(xr + ((<usize>k) << 2));
+      acc = f32x4.add(acc, f32x4.mul(v, v));
+    }
+    let s = lanes(acc);
+    for (let k = d4; k < d; k++) {
+      const v = load<f32>(xr + ((<usize>k) << 2));
+      s += v * v;
+    }
+    store<f32>(ss + ((<usize>r) << 2), s);
+    const n = clampedNorm(s);
+    const nv = f32x4.splat(n);
+    for (let k = 0; k < d4; k += 4) {
+      const o = (<usize>k) << 2;
+      v128.store(yr + o, f32x4.div(v128.load(xr + o), nv));
+    }
+    for (let k = d4; k < d; k++) store<f32>(yr + ((<usize>k) << 2), load<f32>(xr + ((<usize>k) << 2)) / n);
+  }
+}
+
+/**
+ * Gradient of rowNormalize: dx = (dy − y·Σ(dy·y)) / n, or dy / n on a row whose ss was clamped
+ * (the norm is then a constant, as in the clamp's own gradient).
+ */
+export function rowNormalizeGrad(dy: usize, y: usize, ss: usize, rows: i32, d: i32, dx: usize): void {
+  const d4 = d & ~3;
+  for (let r = 0; r < rows; r++) {
+    const at = (<usize>r * <usize>d) << 2;
+    const s = load<f32>(ss + ((<usize>r) << 2));
+    const n = clampedNorm(s);
+    let dot: f32 = 0;
+    if (!(s < 1e-24)) {
+      let acc = f32x4.splat(0);
+      for (let k = 0; k < d4; k += 4) {
+        const o = at + ((<usize>k) << 2);
+        acc = f32x4.add(acc, f32x4.mul(v128.load(dy + o), v128.load(y + o)));
+      }
+      dot = lanes(acc);
+      for (let k = d4; k < d; k++) {
+        const o = at + ((<usize>k) << 2);
+        dot += load<f32>(dy + o) * load<f32>(y + o);
+      }
+    }
+    const dv = f32x4.splat(dot);
+    const nv = f32x4.splat(n);
+    for (let k = 0; k < d4; k += 4) {
+      const o = at + ((<usize>k) << 2);
+      v128.store(dx + o, f32x4.div(f32x4.sub(v128.load(dy + o), f32x4.mul(v128.load(y + o), dv)), nv));
+    }
+    for (let k = d4; k < d; k++) {
+      const o = at + ((<usize>k) << 2);
+      store<f32>(dx + o, (load<f32>(dy + o) - load<f32>(y + o) * dot) / n);
+    }
+  }
+}
+
+/** Inner-dimension block (floats): 4 + 2 row slices of the micro-tile stay in L1. */
+const KC: i32 = 256;
+/** Rows of the j-operand per block: JC × KC floats (128 kB) stay in L2 across the i-rows. */
+const JC: i32 = 128;
+
+/** out[i·n + j] += Σ_{k<kw} a[k]·b[k] for one pair of row slices (edges of the tiling). */
+function dotInto(a: usize, b: usize, kw: i32, o: usize): void {
+  const k4 = kw & ~3;
+  let acc = f32x4.splat(0);
+  for (let k = 0; k < k4; k += 4) {
+    const off = (<usize>k) << 2;
+    acc = f32x4.add(acc, f32x4.mul(v128.load(a + off), v128.load(b + off)));
+  }
+  let s = lanes(acc);
+  for (let k = k4; k < kw; k++) s += load<f32>(a + ((<usize>k) << 2)) * load<f32>(b + ((<usize>k) << 2));
+  store<f32>(o, load<f32>(o) + s);
+}
+
+/**
+ * 4 rows (a, a + rb, …) × 2 rows (b, b + rb) of dot products over kw floats, added into the 4×2
+ * block of out at o (row stride ob bytes): 8 SIMD accumulators.
+ */
+function tile4x2(a: usize, b: usize, rb: usize, kw: i32, o: usize, ob: usize): void {
+  let c00 = f32x4.splat(0),
+    c01 = f32x4.splat(0),
+    c10 = f32x4.splat(0),
+    c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0),
+    c21 = f32x4.splat(0),
+    c30 = f32x4.splat(0),
+    c31 = f32x4.splat(0);
+  const k4 = kw & ~3;
+  for (let k = 0; k < k4; k += 4) {
+    const off = (<usize>k) << 2;
+    const b0 = v128.load(b + off);
+    const b1 = v128.load(b + rb + off);
+    const a0 = v128.load(a + off);
+    c00 = f32x4.add(c00, f32x4.mul(a0, b0));
+    c01 = f32x4.add(c01, f32x4.mul(a0, b1));
+    const a1 = v128.load(a + rb + off);
+    c10 = f32x4.add(c10, f32x4.mul(a1, b0));
+    c11 = f32x4.add(c11, f32x4.mul(a1, b1));
+    const a2 = v128.load(a + 2 * rb + off);
+    c20 = f32x4.add(c20, f32x4.mul(a2, b0));
+    c21 = f32x4.add(c21, f32x4.mul(a2, b1));
+    const a3 = v128.load(a + 3 * rb + off);
+    c30 = f32x4.add(c30, f32x4.mul(a3, b0));
+    c31 = f32x4.add(c31, f32x4.mul(a3, b1));
+  }
+  let s00 = lanes(c00),
+    s01 = lanes(c01),
+    s10 = lanes(c10),
+    s11 = lanes(c11);
+  let s20 = lanes(c20),
+    s21 = lanes(c21),
+    s30 = lanes(c30),
+    s31 = lanes(c31);
+  for (let k = k4; k < kw; k++) {
+    const off = (<usize>k) << 2;
+    const b0 = load<f32>(b + off);
+    const b1 = load<f32>(b + rb + off);
+    const a0 = load<f32>(a + off);
+    const a1 = load<f32>(a + rb + off);
+    const a2 = load<f32>(a + 2 * rb + off);
+    const a3 = load<f32>(a + 3 * rb + off);
+    s00 += a0 * b0;
+    s01 += a0 * b1;
+    s10 += a1 * b0;
+    s11 += a1 * b1;
+    s20 += a2 * b0;
+    s21 += a2 * b1;
+    s30 += a3 * b0;
+    s31 += a3 * b1;
+  }
+  store<f32>(o, load<f32>(o) + s00);
+  store<f32>(o + 4, load<f32>(o + 4) + s01);
+  store<f32>(o + ob, load<f32>(o + ob) + s10);
+  store<f32>(o + ob + 4, load<f32>(o + ob + 4) + s11);
+  store<f32>(o + 2 * ob, load<f32>(o + 2 * ob) + s20);
+  store<f32>(o + 2 * ob + 4, load<f32>(o + 2 * ob + 4) + s21);
+  store<f32>(o + 3 * ob, load<f32>(o + 3 * ob) + s30);
+  store<f32>(o + 3 * ob + 4, load<f32>(o + 3 * ob + 4) + s31);
+}
+
+/**
+ * out [n, n] = y yᵀ for y [n, d]. Only the tiles on or above the diagonal are computed (blocked:
+ * KC floats of the inner dimension × JC rows of the right-hand side at a time), then the upper
+ * triangle is mirrored, so the result is exactly symmetric: out[i][j] and out[j][i] are the same
+ * sums taken in the same order.
+ */
+export function gramSym(y: usize, n: i32, d: i32, out: usize): void {
+  const rb = (<usize>d) << 2;
+  const ob = (<usize>n) << 2;
+  memory.fill(out, 0, (<usize>n * <usize>n) << 2);
+  const n4 = n & ~3;
+  for (let k0 = 0; k0 < d; k0 += KC) {
+    const kw = min(KC, d - k0);
+    const kOff = (<usize>k0) << 2;
+    for (let j0 = 0; j0 < n; j0 += JC) {
+      const j1 = min(j0 + JC, n);
+      const j2 = j0 + ((j1 - j0) & ~1);
+      // Full 4-row blocks of i that reach this j-chunk: tiles with some j ≥ i.
+      for (let i = 0; i < n4 && i < j1; i += 4) {
+        const a = y + <usize>i * rb + kOff;
+        const jStart = max(j0, i);
+        let j = jStart;
+        for (; j < j2; j += 2) {
+          tile4x2(a, y + <usize>j * rb + kOff, rb, kw, out + <usize>i * ob + ((<usize>j) << 2), ob);
+        }
+        // An odd last column of the chunk.
+        for (; j < j1; j++) {
+          const b = y + <usize>j * rb + kOff;
+          for (let r = 0; r < 4; r++) {
+            dotInto(a + <usize>r * rb, b, kw, out + <usize>(i + r) * ob + ((<usize>j) << 2));
+          }
+        }
+      }
+      // The last n % 4 rows: j ≥ i only.
+      for (let i = n4; i < n; i++) {
+        const a = y + <usize>i * rb + kOff;
+        for (let j = max(j0, i); j < j1; j++) {
+          dotInto(a, y + <usize>j * rb + kOff, kw, out + <usize>i * ob + ((<usize>j) << 2));
+        }
+      }
+    }
+  }
+  // Lower triangle ← upper (the diagonal tiles also wrote a few lower entries: overwritten alike).
+  for (let i = 1; i < n; i++) {
+    for (let j = 0; j < i; j++) {
+      store<f32>(out + <usize>i * ob + ((<usize>j) << 2), load<f32>(out + <usize>j * ob + ((<usize>i) << 2)));
+    }
+  }
+}

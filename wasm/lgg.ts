@@ -213,3 +213,140 @@ export function gramSym(y: usize, n: i32, d: i32, out: usize): void {
     }
   }
 }
+
+/** Inner-dimension block of matMulPacked (rows of b packed at a time). */
+const PK: i32 = 256;
+/** Column block of matMulPacked: PK × PN floats of b (256 kB) stay in L2. */
+const PN: i32 = 256;
+
+/**
+ * Packs b[k0 .. k0 + kc, n0 .. n0 + nc] (row stride n) into 8-column strips, each kc × 8
+ * contiguous, zero-padded past column n.
+ */
+function packPanel(b: usize, n: i32, k0: i32, kc: i32, n0: i32, nc: i32, panel: usize): void {
+  const strips = (nc + 7) >> 3;
+  for (let s = 0; s < strips; s++) {
+    const c0 = n0 + (s << 3);
+    const width = min(8, n - c0);
+    let p = panel + ((<usize>s * <usize>kc * 8) << 2);
+    for (let kk = 0; kk < kc; kk++) {
+      const src = b + ((<usize>(k0 + kk) * <usize>n + <usize>c0) << 2);
+      if (width === 8) {
+        v128.store(p, v128.load(src));
+        v128.store(p + 16, v128.load(src + 16));
+      } else {
+        for (let c = 0; c < 8; c++)
+          store<f32>(p + ((<usize>c) << 2), c < width ? load<f32>(src + ((<usize>c) << 2)) : 0);
+      }
+      p += 32;
+    }
+  }
+}
+
+/** Lane i of v (extract_lane wants a constant index). */
+function lane(v: v128, i: i32): f32 {
+  if (i === 0) return f32x4.extract_lane(v, 0);
+  if (i === 1) return f32x4.extract_lane(v, 1);
+  if (i === 2) return f32x4.extract_lane(v, 2);
+  return f32x4.extract_lane(v, 3);
+}
+
+/** Adds the 8 lanes of (v0, v1) into out at o, only the first `width` of them (the last strip). */
+function addRow(o: usize, v0: v128, v1: v128, width: i32): void {
+  if (width === 8) {
+    v128.store(o, f32x4.add(v128.load(o), v0));
+    v128.store(o + 16, f32x4.add(v128.load(o + 16), v1));
+    return;
+  }
+  for (let c = 0; c < width; c++) {
+    const at = o + ((<usize>c) << 2);
+    store<f32>(at, load<f32>(at) + (c < 4 ? lane(v0, c) : lane(v1, c - 4)));
+  }
+}
+
+/**
+ * out [m, n] = a [m, k] · b [k, n], all row-major. b is packed PK × PN at a time into `panel`
+ * (PK · PN floats of scratch the caller provides) as 8-column strips; each 4 rows of a × one strip
+ * accumulate in 8 SIMD registers (4 broadcast a values × 2 vectors of b per inner step).
+ */
+export function matMulPacked(a: usize, m: i32, k: i32, b: usize, n: i32, out: usize, panel: usize): void {
+  memory.fill(out, 0, (<usize>m * <usize>n) << 2);
+  const ra = (<usize>k) << 2;
+  const ro = (<usize>n) << 2;
+  const m4 = m & ~3;
+  for (let n0 = 0; n0 < n; n0 += PN) {
+    const nc = min(PN, n - n0);
+    const strips = (nc + 7) >> 3;
+    for (let k0 = 0; k0 < k; k0 += PK) {
+      const kc = min(PK, k - k0);
+      packPanel(b, n, k0, kc, n0, nc, panel);
+      for (let i = 0; i < m; i += 4) {
+        const rows = i < m4 ? 4 : m - i;
+        const ai = a + <usize>i * ra + ((<usize>k0) << 2);
+        for (let s = 0; s < strips; s++) {
+          const c0 = n0 + (s << 3);
+          const width = min(8, n - c0);
+          let p = panel + ((<usize>s * <usize>kc * 8) << 2);
+          const o = out + <usize>i * ro + ((<usize>c0) << 2);
+          if (rows === 4) {
+            let c00 = f32x4.splat(0),
+              c01 = f32x4.splat(0),
+              c10 = f32x4.splat(0),
+              c11 = f32x4.splat(0);
+            let c20 = f32x4.splat(0),
+              c21 = f32x4.splat(0),
+              c30 = f32x4.splat(0),
+              c31 = f32x4.splat(0);
+            for (let kk = 0; kk < kc; kk++) {
+              const off = (<usize>kk) << 2;
+              const b0 = v128.load(p);
+              const b1 = v128.load(p + 16);
+              const a0 = v128.load32_splat(ai + off);
+              c00 = f32x4.add(c00, f32x4.mul(a0, b0));
+              c01 = f32x4.add(c01, f32x4.mul(a0, b1));
+              const a1 = v128.load32_splat(ai + ra + off);
+              c10 = f32x4.add(c10, f32x4.mul(a1, b0));
+              c11 = f32x4.add(c11, f32x4.mul(a1, b1));
+              const a2 = v128.load32_splat(ai + 2 * ra + off);
+              c20 = f32x4.add(c20, f32x4.mul(a2, b0));
+              c21 = f32x4.add(c21, f32x4.mul(a2, b1));
+              const a3 = v128.load32_splat(ai + 3 * ra + off);
+              c30 = f32x4.add(c30, f32x4.mul(a3, b0));
+              c31 = f32x4.add(c31, f32x4.mul(a3, b1));
+              p += 32;
+            }
+            addRow(o, c00, c01, width);
+            addRow(o + ro, c10, c11, width);
+            addRow(o + 2 * ro, c20, c21, width);
+            addRow(o + 3 * ro, c30, c31, width);
+          } else {
+            for (let r = 0; r < rows; r++) {
+              let q = p;
+              let c0v = f32x4.splat(0),
+                c1v = f32x4.splat(0);
+              const ar = ai + <usize>r * ra;
+              for (let kk = 0; kk < kc; kk++) {
+                const av = v128.load32_splat(ar + ((<usize>kk) << 2));
+                c0v = f32x4.add(c0v, f32x4.mul(av, v128.load(q)));
+                c1v = f32x4.add(c1v, f32x4.mul(av, v128.load(q + 16)));
+                q += 32;
+              }
+              addRow(o + <usize>r * ro, c0v, c1v, width);
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+/** s = g + gᵀ for g [n, n] (the Gram's gradient folded onto its two factors). */
+export function addTranspose(g: usize, n: i32, s: usize): void {
+  const rb = (<usize>n) << 2;
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      const ij = <usize>i * rb + ((<usize>j) << 2);
+      store<f32>(s + ij, load<f32>(g + ij) + load<f32>(g + <usize>j * rb + ((<usize>i) << 2)));
+    }
+  }
+}

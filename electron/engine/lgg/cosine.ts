@@ -42,7 +42,7 @@ export function cosineSimilarity(x: tf.Tensor2D): tf.Tensor2D {
       value: tf.engine().runKernel<tf.Tensor2D>(LAB_LGG.gram, { x: y }, {}),
       gradFunc: (dg: tf.Tensor, saved: tf.Tensor[]) => {
         const [yy, sq] = saved as [tf.Tensor2D, tf.Tensor1D];
-        const dy = tf.matMul(tf.add(dg, tf.transpose(dg)), yy);
+        const dy = tf.engine().runKernel<tf.Tensor2D>(LAB_LGG.gramGrad, { dg, y: yy }, {});
         return tf.engine().runKernel<tf.Tensor2D>(LAB_LGG.normalizeGrad, { dy, y: yy, ss: sq }, {});
       },
     };

@@ -31,6 +31,7 @@ const EXPECTED = [
   'LabRowNormalize',
   'LabRowNormalizeGrad',
   'LabGramSym',
+  'LabGramSymGrad',
 ];
 
 /** A small training-style computation that needs Conv2DBackpropFilter and a transposed matMul. */

@@ -41,7 +41,7 @@ describe('lgg-lab bench --only', () => {
     };
     const md = benchMarkdown('t', [gkdOnly], undefined, []);
     expect(md).toContain('## GKD step');
-    expect(md).toContain('| wasm | 64 | 2 | 50.0 | 100.0 | 2.00 | — |');
+    expect(md).toContain('| wasm | 64 | 2 | 50.0 | 100.0 | 2.00 | — | — | — |');
     expect(md).not.toContain('## Reference CNN');
     expect(md).not.toContain('## LGG construction');
     expect(md).not.toContain('## Paper networks');

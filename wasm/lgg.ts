@@ -243,6 +243,35 @@ function packPanel(b: usize, n: i32, k0: i32, kc: i32, n0: i32, nc: i32, panel: 
   }
 }
 
+/**
+ * Packs the transpose of y[n0 .. n0 + nc, k0 .. k0 + kc] (y: n rows of d) into the same 8-column
+ * strips: column c of a strip is row n0 + 8s + c of y, so y yᵀ runs as a product with b = yᵀ.
+ */
+function packPanelRows(y: usize, n: i32, d: i32, k0: i32, kc: i32, n0: i32, nc: i32, panel: usize): void {
+  const strips = (nc + 7) >> 3;
+  const rb = (<usize>d) << 2;
+  for (let s = 0; s < strips; s++) {
+    const r0 = n0 + (s << 3);
+    const width = min(8, n - r0);
+    const p = panel + ((<usize>s * <usize>kc * 8) << 2);
+    for (let c = 0; c < 8; c++) {
+      let q = p + ((<usize>c) << 2);
+      if (c < width) {
+        const src = y + <usize>(r0 + c) * rb + ((<usize>k0) << 2);
+        for (let kk = 0; kk < kc; kk++) {
+          store<f32>(q, load<f32>(src + ((<usize>kk) << 2)));
+          q += 32;
+        }
+      } else {
+        for (let kk = 0; kk < kc; kk++) {
+          store<f32>(q, 0);
+          q += 32;
+        }
+      }
+    }
+  }
+}
+
 /** Lane i of v (extract_lane wants a constant index). */
 function lane(v: v128, i: i32): f32 {
   if (i === 0) return f32x4.extract_lane(v, 0);
@@ -270,6 +299,35 @@ function addRow(o: usize, v0: v128, v1: v128, width: i32): void {
  * accumulate in 8 SIMD registers (4 broadcast a values × 2 vectors of b per inner step).
  */
 export function matMulPacked(a: usize, m: i32, k: i32, b: usize, n: i32, out: usize, panel: usize): void {
+  packedProduct(a, m, k, b, n, out, panel, false);
+}
+
+/**
+ * out [n, n] = y yᵀ for y [n, d] as matMulPacked with b = yᵀ (packed from the rows of y), computing
+ * only the 4 × 8 tiles that reach the upper triangle, then mirroring it: half the multiply-adds,
+ * and exactly symmetric (out[i][j] and out[j][i] are the same sum taken in the same order).
+ */
+export function gramPacked(y: usize, n: i32, d: i32, out: usize, panel: usize): void {
+  packedProduct(y, n, d, y, n, out, panel, true);
+  const ob = (<usize>n) << 2;
+  for (let i = 1; i < n; i++) {
+    for (let j = 0; j < i; j++) {
+      store<f32>(out + <usize>i * ob + ((<usize>j) << 2), load<f32>(out + <usize>j * ob + ((<usize>i) << 2)));
+    }
+  }
+}
+
+/** a · b, or with `gram` a · aᵀ on the tiles that reach the upper triangle (b is then a). */
+function packedProduct(
+  a: usize,
+  m: i32,
+  k: i32,
+  b: usize,
+  n: i32,
+  out: usize,
+  panel: usize,
+  gram: bool,
+): void {
   memory.fill(out, 0, (<usize>m * <usize>n) << 2);
   const ra = (<usize>k) << 2;
   const ro = (<usize>n) << 2;
@@ -279,11 +337,15 @@ export function matMulPacked(a: usize, m: i32, k: i32, b: usize, n: i32, out: us
     const strips = (nc + 7) >> 3;
     for (let k0 = 0; k0 < k; k0 += PK) {
       const kc = min(PK, k - k0);
-      packPanel(b, n, k0, kc, n0, nc, panel);
-      for (let i = 0; i < m; i += 4) {
+      if (gram) packPanelRows(b, n, k, k0, kc, n0, nc, panel);
+      else packPanel(b, n, k0, kc, n0, nc, panel);
+      // With gram, rows past this column block have no tile on or above the diagonal.
+      const iEnd = gram ? min(m, n0 + nc) : m;
+      for (let i = 0; i < iEnd; i += 4) {
         const rows = i < m4 ? 4 : m - i;
         const ai = a + <usize>i * ra + ((<usize>k0) << 2);
-        for (let s = 0; s < strips; s++) {
+        const sStart = gram && i > n0 ? (i - n0) >> 3 : 0;
+        for (let s = sStart; s < strips; s++) {
           const c0 = n0 + (s << 3);
           const width = min(8, n - c0);
           let p = panel + ((<usize>s * <usize>kc * 8) << 2);

@@ -13,11 +13,9 @@ export function gram(x: tf.Tensor2D): tf.Tensor2D {
   return tf.matMul(x, x, false, true);
 }
 
-/** True when the lab's LGG kernels serve this tensor (wasm backend, module built, float32). */
-export function labCosineKernels(x: tf.Tensor): boolean {
-  return (
-    x.dtype === 'float32' && tf.getBackend() === 'wasm' && tf.getKernel(LAB_LGG.gram, 'wasm') !== undefined
-  );
+/** True when the lab's LGG kernel `name` serves this tensor (wasm backend, module built, float32). */
+export function labLggKernel(name: string, x: tf.Tensor): boolean {
+  return x.dtype === 'float32' && tf.getBackend() === 'wasm' && tf.getKernel(name, 'wasm') !== undefined;
 }
 
 /**
@@ -31,7 +29,7 @@ export function labCosineKernels(x: tf.Tensor): boolean {
  * runs.
  */
 export function cosineSimilarity(x: tf.Tensor2D): tf.Tensor2D {
-  if (!labCosineKernels(x)) return gram(normalizeRows(x));
+  if (!labLggKernel(LAB_LGG.gram, x)) return gram(normalizeRows(x));
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const input = args[0] as tf.Tensor2D;
     const save = args[1] as tf.GradSaveFunc;

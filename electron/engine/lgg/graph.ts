@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { LggOptions } from '../../../shared/lgg-options.js';
 import { detached } from '../nn/detach.js';
 import { flatten } from '../nn/layers.js';
-import { cosineSimilarity, gram } from './cosine.js';
+import { LAB_LGG } from '../kernels/index.js';
+import { cosineSimilarity, gram, labLggKernel } from './cosine.js';
 
 /** The graph of one layer and the kNN mask it used (if any). */
 export interface Lgg {
@@ -47,6 +48,9 @@ export function knnMask(a: tf.Tensor2D, k: number): tf.Tensor2D {
     const kk = Math.min(k, n);
     if (kk <= 0 || rows === 0) return tf.zeros([rows, n]);
     const { indices } = tf.topk(v, kk);
+    if (rows === n && labLggKernel(LAB_LGG.knnMask, v)) {
+      return tf.engine().runKernel<tf.Tensor2D>(LAB_LGG.knnMask, { indices }, {});
+    }
     const row = tf.tile(tf.expandDims(tf.range(0, rows, 1, 'int32'), 1), [1, kk]);
     const at = tf.reshape(tf.stack([row, indices], 2), [rows * kk, 2]);
     const m = tf.scatterND<tf.Rank.R2>(at, tf.ones([rows * kk]), [rows, n]);

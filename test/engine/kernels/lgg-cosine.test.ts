@@ -74,7 +74,8 @@ describe('LGG cosine similarity on the lab wasm kernels', () => {
       });
     });
     const names = info.kernels.map((k) => k.name);
-    expect(names).toEqual(expect.arrayContaining(Object.values(LAB_LGG)));
+    const { normalize, normalizeGrad, gram: g, gramGrad } = LAB_LGG;
+    expect(names).toEqual(expect.arrayContaining([normalize, normalizeGrad, g, gramGrad]));
     expect(wasmDataIds()).toBe(before);
     x.dispose();
   });
@@ -101,4 +102,18 @@ describe('kNN mask by scatter', () => {
       }
     });
   }
+
+  it('writes the mask in the lab kernel on wasm', async () => {
+    await tf.setBackend('wasm');
+    const a = tf.randomUniform<tf.Rank.R2>([12, 12]);
+    const info = await tf.profile(() => {
+      tf.tidy(() => {
+        knnMask(a, 3);
+      });
+    });
+    const names = info.kernels.map((k) => k.name);
+    expect(names).toContain(LAB_LGG.knnMask);
+    expect(names).not.toContain('ScatterNd');
+    a.dispose();
+  });
 });

@@ -32,6 +32,7 @@ const EXPECTED = [
   'LabRowNormalizeGrad',
   'LabGramSym',
   'LabGramSymGrad',
+  'LabKnnMask',
 ];
 
 /** A small training-style computation that needs Conv2DBackpropFilter and a transposed matMul. */

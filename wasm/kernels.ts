@@ -536,4 +536,4 @@ export function conv3x3FilterGradNarrow(
 
 // ---------------------------------------------------------------------------------------------- LGG
 
-export { addTranspose, gramPacked, gramSym, matMulPacked, rowNormalize, rowNormalizeGrad } from './lgg';
+export { addTranspose, gramPacked, matMulPacked, rowNormalize, rowNormalizeGrad } from './lgg';

@@ -97,7 +97,6 @@ export interface LabWasm {
   ): void;
   rowNormalize(x: number, rows: number, d: number, y: number, ss: number): void;
   rowNormalizeGrad(dy: number, y: number, ss: number, rows: number, d: number, dx: number): void;
-  gramSym(y: number, n: number, d: number, out: number): void;
   gramPacked(y: number, n: number, d: number, out: number, panel: number): void;
   addTranspose(g: number, n: number, s: number): void;
   matMulPacked(a: number, m: number, k: number, b: number, n: number, out: number, panel: number): void;

@@ -55,23 +55,13 @@ const rowNormalizeGradConfig = labKernel(LAB_LGG.normalizeGrad, (b, ptr, get) =>
   return dx;
 });
 
-/**
- * From this many rows the packed Gram (4 × 8 register tiles over packed panels of Xᵀ) is faster:
- * measured 1.2× at B = 256–1024, while at B = 64 packing costs more than it saves (0.9×).
- */
-const PACKED_GRAM_MIN_ROWS = 128;
-
 const gramSymConfig = labKernel(LAB_LGG.gram, (b, ptr, get) => {
   const x = get('x');
   const [n, d] = matrix(LAB_LGG.gram, x);
   const out = allocF32(b, [n, n]);
-  if (n >= PACKED_GRAM_MIN_ROWS) {
-    const panel = allocF32(b, [PANEL_FLOATS]);
-    labWasm(b).gramPacked(ptr(x), n, d, ptr(out), ptr(panel));
-    release(b, panel);
-  } else {
-    labWasm(b).gramSym(ptr(x), n, d, ptr(out));
-  }
+  const panel = allocF32(b, [PANEL_FLOATS]);
+  labWasm(b).gramPacked(ptr(x), n, d, ptr(out), ptr(panel));
+  release(b, panel);
   return out;
 });
 

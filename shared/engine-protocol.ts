@@ -126,6 +126,25 @@ export const BENCH_SECTIONS = ['train', 'models', 'gkd', 'profile', 'lgg', 'impo
 /** One of {@link BENCH_SECTIONS}. */
 export type BenchSection = (typeof BENCH_SECTIONS)[number];
 
+/** `lgg-lab bench`: a GKD step (teacher forward + student step + graph loss) against a CE step. */
+export interface GkdBench {
+  /** Replicas (threads) the steps ran on. */
+  threads: number;
+  /** Examples per step. */
+  batch: number;
+  /** Median CE step of the student, ms. */
+  ceMs: number;
+  /** Median GKD step of the same student, ms. */
+  gkdMs: number;
+  /** gkdMs ÷ ceMs. */
+  ratio: number;
+  /**
+   * The teacher's forward pass alone (inference, to its three tapped latents) on one replica's shard
+   * (batch ÷ threads examples) on one thread, ms: the part of the GKD step no graph kernel can remove.
+   */
+  teacherMs?: number;
+}
+
 /** Throughput and LGG timing benchmark. */
 export interface BenchJob {
   type: 'bench';

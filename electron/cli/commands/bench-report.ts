@@ -1,3 +1,4 @@
+import type { GkdBench } from '../../../shared/engine-protocol.js';
 import type { ImportBench } from '../../host/datasets/bench-import.js';
 import type { TorchBench } from './bench-torch.js';
 
@@ -9,15 +10,7 @@ export interface EngineBench {
   cores: number;
   train: TrainRow[];
   models: TrainRow[];
-  gkd: {
-    threads: number;
-    batch: number;
-    ceMs: number;
-    gkdMs: number;
-    ratio: number;
-    /** The teacher's forward alone on one replica's shard, ms. */
-    teacherMs?: number;
-  }[];
+  gkd: GkdBench[];
   profile: {
     kernel: string;
     forwardCalls: number;

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
+import type { GkdBench } from '../../../shared/engine-protocol.js';
 import type { LggOptions } from '../../../shared/lgg-options.js';
 import type { ExperimentSpecInput } from '../../../shared/spec/index.js';
 import { createModel } from '../models/registry.js';
@@ -7,20 +8,7 @@ import type { Model } from '../models/model.js';
 import { saveCheckpoint } from '../train/checkpoint.js';
 import { benchBatch, median, openBenchRun, timeSteps } from './bench-run.js';
 
-/** A GKD step (teacher forward + student step + graph loss) against a CE step of the same student. */
-export interface GkdBench {
-  threads: number;
-  batch: number;
-  ceMs: number;
-  gkdMs: number;
-  /** gkdMs ÷ ceMs. */
-  ratio: number;
-  /**
-   * The teacher's forward pass alone (inference, to its three tapped latents) on one replica's shard
-   * (batch ÷ threads examples) on one thread, ms: the part of the GKD step no graph kernel can remove.
-   */
-  teacherMs?: number;
-}
+export type { GkdBench };
 
 const MNIST: [number, number, number] = [28, 28, 1];
 const TEACHER = { arch: 'ref-cnn', width: 2 } as const;

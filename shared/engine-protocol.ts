@@ -88,6 +88,11 @@ export interface EvaluateJob {
   dataDir: string;
   /** Suite to run; defaults to the run's own (or the default suite). */
   evaluation?: Evaluation;
+  /**
+   * CPU threads granted by the host (the cores no training run holds); the suite's batches are
+   * shared by as many replicas. Absent: the spec's `threads`.
+   */
+  threads?: number;
 }
 
 /** LGG of one sample batch under given options (the graph-construction playground). */

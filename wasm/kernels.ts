@@ -534,6 +534,10 @@ export function conv3x3FilterGradNarrow(
   v128.store(g + 8 * tap, a8);
 }
 
+// ---------------------------------------------------------------------------------------------- SGD
+
+export { sgdStep } from './sgd';
+
 // ---------------------------------------------------------------------------------------------- LGG
 
 export { addTranspose, gramPacked, matMulPacked, rowNormalize, rowNormalizeGrad } from './lgg';

@@ -20,6 +20,7 @@ import { exportRun } from './export/run-export.js';
 import type { LabHost } from './lab-host.js';
 import { labVersion } from '../common/lab-version.js';
 import { preflightRun } from './runs/preflight.js';
+import { grantThreads } from '../../shared/threads.js';
 
 /** One handler per request channel, receiving the validated payload. */
 export type Handlers = { [C in RequestChannel]: (p: ParsedRequestOf<C>) => Promise<ResponseOf<C>> };
@@ -275,6 +276,8 @@ export function createHandlers(host: LabHost): Handlers {
     'lab:runs.evaluate': async (p) => {
       const s = await host.runs.status(p.id);
       if (s.state !== 'completed') throw new LabFailure('invalid-request', `run ${p.id} has not completed`);
+      const use = host.queue.threadUse();
+      const threads = grantThreads((await host.runs.spec(p.id)).threads, use.cores, use.inUse);
       void host
         .runJob(
           {
@@ -282,6 +285,7 @@ export function createHandlers(host: LabHost): Handlers {
             runDir: host.runs.dir(p.id),
             dataDir: host.options.dataDir,
             ...(p.evaluation ? { evaluation: p.evaluation } : {}),
+            threads,
           },
           {
             onMessage: (m) => {

@@ -165,6 +165,8 @@ describe('lgg-lab study and lgg-lab eval (host with in-process engine jobs)', ()
       'evaluation.dropout=[0.5]',
       '--set',
       'evaluation.protocols=["dropout-blocks","quantise-truncate"]',
+      '--threads',
+      '2',
     ]);
     expect(await evalWithHost(host, args, ctx)).toBe(0);
     const out = ctx.lines.join('\n');
@@ -209,6 +211,9 @@ describe('lgg-lab study and lgg-lab eval (host with in-process engine jobs)', ()
         cli(data.dir),
       ),
     ).rejects.toThrow(/evaluation\.subset/);
+    await expect(
+      evalWithHost(host, parseCommandLine(evalCommand.options, [run.id, '--threads', '0']), cli(data.dir)),
+    ).rejects.toThrow(/--threads expects a whole number ≥ 1 or auto, got "0"/);
   });
 
   it('builds a study from a preset with --methods, --seeds and overrides', async () => {

@@ -19,13 +19,13 @@ if (unavailable) console.warn(`cluster tests skipped: ${unavailable}`);
 
 let dataDir: string;
 
-/** 2 epochs of 450 small steps (≈ 2 s each here): a signal after the first epoch lands mid-epoch. */
+/** 2 epochs of 1,200 small steps (≈ 2 s each here): a signal after the first epoch lands mid-epoch. */
 const SLOW = {
   kind: 'train',
   method: 'ce',
   dataset: 'blobs',
   model: { arch: 'mlp', hidden: [256, 256] },
-  training: { epochs: 2, batchSize: 2, lr: 0.01, trainSubset: 900, evalSubset: 200 },
+  training: { epochs: 2, batchSize: 2, lr: 0.01, trainSubset: 2400, evalSubset: 200 },
 };
 
 const { cli, status } = labOn(() => dataDir);

@@ -132,6 +132,14 @@ describe('parameter count and time estimate', () => {
     expect(runThreads('auto', 8, 4, 'wasm')).toBe(4);
     expect(runThreads(3, 8, 128, 'cpu')).toBe(3);
     expect(runThreads('auto', 8, 128, 'tensorflow-gpu')).toBe(1);
+    // auto sizes by the step's arithmetic: one replica per 1.8·10⁸ MACs of a step (≈ 3 forwards).
+    const refCnn = modelCost({ arch: 'ref-cnn', width: 1 }, [28, 28, 1], 10);
+    const mlp = modelCost({ arch: 'mlp', hidden: [256, 128] }, [28, 28, 1], 10);
+    expect(runThreads('auto', 8, 64, 'wasm', refCnn)).toBe(4);
+    expect(runThreads('auto', 2, 64, 'wasm', refCnn)).toBe(2);
+    expect(runThreads('auto', 8, 64, 'wasm', mlp)).toBe(1);
+    expect(runThreads('auto', 8, 2048, 'wasm', mlp)).toBe(8);
+    expect(runThreads(2, 8, 64, 'wasm', mlp)).toBe(2);
     const one = epochSeconds(cost, work, 'wasm');
     const four = epochSeconds(cost, work, 'wasm', undefined, 4);
     expect(four).toBeLessThan(one / 3);

@@ -16,6 +16,8 @@ import { formatDuration, table } from '../format.js';
 import { withHost } from './host-context.js';
 import { setPath } from './run.js';
 import { resolveRunId } from '../../host/runs/run-lookup.js';
+import { grantThreads } from '../../../shared/threads.js';
+import type { ThreadsChoice } from '../../../shared/spec/training.js';
 
 /** The report table each protocol writes to. */
 const PROTOCOL_TABLE: Record<Protocol, string> = {
@@ -96,7 +98,26 @@ const EVAL_OPTIONS = {
     help: 'change an item of the run’s evaluation suite (value as JSON, else text)',
   },
   json: { type: 'boolean', help: 'print report.json instead of the tables' },
+  threads: {
+    type: 'string',
+    value: 'N|auto',
+    help: 'CPU threads sharing the suite’s batches on wasm and cpu (auto: the cores no training run holds)',
+  },
 } as const;
+
+/** The threads of an evaluation: `--threads`, else the run's own choice, granted like a run's. */
+export function evalThreads(
+  flag: string | undefined,
+  own: ThreadsChoice,
+  use: { cores: number; inUse: number },
+): number {
+  if (flag === undefined) return grantThreads(own, use.cores, use.inUse);
+  if (flag === 'auto') return grantThreads('auto', use.cores, use.inUse);
+  const n = Number(flag);
+  if (!Number.isInteger(n) || n < 1)
+    throw new UsageError(`--threads expects a whole number ≥ 1 or auto, got "${flag}"`);
+  return n;
+}
 
 /**
  * `lgg-lab eval` against a host: re-runs the evaluation suite of a completed run from its last
@@ -132,6 +153,7 @@ export async function evalWithHost(
     }
     evaluation = parsed.data;
   }
+  const threads = evalThreads(args.options.threads, spec.threads, host.queue.threadUse());
   ctx.out(`evaluating ${id} (${spec.kind} · ${spec.method}) from its last checkpoint…`);
   const t0 = Date.now();
   let last = '';
@@ -146,6 +168,7 @@ export async function evalWithHost(
         runDir: host.runs.dir(id),
         dataDir: host.options.dataDir,
         ...(evaluation ? { evaluation } : {}),
+        threads,
       },
       {
         signal: ac.signal,

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { DeepFool } from '../../../shared/spec/evaluation.js';
 import { readAllTidy, readTidy } from '../nn/read.js';
 import type { Bounds, Classifier, EvalIo, EvalSet } from './eval-set.js';
+import { batchRunner } from '../train/batch-loop.js';
 
 /** Per-example outcome of {@link deepFoolAttack}. */
 export interface DeepFoolOutcome {
@@ -225,6 +226,9 @@ export interface DeepFoolRow {
   meanSteps: number;
 }
 
+/** Examples attacked together: the unit of work a replica claims. */
+export const DEEPFOOL_CHUNK = 100;
+
 /** DeepFool accuracy and mean L2 on every `cfg.every`-th example of the set. */
 export async function deepFoolEvaluation(
   set: EvalSet,
@@ -234,12 +238,29 @@ export async function deepFoolEvaluation(
 ): Promise<DeepFoolRow | undefined> {
   const per = set.shape.reduce((a, b) => a * b, 1);
   const picked = Array.from({ length: Math.ceil(set.n / cfg.every) }, (_, i) => i * cfg.every);
-  // All at once: the examples that need many steps share their passes (the tail dominates).
-  const pixels = new Float32Array(picked.length * per);
-  picked.forEach((i, r) => pixels.set(set.x.subarray(i * per, (i + 1) * per), r * per));
-  const labels = Int32Array.from(picked, (i) => set.labels[i] ?? 0);
-  const outcomes = await deepFoolAttack(classifier, pixels, labels, set.shape, cfg, set.bounds, io);
-  if (io.cancelled()) return undefined;
+  // Chunks of examples attacked together (those that need many steps share their passes); each
+  // chunk's outcomes are 4 numbers per example, padded to the loop's width.
+  const r = await batchRunner(io).run(
+    Math.ceil(picked.length / DEEPFOOL_CHUNK),
+    4 * DEEPFOOL_CHUNK,
+    async (c) => {
+      const chunk = picked.slice(c * DEEPFOOL_CHUNK, (c + 1) * DEEPFOOL_CHUNK);
+      const pixels = new Float32Array(chunk.length * per);
+      chunk.forEach((i, r) => pixels.set(set.x.subarray(i * per, (i + 1) * per), r * per));
+      const labels = Int32Array.from(chunk, (i) => set.labels[i] ?? 0);
+      const got = await deepFoolAttack(classifier, pixels, labels, set.shape, cfg, set.bounds, io);
+      const row = new Float64Array(4 * DEEPFOOL_CHUNK);
+      got.forEach((o, i) => row.set([o.clean ? 1 : 0, o.broken ? 1 : 0, o.l2, o.steps], 4 * i));
+      return row;
+    },
+  );
+  if (r.stopped) return undefined;
+  const outcomes = picked.map((_, i) => ({
+    clean: r.values[4 * i] === 1,
+    broken: r.values[4 * i + 1] === 1,
+    l2: r.values[4 * i + 2] ?? 0,
+    steps: r.values[4 * i + 3] ?? 0,
+  }));
   const n = Math.max(1, outcomes.length);
   const broken = outcomes.filter((o) => o.broken);
   const counted = outcomes.filter((o) => !o.clean || o.broken);

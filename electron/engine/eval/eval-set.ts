@@ -4,6 +4,7 @@ import type { SplitData } from '../data/dataset.js';
 import type { Model } from '../models/model.js';
 import { readTidy } from '../nn/read.js';
 import { correctCount } from '../train/losses.js';
+import { batchRunner, type BatchRunner } from '../train/batch-loop.js';
 
 /** Valid range of an input value (pixels: [0, 1]); null = unbounded features. */
 export type Bounds = { lo: number; hi: number } | null;
@@ -34,6 +35,8 @@ export interface EvalIo {
   progress(detail: string): void;
   /** True once the host asked to stop: evaluations return what they have. */
   cancelled(): boolean;
+  /** The batch loops of the phase (shared by the replicas); absent: this thread alone. */
+  batches?: BatchRunner;
 }
 
 /** The run's per-channel normalisation as a differentiable function of input-space batches. */
@@ -159,6 +162,7 @@ export interface PerturbedResult {
 /**
  * Evaluates the classifier on `perturb(batch)` for every batch of the set (the identity when
  * `perturb` is omitted), measuring accuracy and the SNR of the perturbation actually applied.
+ * `perturb` must depend on its batch only: under replicas, any thread may compute any batch.
  */
 export async function evaluatePerturbed(
   set: EvalSet,
@@ -169,16 +173,12 @@ export async function evaluatePerturbed(
   perturb?: (b: EvalBatch) => tf.Tensor,
 ): Promise<PerturbedResult> {
   const per = set.shape.reduce((a, b) => a * b, 1);
-  let correct = 0;
-  let signal = 0;
-  let noise = 0;
-  let done = 0;
-  for (let s = 0; s < set.n; s += batchSize) {
-    if (io.cancelled()) break;
+  const { values, done } = await batchRunner(io).run(Math.ceil(set.n / batchSize), 3, (b) => {
+    const s = b * batchSize;
     io.progress(`${label}: ${s}/${set.n}`);
     const e = Math.min(set.n, s + batchSize);
     const pixels = set.x.subarray(s * per, e * per);
-    const [c = 0, sig = 0, noi = 0] = await readTidy(() => {
+    return readTidy(() => {
       const x = tf.tensor(pixels, [e - s, ...set.shape], 'float32');
       const labels = tf.tensor1d(set.labels.subarray(s, e), 'int32');
       const xp = perturb ? perturb({ x, labels, pixels, start: s }) : x;
@@ -188,10 +188,15 @@ export async function evaluatePerturbed(
         tf.sum(tf.square(tf.sub(xp, x))),
       ]);
     });
-    correct += c;
-    signal += sig;
-    noise += noi;
-    done = e;
+  });
+  let correct = 0;
+  let signal = 0;
+  let noise = 0;
+  for (let i = 0; i < values.length; i += 3) {
+    correct += values[i] ?? 0;
+    signal += values[i + 1] ?? 0;
+    noise += values[i + 2] ?? 0;
   }
-  return { accuracy: correct / Math.max(1, done), snrDb: snrDb(signal, noise), evaluated: done };
+  const evaluated = Math.min(set.n, done * batchSize);
+  return { accuracy: correct / Math.max(1, evaluated), snrDb: snrDb(signal, noise), evaluated };
 }

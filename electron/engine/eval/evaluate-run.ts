@@ -6,7 +6,11 @@ import type { ReportTable, RunReport } from '../../../shared/run-types.js';
 import { RunReportSchema } from '../../../shared/run-files.js';
 import { writeJsonAtomic } from '../../common/atomic-file.js';
 import { readRunJson } from '../../common/run-folder/index.js';
-import type { FinishResult } from '../train/experiment.js';
+import * as tf from '@tensorflow/tfjs-core';
+import type { BackendName } from '../../../shared/backend-types.js';
+import { replicaCount, ReplicaPool, shareDataset } from '../replicas/index.js';
+import type { ExperimentPlugin, FinishResult, RunContext } from '../train/experiment.js';
+import { Sgd } from '../train/sgd.js';
 import { disposeCheckpoint, loadCheckpoint, restoreInto } from '../train/checkpoint.js';
 import { readRunSpec, setupRun, type JobIo } from '../train/run-setup.js';
 import { SUITE_TABLES, tableOfMetric } from './suite.js';
@@ -34,6 +38,28 @@ export function mergeEvaluation(previous: RunReport, extra: FinishResult): RunRe
   return { ...previous, metrics: { ...Object.fromEntries(kept), ...extra.metrics }, tables };
 }
 
+/** The plugin's final evaluation shared by `threads` replicas (started for it, with the run's weights). */
+async function onReplicas(
+  ctx: RunContext,
+  plugin: ExperimentPlugin,
+  threads: number,
+  backend: BackendName,
+): Promise<FinishResult> {
+  ctx.progress({ phase: 'starting', detail: `starting ${threads} replicas`, threads });
+  // The pool gives its workers the weights and (here zero) momentum, in the layout of the run's optimiser.
+  const sgd = new Sgd(ctx.model.params.trainable, ctx.spec.training);
+  try {
+    const pool = await ReplicaPool.start(ctx, plugin, sgd, { replicas: threads, backend });
+    try {
+      return await pool.phases()('finish', ctx.spec.training.epochs);
+    } finally {
+      await pool.close();
+    }
+  } finally {
+    sgd.dispose();
+  }
+}
+
 /**
  * Re-runs the final evaluation of a finished run from its last checkpoint (`lgg-lab eval`), with
  * the run's own evaluation suite or the one given, and merges the result into report.json.
@@ -45,7 +71,19 @@ export async function runEvaluation(job: EvaluateJob, io: JobIo): Promise<RunRep
   if (!previous)
     throw new LabFailure('not-found', `${job.runDir} has no report.json: the run has not finished`);
   const withSuite = job.evaluation && spec.kind === 'robust' ? { ...spec, evaluation: job.evaluation } : spec;
-  const { ctx, plugin } = await setupRun(withSuite, job.runDir, job.dataDir, io);
+  const backend = tf.getBackend();
+  // Evaluation batches are large and forward-only: any model gains from the granted threads.
+  const threads = replicaCount(spec.threads, backend, spec.training.batchSize, {
+    ...(job.threads !== undefined ? { granted: job.threads } : {}),
+  });
+  // Replicas read the dataset from shared memory rather than each loading a copy.
+  const { ctx, plugin } = await setupRun(
+    withSuite,
+    job.runDir,
+    job.dataDir,
+    io,
+    threads > 1 ? { prepareData: shareDataset } : {},
+  );
   try {
     if (!plugin.finish) throw new LabFailure('unsupported', `a ${spec.kind} run has no evaluation suite`);
     const ckpt = await loadCheckpoint(job.runDir);
@@ -55,7 +93,10 @@ export async function runEvaluation(job: EvaluateJob, io: JobIo): Promise<RunRep
       disposeCheckpoint(ckpt);
     }
     ctx.progress({ phase: 'robustness', epoch: spec.training.epochs, detail: 'evaluation' });
-    const extra = await plugin.finish(ctx);
+    const extra =
+      threads > 1 && plugin.finishOnReplicas
+        ? await onReplicas(ctx, plugin, threads, backend as BackendName)
+        : await plugin.finish(ctx);
     if (io.cancelled()) throw new LabFailure('cancelled', 'evaluation cancelled; report.json is unchanged');
     const report = mergeEvaluation(previous, extra);
     const reference = runReference(spec.preset, spec.method, { ...report.metrics, testAcc: report.testAcc });

@@ -92,13 +92,17 @@ export async function fgsmEvaluation(
     if (io.cancelled()) return rows;
     rows.push({ epsilon, meanEpsilon: epsilon, snrDb: r.snrDb, accuracy: r.accuracy });
   }
+  const per = set.shape.reduce((a, b) => a * b, 1);
   for (const target of o.snrDb) {
+    const r = await evaluatePerturbed(set, classifier, io, `${label} ${target} dB`, batchSize, (b) =>
+      fgsm(classifier, b.x, b.labels, epsilonAtSnr(b.x, target), set.bounds),
+    );
+    // The same εᵢ as epsilonAtSnr, summed on the host batch by batch (no device read).
     let epsSum = 0;
-    const r = await evaluatePerturbed(set, classifier, io, `${label} ${target} dB`, batchSize, (b) => {
-      // The same εᵢ as epsilonAtSnr, summed on the host from the batch's pixels (no device read).
-      epsSum += hostEpsilonSum(b.pixels, b.x.shape[0] ?? 1, target);
-      return fgsm(classifier, b.x, b.labels, epsilonAtSnr(b.x, target), set.bounds);
-    });
+    for (let s = 0; s < r.evaluated; s += batchSize) {
+      const e = Math.min(r.evaluated, s + batchSize);
+      epsSum += hostEpsilonSum(set.x.subarray(s * per, e * per), e - s, target);
+    }
     if (io.cancelled()) return rows;
     rows.push({
       targetSnrDb: target,

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Pgd } from '../../../shared/spec/evaluation.js';
 import { Rng, Stream } from '../../../shared/rng.js';
 import { readTidy } from '../nn/read.js';
+import { batchRunner } from '../train/batch-loop.js';
 import { crossEntropySum } from '../train/losses.js';
 import { clampTo, snrDb, type Bounds, type Classifier, type EvalIo, type EvalSet } from './eval-set.js';
 
@@ -125,16 +126,12 @@ export async function pgdEvaluation(
   const rows: PgdRow[] = [];
   const per = set.shape.reduce((a, b) => a * b, 1);
   for (const [k, cfg] of configs.entries()) {
-    let any = 0;
-    let fin = 0;
-    let signal = 0;
-    let noise = 0;
-    let done = 0;
-    for (let s = 0; s < set.n; s += batchSize) {
-      if (io.cancelled()) return rows;
+    // Each batch its own seeded stream: any replica may attack any batch.
+    const r = await batchRunner(io).run(Math.ceil(set.n / batchSize), 4, (b) => {
+      const s = b * batchSize;
       io.progress(`PGD ε=${round(cfg.epsilon)}: ${s}/${set.n}`);
       const e = Math.min(set.n, s + batchSize);
-      const [a = 0, f = 0, sig = 0, noi = 0] = await readTidy(() => {
+      return readTidy(() => {
         const x = tf.tensor(set.x.subarray(s * per, e * per), [e - s, ...set.shape], 'float32');
         const labels = tf.tensor1d(set.labels.subarray(s, e), 'int32');
         const clean = tf.equal(tf.argMax(classifier(x), 1), labels);
@@ -149,12 +146,19 @@ export async function pgdEvaluation(
           tf.sum(tf.square(tf.sub(r.adv, x))),
         ]);
       });
-      any += a;
-      fin += f;
-      signal += sig;
-      noise += noi;
-      done = e;
+    });
+    if (r.stopped) return rows;
+    let any = 0;
+    let fin = 0;
+    let signal = 0;
+    let noise = 0;
+    for (let i = 0; i < r.values.length; i += 4) {
+      any += r.values[i] ?? 0;
+      fin += r.values[i + 1] ?? 0;
+      signal += r.values[i + 2] ?? 0;
+      noise += r.values[i + 3] ?? 0;
     }
+    const done = Math.min(set.n, r.done * batchSize);
     const n = Math.max(1, done);
     rows.push({
       cfg,

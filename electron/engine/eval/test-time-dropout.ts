@@ -2,13 +2,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Model, TapKind } from '../models/model.js';
 import { tapsOfKind } from '../models/model.js';
 import { Rng, Stream } from '../../../shared/rng.js';
-import {
-  evaluatePerturbed,
-  inputNormalizer,
-  type Classifier,
-  type EvalIo,
-  type EvalSet,
-} from './eval-set.js';
+import { readTidy } from '../nn/read.js';
+import { batchRunner } from '../train/batch-loop.js';
+import { correctCount } from '../train/losses.js';
+import { inputNormalizer, type Classifier, type EvalIo, type EvalSet } from './eval-set.js';
 
 /** Where test-time dropout acts: `blocks` (the authors': block outputs) or `relus` (every ReLU output). */
 export type DropoutSites = 'blocks' | 'relus';
@@ -94,18 +91,35 @@ export async function dropoutEvaluation(
 ): Promise<DropoutRow[]> {
   const rows: DropoutRow[] = [];
   const batches = Math.ceil(set.n / batchSize);
+  const per = set.shape.reduce((a, b) => a * b, 1);
   const siteKey = o.sites === 'blocks' ? 1 : 0;
   for (const [k, rate] of o.rates.entries()) {
     let acc = 0;
     let perturbed = 0;
     for (let d = 0; d < o.draws; d++) {
-      const rng = new Rng(seed, Stream.noise, 0xd0, k, siteKey, d);
-      const classifier = dropoutClassifier(model, normalization, rate, o.sites, randomKeepMask(rng));
       const label = `dropout (${o.sites}) p=${rate}${o.draws > 1 ? ` (draw ${d + 1}/${o.draws})` : ''}`;
-      const r = await evaluatePerturbed(set, classifier, io, label, batchSize);
-      if (io.cancelled()) return rows;
-      acc += r.accuracy;
-      perturbed = Math.round(classifier.perturbed() / Math.max(1, batches));
+      // Each batch draws its masks from its own seeded stream: any replica may evaluate any batch.
+      const r = await batchRunner(io).run(batches, 2, async (b) => {
+        const s = b * batchSize;
+        const e = Math.min(set.n, s + batchSize);
+        io.progress(`${label}: ${s}/${set.n}`);
+        const rng = new Rng(seed, Stream.noise, 0xd0, k, siteKey, d, b);
+        const classifier = dropoutClassifier(model, normalization, rate, o.sites, randomKeepMask(rng));
+        const [correct = 0] = await readTidy(() => {
+          const x = tf.tensor(set.x.subarray(s * per, e * per), [e - s, ...set.shape], 'float32');
+          return correctCount(classifier(x), tf.tensor1d(set.labels.subarray(s, e), 'int32')).reshape([1]);
+        });
+        return [correct, classifier.perturbed()];
+      });
+      if (r.stopped) return rows;
+      let correct = 0;
+      let count = 0;
+      for (let i = 0; i < r.values.length; i += 2) {
+        correct += r.values[i] ?? 0;
+        count += r.values[i + 1] ?? 0;
+      }
+      acc += correct / Math.max(1, set.n);
+      perturbed = Math.round(count / Math.max(1, batches));
     }
     rows.push({ sites: o.sites, rate, perturbed, draws: o.draws, accuracy: acc / o.draws });
   }

@@ -21,7 +21,7 @@ import type { ForwardResult } from '../models/model.js';
 import type { ForwardContext } from '../nn/layers.js';
 import type { ExperimentPlugin, FinishResult, RunContext, StepLoss } from '../train/experiment.js';
 import { crossEntropy } from '../train/losses.js';
-import { predictions } from './inference.js';
+import { evaluationRunner, predictions } from './inference.js';
 import { resolvePairs, type LayerPair } from './pairs.js';
 import { detachedAll, loadTeacher, wholeTeacherBatch, type Teacher } from './teacher.js';
 
@@ -62,6 +62,8 @@ export function distillPlugin(spec: DistillSpec, classes: number): ExperimentPlu
 class DistillExperiment implements ExperimentPlugin {
   readonly outputDim: number;
   readonly trainTaps = new Set<string>();
+  // Predictions go through ctx.batches; the probe graphs are small and computed on every replica.
+  readonly epochMetricsOnReplicas = true;
   readonly probeGraph: LggOptions;
   private teacher: Teacher | undefined;
   private pairs: LayerPair[] = [];
@@ -195,7 +197,7 @@ class DistillExperiment implements ExperimentPlugin {
   private async metrics(ctx: RunContext): Promise<Record<string, number>> {
     if (this.cached?.steps === this.steps) return this.cached.metrics;
     const teacher = await this.teacherOnTest(ctx);
-    const student = await predictions(ctx.model, ctx.testBatches, ctx.indices.test);
+    const student = await predictions(evaluationRunner(ctx), ctx.model, ctx.testBatches, ctx.indices.test);
     const metrics: Record<string, number> = {
       teacherAcc: teacher.acc,
       agreement: countEqual(student, teacher.predictions) / Math.max(1, student.length),
@@ -209,7 +211,7 @@ class DistillExperiment implements ExperimentPlugin {
   private async teacherOnTest(ctx: RunContext): Promise<{ predictions: Int32Array; acc: number }> {
     if (!this.teacherTest) {
       const idx = ctx.indices.test;
-      const pred = await predictions(this.teacherModel, ctx.testBatches, idx);
+      const pred = await predictions(evaluationRunner(ctx), this.teacherModel, ctx.testBatches, idx);
       const labels = Int32Array.from(idx, (i) => ctx.data.test.y[i] ?? -1);
       this.teacherTest = { predictions: pred, acc: countEqual(pred, labels) / Math.max(1, idx.length) };
     }

@@ -19,7 +19,7 @@ import type {
 } from '../train/experiment.js';
 import { correctCount, crossEntropy, crossEntropySum } from '../train/losses.js';
 import { readAllTidy, readTidy } from '../nn/read.js';
-import { forEachInferenceBatch, forEachInferenceOutput } from './inference.js';
+import { evaluationRunner, inferenceRows } from './inference.js';
 
 type GeometrySpec = SpecOf<'geometry'>;
 
@@ -45,11 +45,11 @@ const FIT_STREAM = 0x6e7;
  * `training.validationFraction` > 0. Validation accuracy of the evaluation pass is nearest class mean.
  *
  * Evaluation batches of `smoothness` report loss = the smoothness loss on the batch and accuracy =
- * nearest class mean. The classifiers are refitted lazily, the first time they are needed after any
- * optimiser step (the fit remembers the step count it was made at), so evaluation batches — which
- * the trainer runs before epochMetrics — always use the current network, and the test pass of
- * epochMetrics reuses the same fit. Training batch accuracy of `smoothness` is nearest class mean
- * with the means of the batch itself.
+ * nearest class mean. The classifiers are refitted at the start of every evaluation after any
+ * optimiser step (prepareEvaluation; the fit remembers the step count it was made at), so
+ * evaluation batches always use the current network, and the test pass of epochMetrics reuses the
+ * same fit. Fit, evaluation and metrics run on every replica, sharing their batches. Training
+ * batch accuracy of `smoothness` is nearest class mean with the means of the batch itself.
  */
 export function geometryPlugin(spec: GeometrySpec, classes: number): ExperimentPlugin {
   return new GeometryExperiment(spec, classes);
@@ -58,6 +58,7 @@ export function geometryPlugin(spec: GeometrySpec, classes: number): ExperimentP
 class GeometryExperiment implements ExperimentPlugin {
   readonly outputDim: number;
   readonly trainTaps = new Set<string>();
+  readonly epochMetricsOnReplicas = true;
   private readonly metric: EmbeddingMetric;
   private readonly loss_: SmoothnessOptions;
   private fitIndices: Int32Array | undefined;
@@ -127,7 +128,7 @@ class GeometryExperiment implements ExperimentPlugin {
         correct: correctCount(out.output, batch.labels),
       };
     }
-    const classifier = this.classifier(ctx);
+    const classifier = this.fitted();
     const lossSum = tf.mul<tf.Scalar>(
       smoothnessLoss(out.output, batch.labels, this.loss_),
       batch.labelArray.length,
@@ -175,29 +176,42 @@ class GeometryExperiment implements ExperimentPlugin {
     };
   }
 
+  /**
+   * Fits the classifiers on the current network's training embeddings, unless fitted since the last
+   * step. The trainer calls it at the start of every evaluation (on every replica, sharing the
+   * batches); evalBatch and the metrics then use the fit.
+   */
+  async prepareEvaluation(ctx: RunContext): Promise<void> {
+    await this.classifier(ctx);
+  }
+
   /** The classifiers fitted on the current network's training embeddings (refitted after any step). */
-  private classifier(ctx: RunContext): EmbeddingClassifier {
+  private async classifier(ctx: RunContext): Promise<EmbeddingClassifier> {
     if (this.fit?.steps === this.steps) return this.fit.classifier;
     this.fit?.classifier.dispose();
     this.fit = undefined;
     const idx = this.fitIndices ?? ctx.indices.train;
-    const parts: tf.Tensor[] = [];
+    const dim = this.outputDim;
+    const rows = await inferenceRows(evaluationRunner(ctx), ctx.model, ctx.trainBatches, idx, dim, (output) =>
+      readTidy(() => output),
+    );
+    const all = tf.tensor2d(Float32Array.from(rows), [idx.length, dim]);
     try {
-      forEachInferenceBatch(ctx.model, ctx.trainBatches, idx, (out) => {
-        parts.push(tf.keep(out.output));
-      });
-      const all = tf.concat(parts) as tf.Tensor2D;
-      try {
-        const labels = Int32Array.from(idx, (i) => ctx.data.train.y[i] ?? 0);
-        this.fit = {
-          steps: this.steps,
-          classifier: EmbeddingClassifier.fit(all, labels, this.classes, this.metric),
-        };
-      } finally {
-        all.dispose();
-      }
+      const labels = Int32Array.from(idx, (i) => ctx.data.train.y[i] ?? 0);
+      this.fit = {
+        steps: this.steps,
+        classifier: EmbeddingClassifier.fit(all, labels, this.classes, this.metric),
+      };
     } finally {
-      tf.dispose(parts);
+      all.dispose();
+    }
+    return this.fit.classifier;
+  }
+
+  /** The fit evalBatch uses: made by {@link prepareEvaluation} before the evaluation's batches. */
+  private fitted(): EmbeddingClassifier {
+    if (this.fit?.steps !== this.steps) {
+      throw new Error('geometry: an evaluation batch before the classifiers were fitted (prepareEvaluation)');
     }
     return this.fit.classifier;
   }
@@ -227,24 +241,39 @@ class GeometryExperiment implements ExperimentPlugin {
     y: Int32Array,
     ks: number[],
   ): Promise<{ accuracies: Record<string, number>; meanNorm: number }> {
-    const classifier = this.classifier(ctx);
+    const classifier = await this.classifier(ctx);
     const labels = Int32Array.from(idx, (i) => y[i] ?? -1);
-    const knn = new Map(ks.map((k) => [k, new Int32Array(idx.length)]));
-    const mean = new Int32Array(idx.length);
-    let normSum = 0;
-    await forEachInferenceOutput(ctx.model, assembler, idx, async (output, _batch, offset) => {
-      for (const [k, pred] of await classifier.predictKnn(output, ks)) knn.get(k)?.set(pred, offset);
-      const [predicted = [], [norms = Number.NaN] = []] = await readAllTidy(() => [
-        classifier.predictMean(output),
-        tf.sum(tf.sqrt(tf.sum(tf.square(output), 1))),
-      ]);
-      mean.set(predicted, offset);
-      normSum += norms;
-    });
+    // Per example: the k-NN prediction for each k, the class-mean prediction and ‖f‖.
+    const width = ks.length + 2;
+    const rows = await inferenceRows(
+      evaluationRunner(ctx),
+      ctx.model,
+      assembler,
+      idx,
+      width,
+      async (output) => {
+        const b = output.shape[0];
+        const knn = await classifier.predictKnn(output, ks);
+        const [mean = [], norms = []] = await readAllTidy(() => [
+          classifier.predictMean(output),
+          tf.sqrt(tf.sum(tf.square(output), 1)),
+        ]);
+        const out = new Float64Array(b * width);
+        for (let i = 0; i < b; i++) {
+          ks.forEach((k, j) => (out[i * width + j] = knn.get(k)?.[i] ?? -1));
+          out[i * width + ks.length] = mean[i] ?? -1;
+          out[i * width + ks.length + 1] = norms[i] ?? Number.NaN;
+        }
+        return out;
+      },
+    );
+    const column = (j: number): Int32Array => Int32Array.from(idx, (_, i) => rows[i * width + j] ?? -1);
     const n = Math.max(1, idx.length);
     const accuracies: Record<string, number> = {};
-    for (const [k, pred] of knn) accuracies[`knn${k}`] = countEqual(pred, labels) / n;
-    accuracies.mean = countEqual(mean, labels) / n;
+    ks.forEach((k, j) => (accuracies[`knn${k}`] = countEqual(column(j), labels) / n));
+    accuracies.mean = countEqual(column(ks.length), labels) / n;
+    let normSum = 0;
+    for (let i = 0; i < idx.length; i++) normSum += rows[i * width + ks.length + 1] ?? 0;
     return { accuracies, meanNorm: normSum / n };
   }
 

@@ -97,12 +97,15 @@ export function robustPlugin(spec: RobustSpec, classes: number): ExperimentPlugi
   const io = (ctx: RunContext): EvalIo => ({
     progress: (detail) => ctx.progress({ phase: 'robustness', epoch: ctx.spec.training.epochs, detail }),
     cancelled: () => ctx.cancelled(),
+    ...(ctx.batches ? { batches: ctx.batches } : {}),
   });
 
   return {
     outputDim: classes,
     trainTaps,
     probeGraph: ROBUST_LGG,
+    // The suite's loops go through ctx.batches, and it only computes: it can run on every replica.
+    finishOnReplicas: true,
 
     async setup(ctx) {
       taps = resolveTaps(ctx.model, spec.laplacian.taps, 'laplacian.taps');

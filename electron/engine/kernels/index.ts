@@ -2,6 +2,7 @@ import { getKernel, registerKernel, unregisterKernel } from '@tensorflow/tfjs-co
 import type { KernelConfig } from '@tensorflow/tfjs-core';
 import { batchMatMulConfig } from './batch-mat-mul.js';
 import { BATCH_NORM_TRAIN_KERNELS } from './batch-norm-train.js';
+import { sgdStepConfig } from './sgd-step.js';
 import { conv2dConfig } from './conv2d.js';
 import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter.js';
 import { conv2DBackpropInputConfig } from './conv2d-backprop-input.js';
@@ -17,6 +18,7 @@ import { tileConfig } from './tile.js';
 export { gram, normalizedGram } from './gram.js';
 export { LAB_BN } from './batch-norm-train.js';
 export { LAB_LGG } from './lgg.js';
+export { LAB_SGD_STEP, type SgdStepAttrs } from './sgd-step.js';
 
 /**
  * The lab's wasm kernels. Measured on the reference CNN and a pre-activation residual block; the
@@ -33,16 +35,12 @@ export { LAB_LGG } from './lgg.js';
  *   make float→bool casts produce 0/1).
  * - LabChannelSums … LabBatchNormBackward (new names, in the lab's own SIMD wasm module, when built):
  *   training-mode BatchNorm in 5 passes over the activation instead of ~25 (nn/batch-norm.ts).
- * - LabRowNormalize, LabRowNormalizeGrad, LabGramSym (new names, same module): the LGG's cosine
- *   similarity (lgg/cosine.ts), the Gram matrix on its upper triangle only.
+ * - LabSgdStep (new name, same module): the SGD update of a parameter in one pass instead of 5–7
+ *   element-wise ops (train/sgd.ts); ~5 ms of a ~65 ms reference-CNN step at batch 64.
+ * - LabRowNormalize, LabRowNormalizeGrad, LabGramSym, LabGramSymGrad, LabKnnMask (new names, same
+ *   module): the LGG's cosine similarity and kNN mask (lgg/cosine.ts, lgg/graph.ts), the Gram matrix
+ *   on its upper triangle only.
  */
-/** The kernels of the lab's own wasm module (registered when it was built). */
-const LAB_MODULE_KERNELS: readonly KernelConfig[] = [
-  conv2dConfig,
-  ...BATCH_NORM_TRAIN_KERNELS,
-  ...LGG_KERNELS,
-];
-
 const LAB_KERNELS: readonly KernelConfig[] = [
   conv2DBackpropFilterConfig,
   conv2DBackpropInputConfig,
@@ -54,6 +52,14 @@ const LAB_KERNELS: readonly KernelConfig[] = [
   fusedBatchNormConfig,
   identityConfig,
   castConfig,
+];
+
+/** The kernels of the lab's own wasm module (registered when it was built). */
+const LAB_MODULE_KERNELS: readonly KernelConfig[] = [
+  conv2dConfig,
+  ...BATCH_NORM_TRAIN_KERNELS,
+  sgdStepConfig,
+  ...LGG_KERNELS,
 ];
 
 /**

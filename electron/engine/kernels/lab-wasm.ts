@@ -8,6 +8,18 @@ import type { BackendWasm } from './wasm-backend.js';
  * heap, so the kernels read and write tensors in place.
  */
 export interface LabWasm {
+  sgdStep(
+    w: number,
+    g0: number,
+    b: number,
+    n: number,
+    wd: number,
+    m: number,
+    lr: number,
+    nesterov: number,
+    wOut: number,
+    bOut: number,
+  ): void;
   channelSums(x: number, rows: number, c: number, out: number): void;
   channelCentredSquares(x: number, rows: number, c: number, mean: number, out: number): void;
   batchNormForward(

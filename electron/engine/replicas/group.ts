@@ -1,5 +1,6 @@
 import { LabFailure } from '../../../shared/result.js';
-import { CTRL, ensureBytes, HEADER_WORDS, type ReplicaMemory } from './memory.js';
+import { checkWidth, type BatchResults } from '../train/batch-loop.js';
+import { CTRL, ensureBytes, HEADER_WORDS, WORK, type ReplicaMemory } from './memory.js';
 
 /** The rows of the whole batch one replica computes: [start, end) of `total`. */
 export interface ShardRows {
@@ -50,7 +51,7 @@ export class ReplicaFailure extends LabFailure {
   }
 }
 
-const OPS = ['sum', 'gather', 'end'] as const;
+const OPS = ['sum', 'gather', 'end', 'batches'] as const;
 type Op = (typeof OPS)[number];
 
 /** Sums below this length are reduced by every replica in full (one barrier); longer ones are split. */
@@ -105,10 +106,20 @@ export class ReplicaGroup {
    * over them ran ~9× slower, a quarter of a small network's step in the gradient sum).
    */
   view(kind: 'slot' | 'result', index: number, floats: number, what: string): Float32Array {
+    return new Float32Array(this.buffer(kind, index, floats * 4, what), 0, floats);
+  }
+
+  /** A buffer grown to at least `bytes` (for views of another element type than float32). */
+  buffer(kind: 'slot' | 'result', index: number, bytes: number, what: string): SharedArrayBuffer {
     const buffer = (kind === 'slot' ? this.memory.slots : this.memory.results)[index];
     if (!buffer) throw new Error(`no shared ${kind} ${index}`);
-    ensureBytes(buffer, floats * 4, what);
-    return new Float32Array(buffer, 0, floats);
+    ensureBytes(buffer, bytes, what);
+    return buffer;
+  }
+
+  /** The group's claim counters and stop words ({@link WORK}). */
+  get work(): Int32Array {
+    return new Int32Array(this.memory.work);
   }
 
   /** Writes this replica's call header for `parity`. */
@@ -242,6 +253,52 @@ export class StepCollective implements Collective {
     result.set(own, this.rows.start * rowSize);
     this.meet(parity, where);
     return result.slice(0, total);
+  }
+
+  /**
+   * A loop over independent batches 0 … count − 1 shared by the replicas: each claims the next
+   * unclaimed batch until none is left (dynamic, so a replica another process slows takes fewer),
+   * and every replica gets every batch's `width` values, in batch order. Stops early once replica
+   * 0's `stop()` is true; the results are then the longest finished prefix, the same on all.
+   */
+  async claimBatches(
+    count: number,
+    width: number,
+    compute: (b: number) => Promise<ArrayLike<number>>,
+    stop: () => boolean,
+  ): Promise<BatchResults> {
+    const { parity, where } = this.open('batches', count * width);
+    const work = this.group.work;
+    const row = width + 1;
+    const results = new Float64Array(
+      this.group.buffer('result', parity, count * row * 8, 'the results of a batch loop'),
+      0,
+      count * row,
+    );
+    // Nobody reads this parity's counter or results any more: every replica is past the previous call.
+    if (this.rank === 0) {
+      Atomics.store(work, WORK.next + parity, 0);
+      for (let b = 0; b < count; b++) results[b * row + width] = 0;
+    }
+    this.meet(parity, where);
+    for (;;) {
+      if (this.rank === 0 && stop()) Atomics.store(work, WORK.stop, 1);
+      if (Atomics.load(work, WORK.stop) !== 0) break;
+      const b = Atomics.add(work, WORK.next + parity, 1);
+      if (b >= count) break;
+      const values = await compute(b);
+      checkWidth(values, width, b);
+      results.set(values, b * row);
+      results[b * row + width] = 1;
+    }
+    if (this.rank === 0) Atomics.store(work, WORK.stopped + parity, Atomics.load(work, WORK.stop));
+    this.group.barrier(this.size, where);
+    // Batches finish out of order: the results are those of the first unfinished batch's prefix.
+    let done = 0;
+    while (done < count && results[done * row + width] === 1) done++;
+    const values = new Float64Array(done * width);
+    for (let b = 0; b < done; b++) values.set(results.subarray(b * row, b * row + width), b * width);
+    return { values, done, stopped: Atomics.load(work, WORK.stopped + parity) !== 0 };
   }
 
   end(): void {

@@ -10,6 +10,7 @@
  * - `slots[parity · R + rank]`: one replica's contribution to a sum (gradients, BatchNorm sums).
  * - `results[parity]`: the gathered rows of a tap, or the reduced vector of a large sum.
  * - `batch`: the step's whole batch (inputs then labels), written by replica 0 before a step.
+ * - `work` (Int32): the shared batch loops of evaluation phases (see {@link WORK}).
  *
  * Two parities alternate between consecutive collective calls: a replica may race ahead into call
  * k + 1 and write while a slower one still reads call k, but never into call k + 2 (that needs the
@@ -26,7 +27,21 @@ export interface ReplicaMemory {
   results: SharedArrayBuffer[];
   /** The step's batch: inputs (Float32), then labels (Int32) after `inputs` floats. */
   batch: SharedArrayBuffer;
+  /** Claim counters and stop words of shared batch loops (Int32, {@link WORK}). */
+  work: SharedArrayBuffer;
 }
+
+/** Word offsets in `work`. */
+export const WORK = {
+  /** Next unclaimed batch of the loop of each parity (2 words). */
+  next: 0,
+  /** Set by replica 0 when its phase is cancelled: no replica claims another batch. */
+  stop: 2,
+  /** The stop word as replica 0 saw it when it finished claiming, per parity (2 words). */
+  stopped: 3,
+  /** Words in `work`. */
+  words: 5,
+} as const;
 
 /** Word offsets in `ctrl`. */
 export const CTRL = {
@@ -65,6 +80,7 @@ export function createReplicaMemory(replicas: number): ReplicaMemory {
     slots: Array.from({ length: 2 * replicas }, () => growable(4096, MAX_SLOT_BYTES)),
     results: [growable(4096, MAX_RESULT_BYTES), growable(4096, MAX_RESULT_BYTES)],
     batch: growable(4096, MAX_BATCH_BYTES),
+    work: new SharedArrayBuffer(4 * WORK.words),
   };
 }
 

@@ -5,7 +5,9 @@ import { LabFailure } from '../../../shared/result.js';
 import type { BatchArrays } from '../data/batches.js';
 import type { ExperimentPlugin, RunContext } from '../train/experiment.js';
 import type { Sgd } from '../train/sgd.js';
+import { phaseBody, phaseContext, phaseStop, type PhaseRunner } from '../train/phases.js';
 import { trainStep, type StepValues } from '../train/step.js';
+import { resetStop, sharedBatches } from './batch-loop.js';
 import { ReplicaFailure, ReplicaGroup } from './group.js';
 import { createReplicaMemory, ensureBytes, type ReplicaMemory } from './memory.js';
 import type { PoolToWorker, WorkerInit, WorkerToPool } from './protocol.js';
@@ -23,6 +25,11 @@ export interface PoolOptions {
   backend: BackendName;
   /** Longest barrier wait, ms (default {@link DEFAULT_REPLICA_TIMEOUT_MS}). */
   timeoutMs?: number;
+  /**
+   * Replicas a training step uses (default: all). Fewer when the step's arithmetic does not keep
+   * every thread busy: the others then serve the evaluation phases only, given the weights first.
+   */
+  trainReplicas?: number;
 }
 
 interface Replica {
@@ -44,6 +51,8 @@ export class ReplicaPool {
   private steps = 0;
   /** Collective calls made so far (numbers the next step's first call). */
   private calls = 0;
+  /** Workers whose weights are behind the engine's (left out of the last steps), by rank. */
+  private readonly stale = new Set<number>();
 
   private constructor(
     private readonly ctx: RunContext,
@@ -52,6 +61,7 @@ export class ReplicaPool {
     private readonly memory: ReplicaMemory,
     private readonly group: ReplicaGroup,
     private readonly workers: Replica[],
+    private readonly trainReplicas: number,
   ) {}
 
   /** Replicas, the engine's thread included. */
@@ -98,7 +108,16 @@ export class ReplicaPool {
       worker.on('exit', (code) => (replica.gone ??= `its thread exited (code ${code})`));
       workers.push(replica);
     }
-    const pool = new ReplicaPool(ctx, plugin, sgd, memory, new ReplicaGroup(memory, 0, timeoutMs), workers);
+    const trainReplicas = Math.max(1, Math.min(o.trainReplicas ?? o.replicas, o.replicas));
+    const pool = new ReplicaPool(
+      ctx,
+      plugin,
+      sgd,
+      memory,
+      new ReplicaGroup(memory, 0, timeoutMs),
+      workers,
+      trainReplicas,
+    );
     try {
       await Promise.all(workers.map((w) => pool.expect(w, 'ready')));
       await pool.syncState();
@@ -159,13 +178,23 @@ export class ReplicaPool {
     w.worker.postMessage(m);
   }
 
+  /** Gives the workers left out of recent steps the engine's current state (before they take part again). */
+  private async refresh(ranks: readonly number[]): Promise<void> {
+    const behind = ranks.filter((r) => this.stale.has(r));
+    if (behind.length === 0) return;
+    await this.syncState(behind);
+    for (const r of behind) this.stale.delete(r);
+  }
+
   /**
-   * One training step of the whole batch over the replicas. A batch with fewer rows than replicas
-   * runs on as many replicas as it has rows; the others then get the new state copied.
+   * One training step of the whole batch over the training replicas. A batch with fewer rows than
+   * replicas runs on as many replicas as it has rows; the others get the new state before they
+   * next take part (a step or a phase).
    */
   async step(batch: BatchArrays, lr: number, maxLoss: number): Promise<StepValues & { applied: boolean }> {
     const rows = batch.labels.length;
-    const size = Math.min(this.size, rows);
+    const size = Math.min(this.trainReplicas, rows);
+    await this.refresh(this.workers.slice(0, size - 1).map((w) => w.rank));
     const shape = this.ctx.trainBatches.inputShape;
     const per = shape.reduce((a, b) => a * b, 1);
     ensureBytes(this.memory.batch, rows * per * 4 + rows * 4, 'the batch');
@@ -193,8 +222,35 @@ export class ReplicaPool {
     } finally {
       tf.dispose([x, labels]);
     }
-    if (size < this.size) await this.syncState(this.workers.slice(size - 1).map((w) => w.rank));
+    for (const w of this.workers.slice(size - 1)) this.stale.add(w.rank);
     return result;
+  }
+
+  /**
+   * The run's phases over every replica: each worker runs the same phase code, their batch loops
+   * share the batches, and the engine's thread returns the result.
+   */
+  phases(): PhaseRunner {
+    return async (name, epoch) => {
+      await this.refresh(this.workers.map((w) => w.rank));
+      resetStop(this.memory.work);
+      const step = this.steps++;
+      const firstCall = this.calls;
+      for (const w of this.workers) {
+        this.post(w, { type: 'phase', name, epoch, step, firstCall, size: this.size });
+      }
+      const c = this.group.begin(step, this.size, 0, firstCall);
+      try {
+        const runner = sharedBatches(c, phaseStop(this.ctx, name));
+        const out = await phaseBody(name, epoch, phaseContext(this.ctx, runner), this.plugin);
+        c.end();
+        this.calls = c.nextCall;
+        return out;
+      } catch (e) {
+        this.group.abort();
+        throw this.explain(e);
+      }
+    };
   }
 
   /** A failure seen by the engine's thread, with the failing worker's own message when it sent one. */

@@ -2,6 +2,7 @@ import type { MessagePort } from 'node:worker_threads';
 import type { BackendName } from '../../../shared/backend-types.js';
 import type { LabError } from '../../../shared/result.js';
 import type { ExperimentSpec } from '../../../shared/spec/experiments.js';
+import type { PhaseName } from '../train/phases.js';
 import type { LoadedDataset } from '../data/dataset.js';
 import type { ReplicaMemory } from './memory.js';
 
@@ -43,7 +44,9 @@ export type PoolToWorker =
       rows: number;
       lr: number;
       maxLoss: number;
-    };
+    }
+  /** Run phase `name` (its batch loops shared through the group), collectives numbered from `firstCall`. */
+  | { type: 'phase'; name: PhaseName; epoch: number; step: number; firstCall: number; size: number };
 
 /** Worker → engine thread. */
 export type WorkerToPool =

@@ -1,8 +1,6 @@
 import os from 'node:os';
 import type { ThreadsChoice } from '../../../shared/spec/training.js';
-
-/** Backends whose training runs as data-parallel replicas in worker threads. */
-const REPLICATED_BACKENDS: ReadonlySet<string> = new Set(['wasm', 'cpu']);
+import { runReplicas } from '../../../shared/threads.js';
 
 /** Logical cores this process may use. */
 export function availableCores(): number {
@@ -10,12 +8,23 @@ export function availableCores(): number {
 }
 
 /**
- * Replicas of a run: the requested count (`auto`: every available core), at most the batch size
- * (each replica needs rows of the batch) and 1 on a backend that is not replicated (a GPU backend
- * or native TensorFlow uses its own threads and runs in one process).
+ * Replicas of a run (shared/threads.ts runReplicas): the requested count, or for `auto` the
+ * available cores (or those `granted` by the host's queue) as far as `macsPerExample` keeps them
+ * busy; at most the batch size; 1 on a backend that is not replicated (a GPU backend or native
+ * TensorFlow uses its own threads and runs in one process).
  */
-export function replicaCount(requested: ThreadsChoice, backend: string, batchSize: number): number {
-  if (!REPLICATED_BACKENDS.has(backend)) return 1;
-  const wanted = requested === 'auto' ? availableCores() : requested;
-  return Math.max(1, Math.min(wanted, batchSize));
+export function replicaCount(
+  requested: ThreadsChoice,
+  backend: string,
+  batchSize: number,
+  o: { granted?: number; macsPerExample?: number } = {},
+): number {
+  const cap = o.granted ?? (requested === 'auto' ? availableCores() : requested);
+  return runReplicas({
+    requested,
+    cap,
+    batchSize,
+    backend,
+    ...(o.macsPerExample !== undefined ? { macsPerExample: o.macsPerExample } : {}),
+  });
 }

@@ -10,7 +10,9 @@ import type { Batch } from '../data/batches.js';
 import type { ExperimentPlugin, RunContext } from '../train/experiment.js';
 import { setupRun } from '../train/run-setup.js';
 import { Sgd } from '../train/sgd.js';
+import { phaseBody, phaseContext } from '../train/phases.js';
 import { trainStep } from '../train/step.js';
+import { sharedBatches } from './batch-loop.js';
 import { ReplicaGroup } from './group.js';
 import type { PoolToWorker, WorkerInit, WorkerToPool } from './protocol.js';
 import { writeState } from './state.js';
@@ -67,6 +69,21 @@ async function handle(m: PoolToWorker): Promise<void> {
       } finally {
         tf.dispose([batch.x, batch.labels]);
       }
+      return;
+    }
+    case 'phase': {
+      const c = group.begin(m.step, m.size, 0, m.firstCall);
+      // Replica 0 decides when a phase stops; this replica follows at the same loop.
+      await phaseBody(
+        m.name,
+        m.epoch,
+        phaseContext(
+          ctx,
+          sharedBatches(c, () => false),
+        ),
+        plugin,
+      );
+      c.end();
       return;
     }
   }

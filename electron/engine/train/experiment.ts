@@ -6,6 +6,7 @@ import type { ExperimentSpec } from '../../../shared/spec/experiments.js';
 import type { Batch, BatchAssembler } from '../data/batches.js';
 import type { LoadedDataset } from '../data/dataset.js';
 import type { ForwardResult, Model } from '../models/model.js';
+import type { BatchRunner } from './batch-loop.js';
 
 /** Index sets of a run, fixed by the seed. */
 export interface RunIndices {
@@ -45,6 +46,11 @@ export interface RunContext {
   progress(update: Partial<RunProgress> & Pick<RunProgress, 'phase'>): void;
   /** True once the host asked to stop. */
   cancelled(): boolean;
+  /**
+   * The batch loops of the current phase, when it runs on every replica (set by the trainer for
+   * that phase only): evaluation loops share their batches through it. Absent: this thread alone.
+   */
+  batches?: BatchRunner;
 }
 
 /** The objective of one training batch: the total to minimise and its named parts. */
@@ -94,10 +100,26 @@ export interface ExperimentPlugin {
   afterStep?(ctx: RunContext): void | Promise<void>;
   /** Extra test metrics at the end of an epoch (merged into the epoch record's `test`). */
   epochMetrics?(ctx: RunContext, epoch: number): Promise<Record<string, number>>;
+  /**
+   * True when `epochMetrics` runs its loops through `ctx.batches` and may run on every replica in
+   * the end-of-epoch phase (deterministic, no side effects beyond the plugin's own caches).
+   */
+  readonly epochMetricsOnReplicas?: boolean;
+  /**
+   * Called at the start of every end-of-epoch evaluation, on every replica, before its batches
+   * (e.g. fitting the classifiers evalBatch uses, through `ctx.batches`).
+   */
+  prepareEvaluation?(ctx: RunContext): Promise<void>;
   /** Adds kind-specific content to a probe snapshot (teacher graphs, PCA, perturbed σ). */
   probeExtras?(ctx: RunContext, snapshot: ProbeSnapshot, probeDir: string): Promise<void>;
   /** Final evaluation for report.json. */
   finish?(ctx: RunContext): Promise<FinishResult>;
+  /**
+   * True when `finish` runs its work through `ctx.batches` and may run on every replica at once
+   * (it must then be deterministic and free of side effects: workers run it too and their result
+   * is dropped). Otherwise it runs on the engine's thread alone.
+   */
+  readonly finishOnReplicas?: boolean;
   /** Frees whatever the plugin holds (a teacher's weights). */
   dispose(): void;
 }

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { LAB_SGD_STEP, type SgdStepAttrs } from '../kernels/index.js';
 
 /** SGD hyper-parameters (PyTorch semantics, dampening 0). */
 export interface SgdOptions {
@@ -35,13 +36,23 @@ export class Sgd {
    */
   step(grads: Record<string, tf.Tensor>, lr: number): void {
     const { momentum, nesterov, weightDecay } = this.o;
+    // On wasm, the lab's kernel does each parameter's update in one pass, bit-identical to the ops.
+    const fused = tf.getBackend() === 'wasm' && tf.getKernel(LAB_SGD_STEP, 'wasm') !== undefined;
+    const attrs: SgdStepAttrs = { weightDecay, momentum, lr, nesterov };
     tf.tidy(() => {
       for (const [name, p] of this.params) {
         const g0 = grads[p.name];
         if (!g0) continue;
+        const buf = this.buffers.get(name);
+        if (fused && g0.dtype === 'float32') {
+          const inputs: tf.NamedTensorMap = buf ? { w: p, g: g0, b: buf } : { w: p, g: g0 };
+          const out = tf.engine().runKernel(LAB_SGD_STEP, inputs, { ...attrs }) as unknown as tf.Tensor[];
+          p.assign(out[0] as tf.Tensor);
+          if (buf) buf.assign(out[1] as tf.Tensor);
+          continue;
+        }
         const g = weightDecay > 0 ? tf.add(g0, tf.mul(p, weightDecay)) : g0;
         let update = g;
-        const buf = this.buffers.get(name);
         if (buf) {
           const b = tf.add(tf.mul(buf, momentum), g);
           buf.assign(b);

@@ -5,6 +5,10 @@ import type { TrainJob } from '../../../shared/engine-protocol.js';
 import { LabFailure } from '../../../shared/result.js';
 import { runReference } from '../../../shared/paper-reference.js';
 import { modelSpecOf } from '../../../shared/spec/index.js';
+import { modelCost } from '../../../shared/model-cost.js';
+import { MIN_EVALUATION_MACS } from '../../../shared/threads.js';
+import type { ExperimentSpec } from '../../../shared/spec/experiments.js';
+import type { LoadedDataset } from '../data/dataset.js';
 import type { EpochRecord, RunReport, SplitMetrics } from '../../../shared/run-types.js';
 import { writeJsonAtomic } from '../../common/atomic-file.js';
 import { Rng, Stream } from '../../../shared/rng.js';
@@ -19,7 +23,7 @@ import {
   saveCheckpoint,
   type TrainState,
 } from './checkpoint.js';
-import { confusionTable, evaluateSplit } from './evaluate.js';
+import { localPhases, type PhaseRunner } from './phases.js';
 import type { ExperimentPlugin, RunContext } from './experiment.js';
 import { MetricsLog } from './metrics-log.js';
 import { takeProbeSnapshot, wantsProbe } from './probes.js';
@@ -57,14 +61,20 @@ async function checkpoint(ctx: RunContext, sgd: Sgd, state: TrainState): Promise
 export async function runTraining(job: TrainJob, io: JobIo): Promise<RunReport | undefined> {
   const spec = await readRunSpec(job.runDir);
   const backend = tf.getBackend();
-  const threads = replicaCount(job.threads ?? spec.threads, backend, spec.training.batchSize);
-  // Replicas read the dataset from shared memory rather than each loading a copy.
-  const options = threads > 1 ? { prepareData: shareDataset } : {};
-  const { ctx, plugin } = await setupRun(spec, job.runDir, job.dataDir, io, options);
+  let threads = 1;
+  let replicas = 1;
+  // Sized once the dataset's shape is known; replicas read the dataset from shared memory rather
+  // than each loading a copy.
+  const prepareData = (d: LoadedDataset): LoadedDataset => {
+    ({ threads, replicas } = runThreads(spec, job, backend, d));
+    return replicas > 1 ? shareDataset(d) : d;
+  };
+  const { ctx, plugin } = await setupRun(spec, job.runDir, job.dataDir, io, { prepareData });
   const sgd = new Sgd(ctx.model.params.trainable, spec.training);
   try {
     return await loop(ctx, plugin, sgd, job.resume ? { from: job.resumeFrom } : undefined, {
       threads,
+      replicas,
       backend: backend as BackendName,
     });
   } catch (e) {
@@ -74,6 +84,30 @@ export async function runTraining(job: TrainJob, io: JobIo): Promise<RunReport |
     ctx.model.params.dispose();
     plugin.dispose();
   }
+}
+
+/**
+ * Threads of a run: `threads` its training steps use (for `auto`, as many as the step's arithmetic
+ * keeps busy), and `replicas` in all: the granted threads when its evaluation is heavy enough to
+ * spread (the extra replicas then serve the evaluation phases only), else `threads`.
+ */
+function runThreads(
+  spec: ExperimentSpec,
+  job: TrainJob,
+  backend: string,
+  d: LoadedDataset,
+): { threads: number; replicas: number } {
+  const t = spec.training;
+  const granted = job.threads !== undefined ? { granted: job.threads } : {};
+  const macs = modelCost(modelSpecOf(spec), d.shape, d.classes).macs;
+  const threads = replicaCount(spec.threads, backend, t.batchSize, { ...granted, macsPerExample: macs });
+  const all = replicaCount(spec.threads, backend, t.batchSize, granted);
+  const tested = t.evalSubset ?? d.test.count;
+  const validated = Math.round(d.train.count * t.validationFraction);
+  // Attacks cost tens of forward and backward passes per example: counted as 30 forwards.
+  const suite = spec.kind === 'robust' ? 30 * (spec.evaluation.subset ?? d.test.count) : 0;
+  const evaluation = macs * ((tested + validated) * t.epochs + suite);
+  return { threads, replicas: evaluation >= MIN_EVALUATION_MACS ? all : threads };
 }
 
 /** Runs a training step: in this thread, or over the replicas of a pool. */
@@ -132,7 +166,7 @@ async function loop(
   plugin: ExperimentPlugin,
   sgd: Sgd,
   resume: { from: string | undefined } | undefined,
-  o: { threads: number; backend: BackendName },
+  o: { threads: number; replicas: number; backend: BackendName },
 ): Promise<RunReport | undefined> {
   const log = new MetricsLog(ctx.runDir);
   let state: TrainState = { epoch: 0, step: 0, stepInEpoch: 0, seconds: 0 };
@@ -144,15 +178,20 @@ async function loop(
     if (wantsProbe(ctx, 0)) ctx.emit({ type: 'probe', snapshot: await takeProbeSnapshot(ctx, plugin, 0) });
   }
   // Started after the restore: the workers copy the weights and momentum the run continues from.
-  if (o.threads > 1)
-    ctx.progress({ phase: 'starting', detail: `starting ${o.threads} replicas`, threads: o.threads });
+  if (o.replicas > 1)
+    ctx.progress({ phase: 'starting', detail: `starting ${o.replicas} replicas`, threads: o.threads });
   const pool =
-    o.threads > 1
-      ? await ReplicaPool.start(ctx, plugin, sgd, { replicas: o.threads, backend: o.backend })
+    o.replicas > 1
+      ? await ReplicaPool.start(ctx, plugin, sgd, {
+          replicas: o.replicas,
+          trainReplicas: o.threads,
+          backend: o.backend,
+        })
       : undefined;
   try {
     const step: Stepper = pool ? (b, lr, max) => pool.step(b, lr, max) : localStepper(ctx, plugin, sgd);
-    return await epochs(ctx, plugin, sgd, log, state, step, o.threads);
+    const phases = pool ? pool.phases() : localPhases(ctx, plugin);
+    return await epochs(ctx, plugin, sgd, log, state, { step, phases }, o.threads);
   } finally {
     await pool?.close();
   }
@@ -164,7 +203,7 @@ async function epochs(
   sgd: Sgd,
   log: MetricsLog,
   initial: TrainState,
-  trainOn: Stepper,
+  on: { step: Stepper; phases: PhaseRunner },
   threads: number,
 ): Promise<RunReport | undefined> {
   const t = ctx.spec.training;
@@ -201,7 +240,7 @@ async function epochs(
       const batch = ctx.trainBatches.assemble(ids, t.augment, new Rng(t.seed, epoch, s, Stream.augment));
       lr = learningRate(t.lr, t.schedule, epoch, s, steps, t.epochs);
       const t0 = performance.now();
-      const r = await trainOn(batch, lr, t.divergenceLoss);
+      const r = await on.step(batch, lr, t.divergenceLoss);
       await assertDeviceHealthy(ctx);
       trainSeconds += (performance.now() - t0) / 1000;
       trainSamples += ids.length;
@@ -261,6 +300,7 @@ async function epochs(
     const record = await endOfEpoch(
       ctx,
       plugin,
+      on.phases,
       epoch,
       acc,
       lr,
@@ -277,12 +317,13 @@ async function epochs(
     }
     if ((epoch + 1) % t.checkpointEvery === 0 || epoch + 1 === t.epochs) await checkpoint(ctx, sgd, state);
   }
-  return finish(ctx, plugin, state, log);
+  return finish(ctx, plugin, on.phases, state, log);
 }
 
 async function endOfEpoch(
   ctx: RunContext,
   plugin: ExperimentPlugin,
+  phases: PhaseRunner,
   epoch: number,
   acc: Accum,
   lr: number,
@@ -293,12 +334,8 @@ async function endOfEpoch(
   const n = Math.max(1, acc.n ?? 0);
   const train: SplitMetrics = { loss: (acc.loss ?? 0) / n, acc: (acc.correct ?? 0) / n };
   for (const [k, v] of Object.entries(acc)) if (k.startsWith('c:')) train[k.slice(2)] = v / n;
-  const test = await evaluateSplit(ctx, plugin, ctx.testBatches, ctx.indices.test);
-  Object.assign(test, await plugin.epochMetrics?.(ctx, epoch + 1));
-  const val =
-    ctx.indices.val.length > 0
-      ? await evaluateSplit(ctx, plugin, ctx.trainBatches, ctx.indices.val)
-      : undefined;
+  const { test, val, extra } = await phases('evaluate', epoch + 1);
+  Object.assign(test, plugin.epochMetricsOnReplicas ? extra : await plugin.epochMetrics?.(ctx, epoch + 1));
   return {
     type: 'epoch',
     epoch: epoch + 1,
@@ -315,16 +352,21 @@ async function endOfEpoch(
 async function finish(
   ctx: RunContext,
   plugin: ExperimentPlugin,
+  phases: PhaseRunner,
   state: TrainState,
   log: MetricsLog,
 ): Promise<RunReport> {
   ctx.progress({ phase: 'robustness', epoch: state.epoch, detail: 'final evaluation' });
-  const extra = (await plugin.finish?.(ctx)) ?? { metrics: {}, tables: [] };
+  const extra = plugin.finishOnReplicas
+    ? await phases('finish', state.epoch)
+    : ((await plugin.finish?.(ctx)) ?? { metrics: {}, tables: [] });
   // Class-by-class errors of classifiers (output = logits); embeddings have no argmax to tabulate,
   // even when their width happens to equal the number of classes.
   const embedding = ctx.spec.kind === 'geometry' && ctx.spec.method === 'smoothness';
   const confusion =
-    !embedding && ctx.model.outputDim === ctx.data.classes ? await confusionTable(ctx) : undefined;
+    !embedding && ctx.model.outputDim === ctx.data.classes
+      ? await phases('confusion', state.epoch)
+      : undefined;
   const lines = (await fs.readFile(log.file, 'utf8')).split('\n').filter((l) => l.includes('"type":"epoch"'));
   const epochs = lines.map((l) => JSON.parse(l) as EpochRecord);
   const last = epochs[epochs.length - 1];

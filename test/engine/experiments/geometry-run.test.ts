@@ -13,7 +13,7 @@ import {
 import { readNpy, writeNpy } from '../../../electron/common/npy-file.js';
 import { Rng } from '../../../shared/rng.js';
 import { geometryPlugin } from '../../../electron/engine/experiments/geometry.js';
-import { evaluateSplit } from '../../../electron/engine/train/evaluate.js';
+import { localPhases } from '../../../electron/engine/train/phases.js';
 import { setupRun } from '../../../electron/engine/train/run-setup.js';
 import { Sgd } from '../../../electron/engine/train/sgd.js';
 import { trainStep } from '../../../electron/engine/train/step.js';
@@ -199,9 +199,8 @@ describe('classification geometry runs end to end (wasm, synthetic images)', () 
     try {
       const accs: string[] = [];
       for (let step = 0; step < 3; step++) {
-        // The trainer's order: evaluation batches first, then epochMetrics.
-        const evaluated = await evaluateSplit(ctx, plugin, ctx.testBatches, ctx.indices.test);
-        const extra = await plugin.epochMetrics!(ctx, step);
+        // The trainer's end-of-epoch phase: fit, evaluation batches, then epochMetrics.
+        const { test: evaluated, extra } = await localPhases(ctx, plugin)('evaluate', step);
         // A fresh plugin fits on the network as it is now: a stale fit would disagree with it.
         const fresh = geometryPlugin(spec.value as SpecOf<'geometry'>, ctx.data.classes);
         await fresh.setup!(ctx);

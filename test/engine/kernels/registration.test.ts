@@ -28,6 +28,7 @@ const EXPECTED = [
   'LabBatchNormForward',
   'LabBatchNormGradSums',
   'LabBatchNormBackward',
+  'LabSgdStep',
   'LabRowNormalize',
   'LabRowNormalizeGrad',
   'LabGramSym',

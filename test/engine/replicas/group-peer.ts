@@ -2,17 +2,20 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { ReplicaGroup } from '../../../electron/engine/replicas/group.js';
 import type { ReplicaMemory } from '../../../electron/engine/replicas/memory.js';
+import { batchLoops } from './group-batches.js';
 
 const { memory, rank, script, timeoutMs } = workerData as {
   memory: ReplicaMemory;
   rank: number;
-  script: 'collectives' | 'mismatch' | 'fail' | 'silent';
+  script: 'collectives' | 'mismatch' | 'fail' | 'silent' | 'batches';
   timeoutMs: number;
 };
 const group = new ReplicaGroup(memory, rank, timeoutMs);
 try {
   if (script === 'silent') {
     parentPort?.postMessage({ done: true });
+  } else if (script === 'batches') {
+    parentPort?.postMessage(await batchLoops(group, rank));
   } else if (script === 'fail') {
     group.abort();
     parentPort?.postMessage({ done: true });

@@ -3,8 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { ReplicaGroup, shardRows } from '../../../electron/engine/replicas/group.js';
 import { createReplicaMemory, type ReplicaMemory } from '../../../electron/engine/replicas/memory.js';
 import { typescriptWorker } from '../../../electron/engine/replicas/worker-script.js';
+import { batchLoops } from './group-batches.js';
 
-type Script = 'collectives' | 'mismatch' | 'fail' | 'silent';
+type Script = 'collectives' | 'mismatch' | 'fail' | 'silent' | 'batches';
 
 /** Starts group-peer.ts (TypeScript, through tsx) as replica `rank`; resolves with its message. */
 function peer(
@@ -25,14 +26,19 @@ function peer(
 }
 
 /** Runs `script` on replicas 1 … n − 1 while this thread plays replica 0's part through `mine`. */
-async function group<T>(n: number, script: Script, mine: (g: ReplicaGroup) => T, timeoutMs = 20_000) {
+async function group<T>(
+  n: number,
+  script: Script,
+  mine: (g: ReplicaGroup) => T | Promise<T>,
+  timeoutMs = 20_000,
+) {
   const memory = createReplicaMemory(n);
   const peers = Array.from({ length: n - 1 }, (_, i) => peer(memory, i + 1, script));
   // Blocking this thread is what replica 0 does; give the peers time to start first.
   await new Promise((r) => setTimeout(r, 1500));
   let own: T | Error;
   try {
-    own = mine(new ReplicaGroup(memory, 0, timeoutMs));
+    own = await mine(new ReplicaGroup(memory, 0, timeoutMs));
   } catch (e) {
     own = e as Error;
   }
@@ -61,6 +67,29 @@ describe('replica group collectives in shared memory', () => {
     const expected = { gathered: rows, big: [0, 6, 6 * 39999], small: [3, 3] };
     expect(own).toEqual(expected);
     for (const p of peers) expect(p).toEqual(expected);
+  });
+
+  it('shares the batches of a loop, every replica getting all results in batch order', async () => {
+    const { own, peers } = await group(3, 'batches', (g) => batchLoops(g, 0));
+    const all = [
+      own as Awaited<ReturnType<typeof batchLoops>>,
+      ...(peers as Awaited<ReturnType<typeof batchLoops>>[]),
+    ];
+    const full = Array.from({ length: 12 }, (_, b) => [b, b * b]).flat();
+    for (const r of all) {
+      expect(r.full).toEqual(full);
+      expect(r.fullDone).toBe(12);
+    }
+    // Every batch computed once, and by more than one replica.
+    expect(all.reduce((a, r) => a + r.mine, 0)).toBe(12);
+    expect(all.filter((r) => r.mine > 0).length).toBeGreaterThan(1);
+    // Stopped by replica 0: the same finished prefix everywhere, well short of the 50 batches.
+    const cut = all[0]?.cut;
+    expect(cut?.stopped).toBe(true);
+    expect(cut?.done).toBeGreaterThanOrEqual(2);
+    expect(cut?.done).toBeLessThan(50);
+    expect(cut?.values).toEqual(Array.from({ length: cut?.done ?? 0 }, (_, b) => b + 0.5));
+    for (const r of all) expect(r.cut).toEqual(cut);
   });
 
   it('fails loudly on every replica when their call sequences differ', async () => {

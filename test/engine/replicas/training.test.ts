@@ -69,6 +69,21 @@ describe('training on replicas', () => {
     expect((await weights(c)).equals(await weights(a))).toBe(true);
   });
 
+  it('with threads auto, adds a replica only for enough arithmetic per step, whatever is granted', async () => {
+    // The tiny WRN on 12×12 images at batch 16 has far less than 1.8·10⁸ MACs per step.
+    const runDir = await writeRun(data.dir, 'auto', {
+      ...spec,
+      threads: 'auto',
+      training: { ...spec.training, epochs: 1 },
+    });
+    const io = recordingIo();
+    await runTraining({ type: 'train', runDir, dataDir: data.dir, resume: false, threads: 3 }, io);
+    const threads = io.messages.flatMap((m) =>
+      m.type === 'progress' && m.progress.phase === 'training' ? [m.progress.threads] : [],
+    );
+    expect(new Set(threads)).toEqual(new Set([1]));
+  });
+
   it('uses one thread when the job grants one, whatever the spec asks', async () => {
     const runDir = await writeRun(data.dir, 'one', { ...spec, training: { ...spec.training, epochs: 1 } });
     const io = recordingIo();

@@ -122,6 +122,34 @@ export interface PreviewResult {
   sparsity: number;
 }
 
+/**
+ * The parts of `lgg-lab bench`, each runnable alone (`--only lgg,gkd`): `train` the reference CNN's
+ * training step, `models` WRN-28-1 and PreActResNet18, `gkd` GKD ÷ CE, `profile` the per-kernel
+ * profile of a WRN-28-1 step, `lgg` LGG construction, `import` dataset import.
+ */
+export const BENCH_SECTIONS = ['train', 'models', 'gkd', 'profile', 'lgg', 'import'] as const;
+/** One of {@link BENCH_SECTIONS}. */
+export type BenchSection = (typeof BENCH_SECTIONS)[number];
+
+/** `lgg-lab bench`: a GKD step (teacher forward + student step + graph loss) against a CE step. */
+export interface GkdBench {
+  /** Replicas (threads) the steps ran on. */
+  threads: number;
+  /** Examples per step. */
+  batch: number;
+  /** Median CE step of the student, ms. */
+  ceMs: number;
+  /** Median GKD step of the same student, ms. */
+  gkdMs: number;
+  /** gkdMs ÷ ceMs. */
+  ratio: number;
+  /**
+   * The teacher's forward pass alone (inference, to its three tapped latents) on one replica's shard
+   * (batch ÷ threads examples) on one thread, ms: the part of the GKD step no graph kernel can remove.
+   */
+  teacherMs?: number;
+}
+
 /** Throughput and LGG timing benchmark. */
 export interface BenchJob {
   type: 'bench';
@@ -131,6 +159,8 @@ export interface BenchJob {
   quick: boolean;
   /** Thread counts to measure training at (default 1 … the machine's cores). */
   threads?: number[];
+  /** The sections to run (default: all of {@link BENCH_SECTIONS}). */
+  sections?: BenchSection[];
 }
 
 /** Report the backend only. */

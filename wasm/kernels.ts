@@ -537,3 +537,7 @@ export function conv3x3FilterGradNarrow(
 // ---------------------------------------------------------------------------------------------- SGD
 
 export { sgdStep } from './sgd';
+
+// ---------------------------------------------------------------------------------------------- LGG
+
+export { addTranspose, gramPacked, matMulPacked, rowNormalize, rowNormalizeGrad } from './lgg';

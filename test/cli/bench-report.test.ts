@@ -18,7 +18,7 @@ const engine: EngineBench = {
   cores: 2,
   train: [row('ref-cnn', 64, 1, 100), row('ref-cnn', 64, 2, 55)],
   models: [row('wrn-28-1', 128, 1, 2000), row('wrn-28-1', 128, 2, 1100)],
-  gkd: [{ threads: 2, batch: 64, ceMs: 55, gkdMs: 110, ratio: 2 }],
+  gkd: [{ threads: 2, batch: 64, ceMs: 55, gkdMs: 110, ratio: 2, teacherMs: 33 }],
   profile: [
     { kernel: 'Conv2D', forwardCalls: 27, forwardMs: 300, backwardCalls: 0, backwardMs: 0 },
     { kernel: 'Conv2DBackpropFilter', forwardCalls: 0, forwardMs: 0, backwardCalls: 27, backwardMs: 700 },
@@ -43,7 +43,7 @@ describe('bench report', () => {
     expect(md).toContain('| ref-cnn | wasm | 64 | 1 | 100.0 | 640 | 1.00 | 1,000 | 0.64 |');
     expect(md).toContain('| ref-cnn | wasm | 64 | 2 | 55.0 | 1,164 | 1.82 | 1,900 | 0.61 |');
     expect(md).toContain('| wrn-28-1 | wasm | 128 | 2 | 1100.0 | 116 | 1.82 | 250 | 0.47 |');
-    expect(md).toContain('| wasm | 64 | 2 | 55.0 | 110.0 | 2.00 | 3.20 |');
+    expect(md).toContain('| wasm | 64 | 2 | 55.0 | 110.0 | 2.00 | 33.0 | 0.60 | 3.20 |');
     expect(md).toContain('| Conv2DBackpropFilter | 0 | 0.0 | 27 | 700.0 | 70.0 |');
     expect(md).toContain('| aten::convolution_backward | 400.0 |');
     expect(md).toContain('| wasm | 1024 | 12544 | 600.0 | 1500.0 | 200.0 | 450.0 | 3.00 |');

@@ -1,3 +1,4 @@
+import type { GkdBench } from '../../../shared/engine-protocol.js';
 import type { ImportBench } from '../../host/datasets/bench-import.js';
 import type { TorchBench } from './bench-torch.js';
 
@@ -9,7 +10,7 @@ export interface EngineBench {
   cores: number;
   train: TrainRow[];
   models: TrainRow[];
-  gkd: { threads: number; batch: number; ceMs: number; gkdMs: number; ratio: number }[];
+  gkd: GkdBench[];
   profile: {
     kernel: string;
     forwardCalls: number;
@@ -95,12 +96,15 @@ export function benchMarkdown(
 ): string {
   const md: string[] = [`# ${title}`, ''];
   for (const r of results) if (r.adapter) md.push(`${r.backend} ran on ${r.adapter}.`, '');
-  md.push('## Reference CNN training step (SGD momentum; median of timed steps)', '');
-  for (const r of results)
-    md.push(
-      trainTable(r.train, r.backend, torch, (t, row) => t.train.get(row.batch)),
-      '',
-    );
+  const trained = results.filter((r) => r.train.length > 0);
+  if (trained.length > 0) {
+    md.push('## Reference CNN training step (SGD momentum; median of timed steps)', '');
+    for (const r of trained)
+      md.push(
+        trainTable(r.train, r.backend, torch, (t, row) => t.train.get(row.batch)),
+        '',
+      );
+  }
   const models = results.filter((r) => r.models.length > 0);
   if (models.length > 0) {
     md.push(
@@ -118,10 +122,22 @@ export function benchMarkdown(
     md.push(
       '## GKD step (teacher forward + student step + 3 kNN LGGs) ÷ CE step, reference CNN, 2×-wide teacher',
       '',
+      'teacher fwd: the teacher’s forward pass alone on one replica’s shard (batch ÷ threads), one thread.',
+      '',
     );
     md.push(
       mdTable(
-        ['backend', 'batch', 'threads', 'CE ms', 'GKD ms', 'GKD ÷ CE', 'PyTorch GKD ÷ CE'],
+        [
+          'backend',
+          'batch',
+          'threads',
+          'CE ms',
+          'GKD ms',
+          'GKD ÷ CE',
+          'teacher fwd ms',
+          'teacher fwd ÷ CE',
+          'PyTorch GKD ÷ CE',
+        ],
         gkd.map((g) => [
           g.backend,
           String(g.batch),
@@ -129,9 +145,11 @@ export function benchMarkdown(
           f1(g.ceMs),
           f1(g.gkdMs),
           g.ratio.toFixed(2),
+          f1(g.teacherMs),
+          ratio(g.teacherMs, g.ceMs),
           torchAt(torch, g.threads)?.gkdRatio?.toFixed(2) ?? '—',
         ]),
-        [false, true, true, true, true, true, true],
+        [false, true, true, true, true, true, true, true, true],
       ),
       '',
     );
@@ -169,30 +187,32 @@ export function benchMarkdown(
       '',
     );
   }
-  md.push('## LGG construction (cosine, k = 10, clamped), ms, PyTorch on the most threads measured', '');
   const top = torch?.[torch.length - 1];
-  md.push(
-    mdTable(
-      ['backend', 'B', 'D', 'fwd', 'fwd+bwd', 'PyTorch fwd', 'PyTorch fwd+bwd', 'lab ÷ PyTorch time (fwd)'],
-      results.flatMap((r) =>
-        r.lgg.map((l) => {
-          const t = top?.lgg.get(`${l.B}x${l.D}`);
-          return [
-            r.backend,
-            String(l.B),
-            String(l.D),
-            f1(l.fwdMs),
-            f1(l.fwdBwdMs),
-            f1(t?.fwd),
-            f1(t?.fwdBwd),
-            ratio(l.fwdMs, t?.fwd),
-          ];
-        }),
+  if (results.some((r) => r.lgg.length > 0))
+    md.push(
+      '## LGG construction (cosine, k = 10, clamped), ms, PyTorch on the most threads measured',
+      '',
+      mdTable(
+        ['backend', 'B', 'D', 'fwd', 'fwd+bwd', 'PyTorch fwd', 'PyTorch fwd+bwd', 'lab ÷ PyTorch time (fwd)'],
+        results.flatMap((r) =>
+          r.lgg.map((l) => {
+            const t = top?.lgg.get(`${l.B}x${l.D}`);
+            return [
+              r.backend,
+              String(l.B),
+              String(l.D),
+              f1(l.fwdMs),
+              f1(l.fwdBwdMs),
+              f1(t?.fwd),
+              f1(t?.fwdBwd),
+              ratio(l.fwdMs, t?.fwd),
+            ];
+          }),
+        ),
+        [false, true, true, true, true, true, true, true],
       ),
-      [false, true, true, true, true, true, true, true],
-    ),
-    '',
-  );
+      '',
+    );
   if (imports.length > 0) {
     md.push('## Dataset import', '');
     md.push(

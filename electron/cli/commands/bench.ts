@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { BackendName } from '../../../shared/backend-types.js';
-import type { BenchJob } from '../../../shared/engine-protocol.js';
+import { BENCH_SECTIONS, type BenchJob, type BenchSection } from '../../../shared/engine-protocol.js';
 import type { BackendChoice } from '../../../shared/spec/training.js';
 import { benchImport } from '../../host/datasets/bench-import.js';
 import type { LabHost } from '../../host/lab-host.js';
@@ -39,13 +39,31 @@ function threadCounts(raw: string | undefined): number[] {
   return list;
 }
 
+/** `--only lgg,gkd` (default: every section), in the order given, duplicates dropped. */
+export function benchSections(raw: string | undefined): BenchSection[] {
+  if (raw === undefined) return [...BENCH_SECTIONS];
+  const names = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  const unknown = names.filter((n) => !(BENCH_SECTIONS as readonly string[]).includes(n));
+  if (names.length === 0 || unknown.length > 0) {
+    throw new UsageError(
+      `--only expects sections among ${BENCH_SECTIONS.join(', ')} (comma-separated), got "${raw}"` +
+        (unknown.length > 0 ? `: unknown ${unknown.map((u) => `"${u}"`).join(', ')}` : ''),
+    );
+  }
+  return [...new Set(names as BenchSection[])];
+}
+
 /** `lgg-lab bench` (and `npm run bench`). */
 export const benchCommand = defineCommand({
   name: 'bench',
   summary:
     'training throughput per backend and thread count, per-kernel profile, LGG timings, import throughput, vs PyTorch',
   usage: [
-    'lgg-lab bench [--backend wasm --backend cpu …] [--threads 1,2,…] [--quick] [--no-torch] [--no-import] [--json]',
+    'lgg-lab bench [--backend wasm --backend cpu …] [--threads 1,2,…] [--only lgg,gkd,…] [--quick] [--no-torch] [--no-import] [--json]',
+    `  --only runs some sections: ${BENCH_SECTIONS.join(', ')} (PyTorch only where they need it).`,
     '  Writes bench-results/bench-<time>.md (Markdown tables for the README) and .json.',
   ].join('\n'),
   options: {
@@ -57,6 +75,11 @@ export const benchCommand = defineCommand({
       type: 'string',
       value: 'LIST',
       help: 'thread counts to train at, e.g. 1,2,4 (default 1 … this machine’s cores); PyTorch at the same',
+    },
+    only: {
+      type: 'string',
+      value: 'LIST',
+      help: `sections to run, e.g. lgg,gkd (default all: ${BENCH_SECTIONS.join(',')})`,
     },
     'torch-anchor': {
       type: 'string',
@@ -72,6 +95,8 @@ export const benchCommand = defineCommand({
   async run(args, ctx) {
     const quick = args.options.quick === true;
     const threads = threadCounts(args.options.threads);
+    const sections = benchSections(args.options.only);
+    const has = (...s: BenchSection[]): boolean => s.some((x) => sections.includes(x));
     const chosen = (args.options.backend ?? []).map(parseBackend);
     return withHost(ctx, async (host) => {
       const info = await host.backend();
@@ -79,15 +104,19 @@ export const benchCommand = defineCommand({
         (b, i, a) => a.indexOf(b) === i,
       );
       const results: EngineBench[] = [];
-      for (const b of chosen.length > 0 ? chosen : available) {
-        const r = await benchBackend(host, b, { type: 'bench', quick, threads }, ctx);
+      // Dataset import alone needs no engine.
+      const engines = has('train', 'models', 'gkd', 'profile', 'lgg') ? available : [];
+      for (const b of chosen.length > 0 ? chosen : engines) {
+        const r = await benchBackend(host, b, { type: 'bench', quick, threads, sections }, ctx);
         if (r) results.push(r);
       }
       const anchor = args.options['torch-anchor'];
-      const torch = args.options['no-torch']
-        ? undefined
-        : await benchTorch(ctx, threads, { quick, ...(anchor ? { anchor } : {}) });
-      const imports = args.options['no-import'] ? [] : await benchImport(host.paths.tmp);
+      const parts = { anchor: has('train', 'gkd', 'lgg'), models: has('models', 'profile') };
+      const torch =
+        args.options['no-torch'] || (!parts.anchor && !parts.models)
+          ? undefined
+          : await benchTorch(ctx, threads, { quick, parts, ...(anchor ? { anchor } : {}) });
+      const imports = args.options['no-import'] || !has('import') ? [] : await benchImport(host.paths.tmp);
       const cpu = os.cpus()[0]?.model ?? '';
       const title = `LGG Lab benchmark (${new Date().toISOString()}, ${os.cpus().length} CPUs, ${cpu}, Node ${process.versions.node})`;
       const text = benchMarkdown(title, results, torch, imports);

@@ -1,6 +1,5 @@
-import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import type { BenchJob } from '../../../shared/engine-protocol.js';
+import { BENCH_SECTIONS, type BenchJob, type BenchSection } from '../../../shared/engine-protocol.js';
 import { LggOptionsSchema } from '../../../shared/lgg-options.js';
 import { adapterLabel, webGpuAdapter } from '../backend/webgpu/index.js';
 import { jobProgress } from '../jobs/progress.js';
@@ -8,12 +7,13 @@ import { readTidy } from '../nn/read.js';
 import type { ExperimentSpecInput } from '../../../shared/spec/index.js';
 import { Rng } from '../../../shared/rng.js';
 import { buildLgg } from '../lgg/graph.js';
-import { createModel } from '../models/registry.js';
 import { availableCores, replicaCount } from '../replicas/index.js';
-import { saveCheckpoint } from '../train/checkpoint.js';
 import type { JobIo } from '../train/run-setup.js';
 import { benchDataFolder, median, openBenchRun, timeSteps, type StepTiming } from './bench-run.js';
+import { benchGkd, benchTeacher, type GkdBench } from './gkd.js';
 import { profileStep, type KernelProfile } from './profile.js';
+
+export type { GkdBench };
 
 /** Training throughput of one network, batch and thread count. */
 export interface TrainBench extends StepTiming {
@@ -27,16 +27,6 @@ export interface LggBench {
   D: number;
   fwdMs: number;
   fwdBwdMs: number;
-}
-
-/** A GKD step (teacher forward + student step + graph loss) against a CE step of the same student. */
-export interface GkdBench {
-  threads: number;
-  batch: number;
-  ceMs: number;
-  gkdMs: number;
-  /** gkdMs ÷ ceMs. */
-  ratio: number;
 }
 
 /** What one engine process measures on its backend. */
@@ -105,23 +95,6 @@ const train = (model: ExperimentSpecInput['model'], dataset: string, batch: numb
   probe: { epochs: [] },
 });
 
-/** A random (untrained) 2×-wide CNN saved as a checkpoint: the GKD teacher, as the PyTorch anchor's. */
-async function benchTeacher(dataDir: string): Promise<string> {
-  const model = createModel({ arch: 'ref-cnn', width: 2 }, MNIST, 10, 1);
-  try {
-    return await saveCheckpoint(path.join(dataDir, 'teacher'), model, undefined, {
-      model: { arch: 'ref-cnn', width: 2 },
-      inputShape: MNIST,
-      outputDim: 10,
-      classes: 10,
-      normalization: { mean: [0.5], std: [0.29] },
-      state: { epoch: 1, step: 1, stepInEpoch: 0, seconds: 0 },
-    });
-  } finally {
-    model.params.dispose();
-  }
-}
-
 /** Runs the benchmark on the backend this engine process selected. */
 export async function runBench(job: BenchJob, io: JobIo): Promise<BenchResult> {
   const backend = tf.getBackend();
@@ -145,18 +118,29 @@ export async function runBench(job: BenchJob, io: JobIo): Promise<BenchResult> {
     lgg: [],
     skipped: [],
   };
+  const sections = new Set<BenchSection>(job.sections ?? BENCH_SECTIONS);
+  const trainCount = (sections.has('train') ? 2 : 0) + (sections.has('models') ? 2 : 0);
   let done = 0;
-  const total = 4 * threadCounts.length + 2 + 9;
+  const total =
+    trainCount * threadCounts.length +
+    (sections.has('gkd') ? 1 : 0) +
+    (sections.has('profile') ? 1 : 0) +
+    (sections.has('lgg') ? 9 : 0);
   const tick = (detail: string): void => jobProgress(io, 'bench', ++done, total, detail);
   const data = await benchDataFolder({ mnist28: MNIST, cifar32: CIFAR });
+  let teacher: Awaited<ReturnType<typeof benchTeacher>> | undefined;
   try {
-    const teacher = await benchTeacher(data.dir);
-    const trainCases: [string, ExperimentSpecInput['model'], string, number, number, number][] = [
+    teacher = await benchTeacher(data.dir);
+    type TrainCase = [string, ExperimentSpecInput['model'], string, number, number, number];
+    const refCnn: TrainCase[] = [
       ['ref-cnn', { arch: 'ref-cnn', width: 1 }, 'mnist28', 64, quick ? 1 : 5, quick ? 2 : 20],
       ['ref-cnn', { arch: 'ref-cnn', width: 1 }, 'mnist28', 256, quick ? 1 : 3, quick ? 2 : 10],
+    ];
+    const paper: TrainCase[] = [
       ['wrn-28-1', { arch: 'wrn', depth: 28, width: 1 }, 'cifar32', 128, 1, quick ? 1 : 4],
       ['preact-resnet18', { arch: 'preact-resnet18', width: 1 }, 'cifar32', 128, 1, quick ? 1 : 2],
     ];
+    const trainCases = [...(sections.has('train') ? refCnn : []), ...(sections.has('models') ? paper : [])];
     for (const [name, model, dataset, batch, warmup, steps] of trainCases) {
       for (const threads of threadCounts) {
         const label = `${name} batch ${batch} on ${threads} thread${threads === 1 ? '' : 's'}`;
@@ -182,34 +166,12 @@ export async function runBench(job: BenchJob, io: JobIo): Promise<BenchResult> {
         if (io.cancelled()) return result;
       }
     }
-    if (!slow) {
-      const threads = replicaCount(Math.max(...threadCounts), backend, 64);
-      const gkd: ExperimentSpecInput = {
-        kind: 'distill',
-        method: 'gkd',
-        dataset: 'mnist28',
-        teacher: { checkpoint: teacher },
-        model: { arch: 'ref-cnn', width: 1 },
-        training: { batchSize: 64, lr: 0.01, momentum: 0.9, weightDecay: 5e-4 },
-        probe: { epochs: [] },
-        // The anchor's mode b: Σ over the 3 latents of the mean squared difference of kNN graphs.
-        gkd: { weight: 3, reduction: 'mean', lgg: ANCHOR_LGG },
-      };
-      const times: number[] = [];
-      for (const [id, spec] of [
-        ['ce', { ...gkd, method: 'student' }],
-        ['gkd', gkd],
-      ] as const) {
-        const run = await openBenchRun(data.dir, `${id}-step`, spec, threads);
-        try {
-          times.push((await timeSteps(run, threads, 64, quick ? 1 : 5, quick ? 2 : 20)).medianMs);
-        } finally {
-          await run.close();
-        }
-      }
-      const [ceMs = Number.NaN, gkdMs = Number.NaN] = times;
-      result.gkd.push({ threads, batch: 64, ceMs, gkdMs, ratio: gkdMs / ceMs });
+    if (!slow && sections.has('gkd')) {
+      const counts = [...new Set(threadCounts.map((t) => replicaCount(t, backend, 64)))];
+      result.gkd = await benchGkd(data.dir, teacher, counts, ANCHOR_LGG, quick);
       tick('GKD ÷ CE step');
+    }
+    if (!slow && sections.has('profile')) {
       const run = await openBenchRun(
         data.dir,
         'profile',
@@ -224,9 +186,10 @@ export async function runBench(job: BenchJob, io: JobIo): Promise<BenchResult> {
       tick('per-kernel profile');
     }
   } finally {
+    teacher?.model.params.dispose();
     await data.cleanup();
   }
-  for (const b of [64, 256, 1024]) {
+  for (const b of sections.has('lgg') ? [64, 256, 1024] : []) {
     for (const d of [128, 3136, 12544]) {
       const limit = software ? 64 * 64 * 12544 : slow ? 256 * 256 * 3136 : Number.POSITIVE_INFINITY;
       if (b * b * d > limit || (job.quick && b * d > 256 * 3136)) {

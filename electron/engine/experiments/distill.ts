@@ -19,12 +19,11 @@ import {
 import { spLossFromTarget, spSimilarity } from '../methods/sp.js';
 import type { ForwardResult } from '../models/model.js';
 import type { ForwardContext } from '../nn/layers.js';
-import { wholeBatch } from '../replicas/index.js';
 import type { ExperimentPlugin, FinishResult, RunContext, StepLoss } from '../train/experiment.js';
 import { crossEntropy } from '../train/losses.js';
 import { evaluationRunner, predictions } from './inference.js';
 import { resolvePairs, type LayerPair } from './pairs.js';
-import { detachedAll, loadTeacher, type Teacher } from './teacher.js';
+import { detachedAll, loadTeacher, wholeTeacherBatch, type Teacher } from './teacher.js';
 
 type DistillSpec = SpecOf<'distill'>;
 
@@ -111,7 +110,9 @@ class DistillExperiment implements ExperimentPlugin {
   private targets(batch: Batch, fn: (out: ForwardResult) => tf.Tensor[]): tf.Tensor[] {
     const model = this.teacherModel;
     const want = new Set(this.pairs.map((p) => p.teacher));
-    return detachedAll(batch.x, (x) => fn(wholeBatch(model.forward(x, inference(), want), batch.replicas)));
+    return detachedAll(batch.x, (x) =>
+      fn(wholeTeacherBatch(model.forward(x, inference(), want), batch.replicas)),
+    );
   }
 
   loss(_ctx: RunContext, batch: Batch, out: ForwardResult): StepLoss {

@@ -5,9 +5,10 @@ import type { TeacherSource } from '../../../shared/spec/experiments.js';
 import { teacherMismatch, type TeacherNeeds } from '../../../shared/teacher-compat.js';
 import { findCheckpointFolder, readRunJson } from '../../common/run-folder/index.js';
 import { describeTeacher, teacherFolder } from '../../common/teacher-source.js';
-import type { Model } from '../models/model.js';
+import type { ForwardResult, Model } from '../models/model.js';
 import { createModel } from '../models/registry.js';
 import { detached } from '../nn/detach.js';
+import { gatherBatch, type Collective } from '../replicas/index.js';
 import { disposeCheckpoint, readCheckpoint, restoreInto } from '../train/checkpoint.js';
 
 /** A loaded teacher network and where it came from. */
@@ -87,4 +88,31 @@ export function detachedAll(input: tf.Tensor, fn: (x: tf.Tensor) => tf.Tensor[])
     shapes.map((s) => s.reduce((a, b) => a * b, 1)),
   );
   return parts.map((p, i) => tf.reshape(p, shapes[i] ?? [-1]));
+}
+
+/**
+ * The teacher's forward result on the whole batch (a replica ran it on its shard): the output and
+ * every tap flattened side by side and gathered in ONE collective. wholeBatch gathers them one by
+ * one, and each gather is a barrier where the replicas wait for each other; off the tape (the
+ * teacher is not differentiated) nothing else differs.
+ */
+export function wholeTeacherBatch(out: ForwardResult, c: Collective | undefined): ForwardResult {
+  if (!c || c.size === 1) return out;
+  const names = [...out.taps.keys()];
+  const parts = [out.output, ...names.map((n) => out.taps.get(n) as tf.Tensor)];
+  const rows = out.output.shape[0] ?? 0;
+  const widths = parts.map((p) => (rows > 0 ? p.size / rows : 0));
+  const all = gatherBatch(
+    tf.concat(
+      parts.map((p, i) => tf.reshape(p, [rows, widths[i] ?? 0])),
+      1,
+    ),
+    c,
+  );
+  const split = tf.split(all, widths, 1);
+  const whole = split.map((s, i) => tf.reshape(s, [c.rows.total, ...(parts[i]?.shape.slice(1) ?? [])]));
+  return {
+    output: whole[0] as tf.Tensor2D,
+    taps: new Map(names.map((n, i) => [n, whole[i + 1] as tf.Tensor])),
+  };
 }

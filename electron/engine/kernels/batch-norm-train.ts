@@ -23,9 +23,10 @@ function geometry(kernel: string, x: TensorInfo): { rows: number; c: number } {
   return { rows: util.sizeFromShape(x.shape) / c, c };
 }
 
-type Ptr = (t: TensorInfo) => number;
+export type Ptr = (t: TensorInfo) => number;
 
-function kernel(
+/** A kernel of the lab's wasm module under a new name, its float32 inputs fetched by name. */
+export function labKernel(
   name: string,
   body: (b: BackendWasm, ptr: Ptr, get: (n: string) => TensorInfo) => TensorInfo | TensorInfo[],
 ): KernelConfig {
@@ -41,7 +42,7 @@ function kernel(
   return { kernelName: name, backendName: 'wasm', kernelFunc };
 }
 
-export const channelSumsConfig = kernel(LAB_BN.sums, (b, ptr, get) => {
+export const channelSumsConfig = labKernel(LAB_BN.sums, (b, ptr, get) => {
   const x = get('x');
   const { rows, c } = geometry(LAB_BN.sums, x);
   const out = allocF32(b, [c]);
@@ -49,7 +50,7 @@ export const channelSumsConfig = kernel(LAB_BN.sums, (b, ptr, get) => {
   return out;
 });
 
-export const channelCentredSquaresConfig = kernel(LAB_BN.centredSquares, (b, ptr, get) => {
+export const channelCentredSquaresConfig = labKernel(LAB_BN.centredSquares, (b, ptr, get) => {
   const x = get('x');
   const { rows, c } = geometry(LAB_BN.centredSquares, x);
   const out = allocF32(b, [c]);
@@ -57,7 +58,7 @@ export const channelCentredSquaresConfig = kernel(LAB_BN.centredSquares, (b, ptr
   return out;
 });
 
-export const batchNormForwardConfig = kernel(LAB_BN.forward, (b, ptr, get) => {
+export const batchNormForwardConfig = labKernel(LAB_BN.forward, (b, ptr, get) => {
   const x = get('x');
   const { rows, c } = geometry(LAB_BN.forward, x);
   const xHat = allocF32(b, x.shape);
@@ -77,7 +78,7 @@ export const batchNormForwardConfig = kernel(LAB_BN.forward, (b, ptr, get) => {
   return [xHat, y];
 });
 
-export const batchNormGradSumsConfig = kernel(LAB_BN.gradSums, (b, ptr, get) => {
+export const batchNormGradSumsConfig = labKernel(LAB_BN.gradSums, (b, ptr, get) => {
   const dy = get('dy');
   const { rows, c } = geometry(LAB_BN.gradSums, dy);
   const out = allocF32(b, [2, c]);
@@ -85,7 +86,7 @@ export const batchNormGradSumsConfig = kernel(LAB_BN.gradSums, (b, ptr, get) => 
   return out;
 });
 
-export const batchNormBackwardConfig = kernel(LAB_BN.backward, (b, ptr, get) => {
+export const batchNormBackwardConfig = labKernel(LAB_BN.backward, (b, ptr, get) => {
   const dy = get('dy');
   const { rows, c } = geometry(LAB_BN.backward, dy);
   const dx = allocF32(b, dy.shape);

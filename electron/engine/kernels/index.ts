@@ -12,10 +12,12 @@ import { maxPoolGradConfig } from './max-pool-grad.js';
 import { meanConfig, sumConfig } from './reduce-axes.js';
 import { rememberStock, stockKernel } from './stock-kernels.js';
 import { labWasmAvailable } from './lab-wasm.js';
+import { LGG_KERNELS } from './lgg.js';
 import { tileConfig } from './tile.js';
 
 export { gram, normalizedGram } from './gram.js';
 export { LAB_BN } from './batch-norm-train.js';
+export { LAB_LGG } from './lgg.js';
 export { LAB_SGD_STEP, type SgdStepAttrs } from './sgd-step.js';
 
 /**
@@ -35,6 +37,9 @@ export { LAB_SGD_STEP, type SgdStepAttrs } from './sgd-step.js';
  *   training-mode BatchNorm in 5 passes over the activation instead of ~25 (nn/batch-norm.ts).
  * - LabSgdStep (new name, same module): the SGD update of a parameter in one pass instead of 5–7
  *   element-wise ops (train/sgd.ts); ~5 ms of a ~65 ms reference-CNN step at batch 64.
+ * - LabRowNormalize, LabRowNormalizeGrad, LabGramSym, LabGramSymGrad, LabKnnMask (new names, same
+ *   module): the LGG's cosine similarity and kNN mask (lgg/cosine.ts, lgg/graph.ts), the Gram matrix
+ *   on its upper triangle only.
  */
 const LAB_KERNELS: readonly KernelConfig[] = [
   conv2DBackpropFilterConfig,
@@ -49,6 +54,14 @@ const LAB_KERNELS: readonly KernelConfig[] = [
   castConfig,
 ];
 
+/** The kernels of the lab's own wasm module (registered when it was built). */
+const LAB_MODULE_KERNELS: readonly KernelConfig[] = [
+  conv2dConfig,
+  ...BATCH_NORM_TRAIN_KERNELS,
+  sgdStepConfig,
+  ...LGG_KERNELS,
+];
+
 /**
  * Registers the lab's wasm training kernels and returns their names. Idempotent.
  *
@@ -59,17 +72,14 @@ const LAB_KERNELS: readonly KernelConfig[] = [
  */
 export function registerWasmTrainingKernels(): string[] {
   stockKernel('Conv2D');
-  const kernels = [
-    ...LAB_KERNELS,
-    ...(labWasmAvailable() ? [conv2dConfig, ...BATCH_NORM_TRAIN_KERNELS, sgdStepConfig] : []),
-  ];
+  const kernels = [...LAB_KERNELS, ...(labWasmAvailable() ? LAB_MODULE_KERNELS : [])];
   for (const config of kernels) install(config);
   return kernels.map((config) => config.kernelName);
 }
 
 /** Puts the stock wasm kernels back (for comparisons and tests). */
 export function unregisterWasmTrainingKernels(): void {
-  for (const config of [...LAB_KERNELS, conv2dConfig, ...BATCH_NORM_TRAIN_KERNELS, sgdStepConfig]) {
+  for (const config of [...LAB_KERNELS, ...LAB_MODULE_KERNELS]) {
     const current = getKernel(config.kernelName, 'wasm');
     if (current?.kernelFunc !== config.kernelFunc) continue;
     unregisterKernel(config.kernelName, 'wasm');
@@ -92,7 +102,7 @@ function install(config: KernelConfig): void {
 function getStock(kernelName: string): KernelConfig | undefined {
   try {
     const stock = stockKernel(kernelName);
-    const ours = [...LAB_KERNELS, conv2dConfig, ...BATCH_NORM_TRAIN_KERNELS];
+    const ours = [...LAB_KERNELS, ...LAB_MODULE_KERNELS];
     return ours.some((k) => k.kernelFunc === stock.kernelFunc) ? undefined : stock;
   } catch {
     return undefined;

@@ -107,6 +107,11 @@ export interface LabWasm {
     outW: number,
     dx: number,
   ): void;
+  rowNormalize(x: number, rows: number, d: number, y: number, ss: number): void;
+  rowNormalizeGrad(dy: number, y: number, ss: number, rows: number, d: number, dx: number): void;
+  gramPacked(y: number, n: number, d: number, out: number, panel: number): void;
+  addTranspose(g: number, n: number, s: number): void;
+  matMulPacked(a: number, m: number, k: number, b: number, n: number, out: number, panel: number): void;
   conv2dFilterGrad(
     xp: number,
     ph: number,

@@ -2,6 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { LggOptions } from '../../../shared/lgg-options.js';
 import { detached } from '../nn/detach.js';
 import { flatten } from '../nn/layers.js';
+import { LAB_LGG } from '../kernels/index.js';
+import { cosineSimilarity, gram, labLggKernel } from './cosine.js';
 
 /** The graph of one layer and the kNN mask it used (if any). */
 export interface Lgg {
@@ -11,17 +13,7 @@ export interface Lgg {
   mask?: tf.Tensor2D;
 }
 
-/** Row-L2-normalised copy of X (eps 1e-12, PyTorch's F.normalize). */
-export function normalizeRows(x: tf.Tensor2D): tf.Tensor2D {
-  // max(‖x‖, 1e-12) taken under the root, so a zero row has a zero (not NaN) gradient.
-  const norm = tf.sqrt(tf.maximum(tf.sum(tf.square(x), 1, true), 1e-24));
-  return tf.div(x, norm);
-}
-
-/** X Xᵀ. */
-export function gram(x: tf.Tensor2D): tf.Tensor2D {
-  return tf.matMul(x, x, false, true);
-}
+export { cosineSimilarity, gram, normalizeRows } from './cosine.js';
 
 /** Pairwise Euclidean distances ‖xᵢ − xⱼ‖ (clamped before the root so the gradient stays finite). */
 export function pairwiseDistances(x: tf.Tensor2D): tf.Tensor2D {
@@ -33,7 +25,7 @@ export function pairwiseDistances(x: tf.Tensor2D): tf.Tensor2D {
 /** Similarity matrix of a batch (METHODS.md §1 step 2). */
 export function similarity(x: tf.Tensor2D, o: Pick<LggOptions, 'similarity' | 'rbfAlpha'>): tf.Tensor2D {
   if (o.similarity === 'rbf') return tf.exp(tf.mul(pairwiseDistances(x), -o.rbfAlpha)) as tf.Tensor2D;
-  return gram(normalizeRows(x));
+  return cosineSimilarity(x);
 }
 
 /** D^-1/2 S D^-1/2 with a zero row (and column) wherever the degree is not positive. */
@@ -46,15 +38,23 @@ export function symmetricNormalize(s: tf.Tensor2D): tf.Tensor2D {
 }
 
 /**
- * kNN mask: each row's k largest entries, symmetrised by union min(1, M + Mᵀ). Built from indices,
- * so no gradient flows through it.
+ * kNN mask: each row's k largest entries, symmetrised by union max(M, Mᵀ). Built from indices
+ * (scattered, k per row: no B×k×B one-hot), so no gradient flows through it. Ties go as tf.topk
+ * breaks them, as before.
  */
 export function knnMask(a: tf.Tensor2D, k: number): tf.Tensor2D {
   return detached(a, (v) => {
-    const n = v.shape[1] ?? 0;
-    const { indices } = tf.topk(v, Math.min(k, n));
-    const m = tf.cast(tf.sum(tf.oneHot(indices, n), 1), 'float32') as tf.Tensor2D;
-    return tf.minimum(tf.add(m, tf.transpose(m)), 1);
+    const [rows = 0, n = 0] = v.shape;
+    const kk = Math.min(k, n);
+    if (kk <= 0 || rows === 0) return tf.zeros([rows, n]);
+    const { indices } = tf.topk(v, kk);
+    if (rows === n && labLggKernel(LAB_LGG.knnMask, v)) {
+      return tf.engine().runKernel<tf.Tensor2D>(LAB_LGG.knnMask, { indices }, {});
+    }
+    const row = tf.tile(tf.expandDims(tf.range(0, rows, 1, 'int32'), 1), [1, kk]);
+    const at = tf.reshape(tf.stack([row, indices], 2), [rows * kk, 2]);
+    const m = tf.scatterND<tf.Rank.R2>(at, tf.ones([rows * kk]), [rows, n]);
+    return tf.maximum(m, tf.transpose(m));
   });
 }
 

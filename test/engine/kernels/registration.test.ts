@@ -29,6 +29,11 @@ const EXPECTED = [
   'LabBatchNormGradSums',
   'LabBatchNormBackward',
   'LabSgdStep',
+  'LabRowNormalize',
+  'LabRowNormalizeGrad',
+  'LabGramSym',
+  'LabGramSymGrad',
+  'LabKnnMask',
 ];
 
 /** A small training-style computation that needs Conv2DBackpropFilter and a transposed matMul. */

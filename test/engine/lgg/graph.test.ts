@@ -31,8 +31,9 @@ function maxRelDiff(a: tf.Tensor, b: tf.Tensor): number {
 
 const cases = Object.entries(referenceCases());
 
-describe('LGG against the PyTorch reference', () => {
-  beforeAll(() => useBackend('cpu'));
+// cpu runs the TF.js ops; wasm the lab's LGG kernels (row normalisation, symmetric Gram).
+describe.each(['cpu', 'wasm'] as const)('LGG against the PyTorch reference on %s', (backend) => {
+  beforeAll(() => useBackend(backend));
 
   it.each(cases)('%s: graphs and σ of every layer', async (name, c) => {
     const labels = await fixtureArray(name, 'labels.npy');

@@ -4,7 +4,7 @@ import type { SplitData } from '../data/dataset.js';
 import type { Model } from '../models/model.js';
 import { readTidy } from '../nn/read.js';
 import { correctCount } from '../train/losses.js';
-import { batchRunner, type BatchRunner } from '../train/batch-loop.js';
+import { batchRunner, columnSums, type BatchRunner } from '../train/batch-loop.js';
 
 /** Valid range of an input value (pixels: [0, 1]); null = unbounded features. */
 export type Bounds = { lo: number; hi: number } | null;
@@ -189,14 +189,7 @@ export async function evaluatePerturbed(
       ]);
     });
   });
-  let correct = 0;
-  let signal = 0;
-  let noise = 0;
-  for (let i = 0; i < values.length; i += 3) {
-    correct += values[i] ?? 0;
-    signal += values[i + 1] ?? 0;
-    noise += values[i + 2] ?? 0;
-  }
+  const [correct = 0, signal = 0, noise = 0] = columnSums(values, 3);
   const evaluated = Math.min(set.n, done * batchSize);
   return { accuracy: correct / Math.max(1, evaluated), snrDb: snrDb(signal, noise), evaluated };
 }

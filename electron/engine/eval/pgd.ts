@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Pgd } from '../../../shared/spec/evaluation.js';
 import { Rng, Stream } from '../../../shared/rng.js';
 import { readTidy } from '../nn/read.js';
-import { batchRunner } from '../train/batch-loop.js';
+import { batchRunner, columnSums } from '../train/batch-loop.js';
 import { crossEntropySum } from '../train/losses.js';
 import { clampTo, snrDb, type Bounds, type Classifier, type EvalIo, type EvalSet } from './eval-set.js';
 
@@ -148,16 +148,7 @@ export async function pgdEvaluation(
       });
     });
     if (r.stopped) return rows;
-    let any = 0;
-    let fin = 0;
-    let signal = 0;
-    let noise = 0;
-    for (let i = 0; i < r.values.length; i += 4) {
-      any += r.values[i] ?? 0;
-      fin += r.values[i + 1] ?? 0;
-      signal += r.values[i + 2] ?? 0;
-      noise += r.values[i + 3] ?? 0;
-    }
+    const [any = 0, fin = 0, signal = 0, noise = 0] = columnSums(r.values, 4);
     const done = Math.min(set.n, r.done * batchSize);
     const n = Math.max(1, done);
     rows.push({

@@ -3,7 +3,7 @@ import type { Model, TapKind } from '../models/model.js';
 import { tapsOfKind } from '../models/model.js';
 import { Rng, Stream } from '../../../shared/rng.js';
 import { readTidy } from '../nn/read.js';
-import { batchRunner } from '../train/batch-loop.js';
+import { batchRunner, columnSums } from '../train/batch-loop.js';
 import { correctCount } from '../train/losses.js';
 import { inputNormalizer, type Classifier, type EvalIo, type EvalSet } from './eval-set.js';
 
@@ -112,12 +112,7 @@ export async function dropoutEvaluation(
         return [correct, classifier.perturbed()];
       });
       if (r.stopped) return rows;
-      let correct = 0;
-      let count = 0;
-      for (let i = 0; i < r.values.length; i += 2) {
-        correct += r.values[i] ?? 0;
-        count += r.values[i + 1] ?? 0;
-      }
+      const [correct = 0, count = 0] = columnSums(r.values, 2);
       acc += correct / Math.max(1, set.n);
       perturbed = Math.round(count / Math.max(1, batches));
     }

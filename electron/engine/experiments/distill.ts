@@ -21,7 +21,8 @@ import type { ForwardResult } from '../models/model.js';
 import type { ForwardContext } from '../nn/layers.js';
 import type { ExperimentPlugin, FinishResult, RunContext, StepLoss } from '../train/experiment.js';
 import { crossEntropy } from '../train/losses.js';
-import { evaluationRunner, predictions } from './inference.js';
+import { evaluationRunner } from '../train/batch-loop.js';
+import { predictions } from '../train/evaluate.js';
 import { resolvePairs, type LayerPair } from './pairs.js';
 import { detachedAll, loadTeacher, wholeTeacherBatch, type Teacher } from './teacher.js';
 

@@ -19,7 +19,8 @@ import type {
 } from '../train/experiment.js';
 import { correctCount, crossEntropy, crossEntropySum } from '../train/losses.js';
 import { readAllTidy, readTidy } from '../nn/read.js';
-import { evaluationRunner, inferenceRows } from './inference.js';
+import { evaluationRunner } from '../train/batch-loop.js';
+import { inferenceRows } from '../train/evaluate.js';
 
 type GeometrySpec = SpecOf<'geometry'>;
 

@@ -62,3 +62,20 @@ export function localBatches(cancelled: () => boolean): BatchRunner {
 export function batchRunner(o: { batches?: BatchRunner; cancelled(): boolean }): BatchRunner {
   return o.batches ?? localBatches(() => o.cancelled());
 }
+
+/** The runner of evaluation loops that always run whole: the phase's (shared by the replicas), never stopped. */
+export function evaluationRunner(o: { batches?: BatchRunner }): BatchRunner {
+  return o.batches ?? localBatches(() => false);
+}
+
+/**
+ * Column sums of a loop's values (`width` per batch), added in batch order: the same arithmetic
+ * however many threads computed the batches.
+ */
+export function columnSums(values: ArrayLike<number>, width: number): number[] {
+  const sums = new Array<number>(width).fill(0);
+  for (let i = 0; i < values.length; i += width) {
+    for (let j = 0; j < width; j++) sums[j] = (sums[j] ?? 0) + (values[i + j] ?? 0);
+  }
+  return sums;
+}

@@ -1,11 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { ReportTable, SplitMetrics } from '../../../shared/run-types.js';
-import type { BatchAssembler } from '../data/batches.js';
+import type { Batch, BatchAssembler } from '../data/batches.js';
 import type { Model } from '../models/model.js';
 import type { ExperimentPlugin, RunContext } from './experiment.js';
 import { readTidy } from '../nn/read.js';
 import { correctCount, crossEntropySum } from './losses.js';
-import { batchRunner, localBatches } from './batch-loop.js';
+import { columnSums, evaluationRunner, type BatchRunner } from './batch-loop.js';
 
 /** Examples per inference batch. */
 export const EVAL_BATCH = 250;
@@ -22,8 +22,7 @@ export async function evaluateSplit(
   model: Model = ctx.model,
 ): Promise<SplitMetrics> {
   // Not cancellable: an epoch's record is always whole.
-  const runner = ctx.batches ?? localBatches(() => false);
-  const { values } = await runner.run(Math.ceil(indices.length / EVAL_BATCH), 2, async (b) => {
+  const { values } = await evaluationRunner(ctx).run(Math.ceil(indices.length / EVAL_BATCH), 2, async (b) => {
     const batch = assembler.make(indices.subarray(b * EVAL_BATCH, (b + 1) * EVAL_BATCH));
     try {
       return await readTidy(() => {
@@ -38,12 +37,7 @@ export async function evaluateSplit(
       tf.dispose([batch.x, batch.labels]);
     }
   });
-  let loss = 0;
-  let correct = 0;
-  for (let i = 0; i < values.length; i += 2) {
-    loss += values[i] ?? 0;
-    correct += values[i + 1] ?? 0;
-  }
+  const [loss = 0, correct = 0] = columnSums(values, 2);
   const n = Math.max(1, indices.length);
   return { loss: loss / n, acc: correct / n };
 }
@@ -63,27 +57,10 @@ export async function confusionTable(ctx: RunContext): Promise<ReportTable> {
   const c = ctx.data.classes;
   const counts = Array.from({ length: c }, () => new Array<number>(c).fill(0));
   const idx = ctx.indices.test;
-  // Each batch's predictions, padded with −1 to the loop's width.
-  const { values } = await batchRunner({ ...ctx, cancelled: () => false }).run(
-    Math.ceil(idx.length / EVAL_BATCH),
-    EVAL_BATCH,
-    async (b) => {
-      const batch = ctx.testBatches.make(idx.subarray(b * EVAL_BATCH, (b + 1) * EVAL_BATCH));
-      try {
-        const pred = await readTidy(() =>
-          tf.argMax(ctx.model.forward(batch.x, { training: false, bnUpdates: [] }).output, 1),
-        );
-        const row = new Float64Array(EVAL_BATCH).fill(-1);
-        row.set(pred);
-        return row;
-      } finally {
-        tf.dispose([batch.x, batch.labels]);
-      }
-    },
-  );
+  const pred = await predictions(evaluationRunner(ctx), ctx.model, ctx.testBatches, idx);
   idx.forEach((example, i) => {
     const row = counts[ctx.data.test.y[example] ?? -1];
-    const p = values[i] ?? -1;
+    const p = pred[i] ?? -1;
     if (row && p >= 0) row[p] = (row[p] ?? 0) + 1;
   });
   const names = ctx.data.meta.classNames;
@@ -93,4 +70,47 @@ export async function confusionTable(ctx: RunContext): Promise<ReportTable> {
     columns: ['true \\ predicted', ...names],
     rows: counts.map((row, i) => [names[i] ?? String(i), ...row]),
   };
+}
+
+/**
+ * Runs `model` in inference mode over the examples `indices` of a split, EVAL_BATCH at a time, on
+ * `runner` (batches shared by the replicas in a phase), and returns `width` numbers per example in
+ * example order: `read` turns a batch's output into its rows (`width` per example, row-major).
+ */
+export async function inferenceRows(
+  runner: BatchRunner,
+  model: Model,
+  assembler: BatchAssembler,
+  indices: Int32Array,
+  width: number,
+  read: (output: tf.Tensor2D, batch: Batch) => Promise<ArrayLike<number>>,
+): Promise<Float64Array> {
+  const count = Math.ceil(indices.length / EVAL_BATCH);
+  const r = await runner.run(count, EVAL_BATCH * width, async (b) => {
+    const batch = assembler.make(indices.subarray(b * EVAL_BATCH, (b + 1) * EVAL_BATCH));
+    let output: tf.Tensor2D | undefined;
+    try {
+      output = tf.tidy(() => model.forward(batch.x, { training: false, bnUpdates: [] }).output);
+      // Padded to the loop's width; only the last batch is short, so rows stay in example order.
+      const row = new Float64Array(EVAL_BATCH * width);
+      row.set(await read(output, batch));
+      return row;
+    } finally {
+      tf.dispose([batch.x, batch.labels, ...(output ? [output] : [])]);
+    }
+  });
+  return r.values.subarray(0, indices.length * width);
+}
+
+/** Argmax predictions of `model` on the examples `indices` of a split. */
+export async function predictions(
+  runner: BatchRunner,
+  model: Model,
+  assembler: BatchAssembler,
+  indices: Int32Array,
+): Promise<Int32Array> {
+  const rows = await inferenceRows(runner, model, assembler, indices, 1, (output) =>
+    readTidy(() => tf.argMax(output, 1)),
+  );
+  return Int32Array.from(rows);
 }
